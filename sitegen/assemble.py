@@ -1,0 +1,54 @@
+"""Assemble loaded entries into a Site: sorted, grouped by day, month and topic, with neighbours."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from sitegen.config import SiteConfig
+from sitegen.model import Day, Entry, Listing, Month, Neighbours, Site, TopicSummary
+
+
+def assemble_site(entries: Sequence[Entry], config: SiteConfig) -> Site:
+    """Order entries newest first and group them every way the pages need."""
+    newest_first = tuple(sorted(entries, key=lambda e: e.sort_key, reverse=True))
+    return Site(
+        entries=newest_first,
+        topics=tuple(
+            TopicSummary(topic, tuple(e for e in newest_first if topic.slug in e.topics))
+            for topic in config.topics
+        ),
+        months=_months(newest_first),
+        neighbours=_neighbours(newest_first),
+    )
+
+
+def paginate(entries: Sequence[Entry], per_page: int) -> list[Listing]:
+    """Split newest-first entries into pages of `per_page`, each grouped by day; at least one."""
+    chunks = [entries[i:i + per_page] for i in range(0, len(entries), per_page)] or [[]]
+    return [Listing(number, len(chunks), group_by_day(chunk))
+            for number, chunk in enumerate(chunks, 1)]
+
+
+def group_by_day(entries: Sequence[Entry]) -> tuple[Day, ...]:
+    """Consecutive entries of the same day, keeping the order given."""
+    return tuple(Day(day, tuple(group))
+                 for day, group in itertools.groupby(entries, key=lambda e: e.day))
+
+
+def _months(newest_first: tuple[Entry, ...]) -> tuple[Month, ...]:
+    months = []
+    for (year, month), group in itertools.groupby(newest_first,
+                                                  key=lambda e: (e.day.year, e.day.month)):
+        months.append(Month(year, month, tuple(reversed(tuple(group)))))
+    return tuple(months)
+
+
+def _neighbours(newest_first: tuple[Entry, ...]) -> dict[str, Neighbours]:
+    """For each slug, the entry just before it in time (previous) and just after it (next)."""
+    out = {}
+    for i, entry in enumerate(newest_first):
+        later = newest_first[i - 1] if i > 0 else None
+        earlier = newest_first[i + 1] if i + 1 < len(newest_first) else None
+        out[entry.slug] = Neighbours(previous=earlier, next=later)
+    return out

@@ -1,0 +1,113 @@
+"""The one orchestrator: config -> entries -> site -> pages -> bytes -> disk, stage by stage."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen import feeds, render, search, urls, write
+from sitegen.assemble import assemble_site
+from sitegen.cache import Cache, digest, tree_digest
+from sitegen.config import SiteConfig
+from sitegen.errors import ContentError, Problem
+from sitegen.load import ParseOutcome, entry_files, load_entries, parse_entry
+from sitegen.model import Entry, Site
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did, for the summary line and for callers such as `serve`."""
+
+    entries: int
+    topics: int
+    pages: int
+    stats: write.WriteStats
+    indexed: bool
+    seconds: float
+    warnings: tuple[Problem, ...]
+    output_dir: Path
+
+    def summary(self) -> str:
+        search_note = "search index rebuilt" if self.indexed else "search index unchanged"
+        return (f"Built {self.entries:,} entries, {self.topics:,} topics: "
+                f"{self.stats.written:,} files written, {self.stats.unchanged:,} unchanged, "
+                f"{self.stats.removed:,} removed; {search_note}; in {self.seconds:.2f} s")
+
+
+def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = False,
+          out: Path | None = None) -> BuildResult:
+    """Build the site into `out` (default: the config's output folder), all or nothing."""
+    started = time.perf_counter()
+    cache = cache or Cache(None)
+    out = (out or config.output_dir).resolve()
+    entries, warnings = load_stage(config, cache, drafts=drafts)
+    site = assemble_site(entries, config)
+    files = render_stage(site, config, cache)
+    stats, indexed = write_stage(site, config, files, out)
+    cache.save()
+    result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
+                         time.perf_counter() - started, warnings, out)
+    log.info(result.summary())
+    return result
+
+
+def load_stage(config: SiteConfig, cache: Cache, *,
+               drafts: bool) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
+    """Parse every entry file (memoized by its bytes); raise ContentError listing every problem."""
+    files = entry_files(config.entries_dir)
+    if drafts:
+        files += entry_files(config.drafts_dir)
+    topics_key = ",".join(sorted(config.topic_slugs))
+
+    def parse(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
+        key = digest("entry", str(path), raw, topics_key)
+        return cache.get_or_make(key, functools.partial(parse_entry, path, raw, topics))
+
+    result = load_entries(files, config.topic_slugs, drafts=drafts, parse=parse)
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    if result.problems:
+        cache.forget_unsaved()
+        raise ContentError(list(result.problems))
+    return result.entries, result.warnings
+
+
+def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, bytes]:
+    """Every output file's bytes; a page whose inputs are unchanged is not rendered again."""
+    env = render.make_environment(config)
+    theme = tree_digest(config.theme_dir)
+    settings = repr(config)
+    files: dict[str, bytes] = {}
+    pages = render.plan_pages(site, config)
+    for page in pages:
+        key = digest("page", theme, settings, page.url, page.template, repr(page.context))
+        files[urls.output_file(page.url)] = cache.get_or_make(
+            key, functools.partial(render.render_page, env, page))
+    files.update(feeds.all_feeds(site, config))
+    files["sitemap.xml"] = feeds.sitemap([p.url for p in pages], config)
+    files["robots.txt"] = feeds.robots(config)
+    files[".nojekyll"] = b""
+    if config.cname:
+        files["CNAME"] = f"{config.cname}\n".encode()
+    files.update(render.static_files(config))
+    return files
+
+
+def write_stage(site: Site, config: SiteConfig, files: dict[str, bytes],
+                out: Path) -> tuple[write.WriteStats, bool]:
+    """Write into a staging copy, index it for search, then swap it in; on failure, discard it."""
+    staging = write.start_staging(out)
+    try:
+        stats = write.write_files(staging, files, keep=[search.BUNDLE])
+        indexed = search.index_site(staging, search.records_digest(
+            site, urls.base_path(config.base_url)))
+        write.swap_in(staging, out)
+    except BaseException:
+        write.discard(staging)
+        raise
+    return stats, indexed

@@ -1,0 +1,46 @@
+"""`sitegen check`: load, assemble and render in memory, and check internal links; write nothing."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from sitegen import urls
+from sitegen.assemble import assemble_site
+from sitegen.build import load_stage, render_stage
+from sitegen.cache import Cache
+from sitegen.config import SiteConfig
+from sitegen.errors import ContentError, Problem
+from sitegen.model import Site
+
+log = logging.getLogger(__name__)
+HREF = re.compile(r'href="([^"#?]*)')
+
+
+def check(config: SiteConfig, *, drafts: bool = False) -> int:
+    """Validate the site; raise ContentError listing every problem; return the entry count."""
+    entries, _ = load_stage(config, Cache(None), drafts=drafts)
+    site = assemble_site(entries, config)
+    files = render_stage(site, config, Cache(None))
+    problems = broken_links(site, config, set(files))
+    if problems:
+        raise ContentError(problems)
+    log.info("Checked %d entries, %d topics: no problems", len(entries), len(config.topics))
+    return len(entries)
+
+
+def broken_links(site: Site, config: SiteConfig, outputs: set[str]) -> list[Problem]:
+    """Links in entry bodies to pages of this site that the build does not produce."""
+    base = urls.base_path(config.base_url)
+    problems = []
+    for entry in site.entries:
+        for href in HREF.findall(entry.body_html):
+            if href.startswith(base) and not _exists(href[len(base):], outputs):
+                problems.append(Problem(Path(entry.path), 1, f"link to {href} leads nowhere; "
+                                                             "fix or remove it"))
+    return problems
+
+
+def _exists(rel: str, outputs: set[str]) -> bool:
+    return urls.output_file(rel) in outputs or rel in outputs or rel == "pagefind/pagefind.js"

@@ -1,0 +1,116 @@
+"""Command-line interface: argument parsing only; each command calls one function."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.config import SiteConfig, find_config, load_config, normalise_base_url
+from sitegen.errors import SitegenError, UsageError
+
+log = logging.getLogger("sitegen")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 0 on success, 1 on a content/template error, 2 on bad usage."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose - args.quiet)
+    try:
+        return int(args.run(args))
+    except SitegenError as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        count = len(e.problems)
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1
+    except UsageError as e:
+        print(f"sitegen: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="count", default=0, help="print only errors")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="print more detail")
+    common.add_argument("--config", type=Path, help="sitegen.toml or pyproject.toml to use")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build the site into site/")
+    build.add_argument("--out", type=Path, help="output folder (default: output_dir)")
+    build.add_argument("--base-url", help="URL or path the site is served under, e.g. /timeline/")
+    build.add_argument("--drafts", action="store_true", help="include draft entries, badged")
+    build.set_defaults(run=_build)
+
+    check = sub.add_parser("check", parents=[common], help="validate content; write nothing")
+    check.add_argument("--drafts", action="store_true", help="check drafts too")
+    check.set_defaults(run=_check)
+
+    init = sub.add_parser("init", parents=[common], help="scaffold a new site in DIR")
+    init.add_argument("dir", type=Path)
+    init.set_defaults(run=_init)
+
+    new = sub.add_parser("new", parents=[common], help="create a new entry file")
+    new.add_argument("title")
+    new.add_argument("--date", required=True, help="the day the event happened, YYYY-MM-DD")
+    new.add_argument("--topics", default="", help="comma-separated topic slugs")
+    new.set_defaults(run=_new)
+    return parser
+
+
+def _setup_logging(level: int) -> None:
+    logging.basicConfig(
+        level={-1: logging.ERROR, 0: logging.INFO}.get(max(level, -1), logging.DEBUG),
+        format="%(message)s", stream=sys.stderr)
+
+
+def site_config(args: argparse.Namespace) -> SiteConfig:
+    """The config named by --config, else the one in the current folder."""
+    config = load_config(args.config or find_config(Path.cwd()))
+    if getattr(args, "base_url", None):
+        config = dataclasses.replace(config, base_url=normalise_base_url(args.base_url))
+    return config
+
+
+def _build(args: argparse.Namespace) -> int:
+    from sitegen.build import build
+    from sitegen.cache import Cache
+
+    config = site_config(args)
+    build(config, Cache(config.root / ".sitegen-cache"), drafts=args.drafts, out=args.out)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sitegen.check import check
+
+    check(site_config(args), drafts=args.drafts)
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sitegen.scaffold import init_site
+
+    init_site(args.dir)
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from sitegen.scaffold import new_entry
+
+    topics = [t.strip() for t in args.topics.split(",") if t.strip()]
+    new_entry(site_config(args), args.title, args.date, topics)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

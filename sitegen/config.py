@@ -1,0 +1,200 @@
+"""Load a site's config from `[tool.sitegen]` in pyproject.toml or a standalone sitegen.toml."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import ConfigError, Problem
+from sitegen.model import Topic
+
+PACKAGED_THEME = Path(__file__).parent / "themes" / "default"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+KEYS: dict[str, type] = {
+    "title": str,
+    "description": str,
+    "base_url": str,
+    "language": str,
+    "timezone": str,
+    "content_dir": str,
+    "output_dir": str,
+    "theme": str,
+    "entries_per_page": int,
+    "cname": str,
+    "topics": list,
+}
+TOPIC_KEYS: dict[str, type] = {"slug": str, "name": str, "description": str, "keywords": list}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """A site's settings; every path is absolute."""
+
+    path: Path
+    root: Path
+    title: str
+    description: str
+    base_url: str
+    language: str
+    timezone: str
+    content_dir: Path
+    output_dir: Path
+    theme_dir: Path
+    entries_per_page: int
+    cname: str
+    topics: tuple[Topic, ...]
+
+    @property
+    def entries_dir(self) -> Path:
+        return self.content_dir / "entries"
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.content_dir / "drafts"
+
+    @property
+    def topic_slugs(self) -> frozenset[str]:
+        return frozenset(t.slug for t in self.topics)
+
+
+def find_config(start: Path) -> Path:
+    """The config for a site whose folder is `start`: sitegen.toml, else pyproject.toml."""
+    for name in ("sitegen.toml", "pyproject.toml"):
+        if (start / name).is_file():
+            return start / name
+    raise ConfigError(Problem(start / "sitegen.toml", 1,
+                              "no sitegen.toml or pyproject.toml here; run `sitegen init .` "
+                              "or pass --config FILE"))
+
+
+def load_config(path: Path) -> SiteConfig:
+    """Read and validate the config at `path`; a bad key or value names file, key and fix."""
+    path = path.resolve()
+    table, lines = _read_table(path)
+    problems = _check_keys(path, table, lines)
+    topics = _topics(path, table.get("topics", []), lines, problems)
+    if problems:
+        raise ConfigError(problems)
+    root = path.parent
+    theme = table.get("theme")
+    per_page = table.get("entries_per_page", 50)
+    if per_page < 1:
+        raise ConfigError(Problem(path, _line_of(lines, "entries_per_page"),
+                                  "entries_per_page must be 1 or more"))
+    return SiteConfig(
+        path=path,
+        root=root,
+        title=table.get("title", "Timeline"),
+        description=table.get("description", ""),
+        base_url=normalise_base_url(table.get("base_url", "/")),
+        language=table.get("language", "en"),
+        timezone=table.get("timezone", "UTC"),
+        content_dir=(root / table.get("content_dir", "content")).resolve(),
+        output_dir=(root / table.get("output_dir", "site")).resolve(),
+        theme_dir=(root / theme).resolve() if theme else PACKAGED_THEME,
+        entries_per_page=per_page,
+        cname=table.get("cname", ""),
+        topics=topics,
+    )
+
+
+def normalise_base_url(url: str) -> str:
+    """`/timeline` -> `/timeline/`; `https://x.io/repo` -> `https://x.io/repo/`; '' -> '/'."""
+    url = url.strip() or "/"
+    if "://" not in url and not url.startswith("/"):
+        url = "/" + url
+    return url if url.endswith("/") else url + "/"
+
+
+def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(Problem(path, 1, f"cannot read config ({e.strerror}); "
+                                           "check the --config path")) from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(e))) else 1
+        raise ConfigError(Problem(path, line, f"invalid TOML: {e}")) from e
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("sitegen")
+        if table is None:
+            raise ConfigError(Problem(path, 1, "no [tool.sitegen] table; add one with at "
+                                               "least `title = \"...\"`"))
+        return table, text.splitlines()
+    return data, text.splitlines()
+
+
+def _check_keys(path: Path, table: dict[str, Any], lines: list[str]) -> list[Problem]:
+    problems = []
+    for key, value in table.items():
+        line = _line_of(lines, key)
+        if key not in KEYS:
+            problems.append(Problem(path, line, f"unknown config key '{key}'{_hint(key, KEYS)}"))
+        elif not isinstance(value, KEYS[key]) or isinstance(value, bool):
+            problems.append(Problem(path, line, f"'{key}' must be a {_kind(KEYS[key].__name__)}, "
+                                                f"not {type(value).__name__}"))
+    return problems
+
+
+def _topics(path: Path, raw: Any, lines: list[str], problems: list[Problem]) -> tuple[Topic, ...]:
+    if not isinstance(raw, list):
+        return ()
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    for table in raw:
+        slug = str(table.get("slug", "")) if isinstance(table, dict) else ""
+        line = _line_of(lines, "slug", slug)
+        if not isinstance(table, dict):
+            problems.append(Problem(path, line, "each [[topics]] entry must be a table"))
+            continue
+        bad = _check_topic(table)
+        if bad:
+            problems.append(Problem(path, line, bad))
+            continue
+        if table["slug"] in seen:
+            problems.append(Problem(path, line, f"topic '{table['slug']}' is defined twice; "
+                                                "remove one"))
+            continue
+        seen.add(table["slug"])
+        topics.append(Topic(slug=table["slug"], name=str(table.get("name", table["slug"])),
+                            description=table.get("description", ""),
+                            keywords=tuple(str(k) for k in table.get("keywords", []))))
+    return tuple(topics)
+
+
+def _check_topic(table: dict[str, Any]) -> str:
+    for key, value in table.items():
+        if key not in TOPIC_KEYS:
+            return f"unknown topic key '{key}'{_hint(key, TOPIC_KEYS)}"
+        if not isinstance(value, TOPIC_KEYS[key]):
+            return f"topic '{key}' must be a {_kind(TOPIC_KEYS[key].__name__)}"
+    slug = table.get("slug")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        return (f"topic slug {slug!r} must be lowercase words joined by hyphens, "
+                "e.g. slug = \"energy-grid\"")
+    return ""
+
+
+def _kind(name: str) -> str:
+    return {"str": "string", "int": "whole number", "list": "list"}.get(name, name)
+
+
+def _hint(key: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else f"; known keys: {', '.join(known)}"
+
+
+def _line_of(lines: list[str], key: str, value: str = "") -> int:
+    """1-based line where `key = ...` (optionally with `value`) is set; 1 if not found."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, line in enumerate(lines, 1):
+        if pattern.match(line) and value in line:
+            return number
+    return 1

@@ -1,0 +1,50 @@
+"""User-facing errors: every one names `path:line` and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file, located to a line."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}: {self.message}"
+
+
+class SitegenError(Exception):
+    """An error the user can fix; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(SitegenError):
+    """The site's configuration is missing, malformed or has a bad value."""
+
+
+class ContentError(SitegenError):
+    """One or more content files are malformed."""
+
+
+class TemplateError(SitegenError):
+    """A theme template failed to compile or render."""
+
+
+class UsageError(Exception):
+    """The command line asked for something impossible (exit 2)."""
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when it is inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

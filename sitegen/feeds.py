@@ -1,0 +1,109 @@
+"""Atom feeds, the sitemap and robots.txt: deterministic bytes, dated by content, never by clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+from sitegen import urls
+from sitegen.config import SiteConfig
+from sitegen.model import Entry, Site
+
+FEED_LENGTH = 50
+
+
+def atom_feed(config: SiteConfig, entries: Sequence[Entry], *, title: str, feed_url: str,
+              page_url: str) -> bytes:
+    """An Atom 1.0 feed of the newest entries (already newest first)."""
+    newest = entries[:FEED_LENGTH]
+    updated = _timestamp(newest[0], config) if newest else "1970-01-01T00:00:00Z"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+        f"  <title>{escape(title)}</title>",
+        f"  <subtitle>{escape(config.description)}</subtitle>" if config.description else "",
+        f"  <id>{escape(_iri(config, feed_url))}</id>",
+        f'  <link rel="self" type="application/atom+xml" href={_href(config, feed_url)}/>',
+        f'  <link rel="alternate" type="text/html" href={_href(config, page_url)}/>',
+        f"  <updated>{updated}</updated>",
+        f"  <author><name>{escape(config.title)}</name></author>",
+        '  <generator uri="https://github.com/sitegen/sitegen">sitegen</generator>',
+        *(_atom_entry(config, entry) for entry in newest),
+        "</feed>",
+    ]
+    return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
+
+
+def _atom_entry(config: SiteConfig, entry: Entry) -> str:
+    url = urls.entry(entry.slug)
+    names = {t.slug: t.name for t in config.topics}
+    parts = [
+        "  <entry>",
+        f"    <title>{escape(entry.title)}</title>",
+        f"    <id>{escape(_iri(config, url))}</id>",
+        f'    <link rel="alternate" type="text/html" href={_href(config, url)}/>',
+        f"    <published>{_timestamp(entry, config)}</published>",
+        f"    <updated>{_timestamp(entry, config)}</updated>",
+        *(f"    <category term={quoteattr(t)} label={quoteattr(names.get(t, t))}/>"
+          for t in entry.topics),
+        f"    <summary>{escape(entry.summary)}</summary>" if entry.summary else "",
+        f'    <content type="html">{escape(entry.body_html)}</content>',
+        "  </entry>",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _timestamp(entry: Entry, config: SiteConfig) -> str:
+    """RFC 3339 time of the event; a day without a time is midnight in the site's timezone."""
+    time = entry.time or dt.time(0, 0)
+    moment = dt.datetime.combine(entry.day, time)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(config.timezone))
+    return moment.isoformat()
+
+
+def _iri(config: SiteConfig, url: str) -> str:
+    """A stable, absolute id: the page's address when the base URL names a host."""
+    if "://" in config.base_url:
+        return urls.absolute(config.base_url, url)
+    return f"urn:sitegen:{urls.base_path(config.base_url)}{url}"
+
+
+def _href(config: SiteConfig, url: str) -> str:
+    if "://" in config.base_url:
+        return quoteattr(urls.absolute(config.base_url, url))
+    return quoteattr(urls.base_path(config.base_url) + url)
+
+
+def all_feeds(site: Site, config: SiteConfig) -> dict[str, bytes]:
+    """The site feed and one feed per topic, keyed by output path."""
+    feeds = {"feed.xml": atom_feed(config, site.entries, title=config.title,
+                                   feed_url="feed.xml", page_url=urls.home())}
+    for summary in site.topics:
+        slug = summary.topic.slug
+        feeds[urls.topic_feed(slug)] = atom_feed(
+            config, summary.entries, title=f"{config.title}: {summary.topic.name}",
+            feed_url=urls.topic_feed(slug), page_url=urls.topic(slug))
+    return feeds
+
+
+def sitemap(page_urls: Sequence[str], config: SiteConfig) -> bytes:
+    """sitemap.xml listing every HTML page but the 404 page."""
+    locs = [f"  <url><loc>{escape(_loc(config, u))}</loc></url>"
+            for u in sorted(page_urls) if u != "404.html"]
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "\n".join(locs) + "\n</urlset>\n").encode("utf-8")
+
+
+def _loc(config: SiteConfig, url: str) -> str:
+    if "://" in config.base_url:
+        return urls.absolute(config.base_url, url)
+    return urls.base_path(config.base_url) + url
+
+
+def robots(config: SiteConfig) -> bytes:
+    """robots.txt allowing everything and pointing at the sitemap."""
+    return f"User-agent: *\nAllow: /\nSitemap: {_loc(config, 'sitemap.xml')}\n".encode()

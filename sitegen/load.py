@@ -1,0 +1,290 @@
+"""Read every entry file under the content folder; collect every bad file, never stop early."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import Problem
+from sitegen.frontmatter import Document, FrontMatterError, normalise_text, parse_document
+from sitegen.markdown import render_body
+from sitegen.model import Entry, Source
+
+ENTRY_SUFFIXES = (".md", ".markdown")
+KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
+              "date_from", "updated")
+SOURCE_KEYS = ("publisher", "author", "headline", "published", "url")
+DATE_RE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+PREFIX_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Entries that loaded, problems with the files that did not, and warnings."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+class _Invalid(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def entry_files(folder: Path) -> list[Path]:
+    """Every Markdown file under `folder`, at any depth, in a stable order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in ENTRY_SUFFIXES and p.is_file())
+
+
+def load_entries(files: Iterable[Path], topics: frozenset[str], *, drafts: bool = False,
+                 parse: Any = None) -> LoadResult:
+    """Parse every file; `parse(path, raw, topics)` may be a memoized `parse_entry`."""
+    parse = parse or parse_entry
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for path in files:
+        outcome = parse(path, path.read_bytes(), topics)
+        problems.extend(outcome.problems)
+        warnings.extend(outcome.warnings)
+        if outcome.entry and _wanted(outcome.entry, drafts):
+            entries.append(outcome.entry)
+    problems.extend(_duplicate_slugs(entries))
+    return LoadResult(tuple(entries), tuple(problems), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    """The result of parsing one file: an entry, or the problems that stopped it."""
+
+    entry: Entry | None
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+def parse_entry(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
+    """Parse one entry file's bytes into an Entry, or say exactly what is wrong and where."""
+    try:
+        text = normalise_text(raw)
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return ParseOutcome(None, (Problem(path, line, "the file is not UTF-8 text; "
+                                                       "re-save it as UTF-8"),))
+    try:
+        doc = parse_document(text)
+    except FrontMatterError as e:
+        return ParseOutcome(None, (Problem(path, e.line, e.message),))
+    problems: list[Problem] = []
+    warnings = [Problem(path, doc.key_lines[k], msg) for k, msg in _typo_warnings(doc.data)]
+    fields = {}
+    for name, reader in _FIELDS.items():
+        try:
+            fields[name] = reader(doc, path, topics)
+        except _Invalid as e:
+            problems.append(Problem(path, e.line, e.message))
+    if problems:
+        return ParseOutcome(None, tuple(problems), tuple(warnings))
+    day, time = fields["date"]
+    extra = {k: v for k, v in doc.data.items() if k not in KNOWN_KEYS}
+    entry = Entry(path=path, slug=fields["slug"], title=fields["title"], day=day, time=time,
+                  topics=fields["topics"], sources=fields["sources"], summary=fields["summary"],
+                  body_html=render_body(doc.body), draft=fields["draft"],
+                  kind=fields["kind"], extra=extra)
+    return ParseOutcome(entry, (), tuple(warnings))
+
+
+def _wanted(entry: Entry, drafts: bool) -> bool:
+    return entry.kind != "commentary" and (drafts or not entry.draft)
+
+
+def _line(doc: Document, key: str) -> int:
+    return doc.key_lines.get(key, 2)
+
+
+def _string(doc: Document, key: str, *, required: bool = False) -> str:
+    value = doc.data.get(key)
+    if value is None:
+        if required:
+            raise _Invalid(2, f"missing `{key}:`; add `{key}: ...` to the front matter")
+        return ""
+    if isinstance(value, bool | dict | list):
+        raise _Invalid(_line(doc, key), f"`{key}` must be text, not {_kind(value)}")
+    text = str(value).strip()
+    if required and not text:
+        raise _Invalid(_line(doc, key), f"`{key}` is empty; give the entry a {key}")
+    return text
+
+
+def _title(doc: Document, path: Path, topics: frozenset[str]) -> str:
+    return _string(doc, "title", required=True)
+
+
+def _summary(doc: Document, path: Path, topics: frozenset[str]) -> str:
+    return _string(doc, "summary")
+
+
+def _kind_field(doc: Document, path: Path, topics: frozenset[str]) -> str:
+    return _string(doc, "kind") or "entry"
+
+
+def _slug(doc: Document, path: Path, topics: frozenset[str]) -> str:
+    slug = _string(doc, "slug") or path.stem
+    if not SLUG_RE.match(slug):
+        line = _line(doc, "slug") if "slug" in doc.data else 1
+        raise _Invalid(line, f"slug '{slug}' must be lowercase letters, digits and hyphens; "
+                             "rename the file or set `slug: ...`")
+    return slug
+
+
+def _draft(doc: Document, path: Path, topics: frozenset[str]) -> bool:
+    value = doc.data.get("draft", False)
+    if not isinstance(value, bool):
+        raise _Invalid(_line(doc, "draft"), "`draft` must be true or false")
+    return value
+
+
+def _date(doc: Document, path: Path, topics: frozenset[str]) -> tuple[dt.date, dt.time | None]:
+    value = doc.data.get("date")
+    if value is None:
+        prefix = PREFIX_RE.match(path.name)
+        if not prefix:
+            raise _Invalid(2, "missing `date:`; add `date: YYYY-MM-DD` or name the file "
+                              "YYYY-MM-DD-slug.md")
+        value, line = prefix.group(1), 1
+    else:
+        line = _line(doc, "date")
+    parsed = parse_date(str(value))
+    if parsed is None:
+        raise _Invalid(line, f"cannot read date {str(value)!r}; write it as YYYY-MM-DD, "
+                             "optionally followed by a time such as 14:30 or 14:30:00+02:00")
+    return parsed
+
+
+def parse_date(value: str) -> tuple[dt.date, dt.time | None] | None:
+    """Read `YYYY-MM-DD[ HH:MM[:SS][offset]]`; the day is the calendar day as written."""
+    m = DATE_RE.match(value.strip())
+    if not m:
+        return None
+    year, month, day, hour, minute, second, offset = m.groups()
+    try:
+        date = dt.date(int(year), int(month), int(day))
+        if hour is None:
+            return date, None
+        return date, dt.time(int(hour), int(minute), int(second or 0), tzinfo=_offset(offset))
+    except ValueError:
+        return None
+
+
+def _offset(text: str | None) -> dt.timezone | None:
+    if text is None:
+        return None
+    if text == "Z":
+        return dt.UTC
+    digits = text[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
+    return dt.timezone(dt.timedelta(minutes=minutes if text[0] == "+" else -minutes))
+
+
+def _topics(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ...]:
+    key = "topics" if "topics" in doc.data else "tags"
+    value = doc.data.get(key) or []
+    line = _line(doc, key)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(line, f"`{key}` must be a list of topic slugs, e.g. "
+                             f"`{key}: [belarus, aid]`")
+    for slug in value:
+        if slug not in topics:
+            raise _Invalid(line, f"unknown topic '{slug}'{_suggest(slug, topics)}")
+    return tuple(dict.fromkeys(value))
+
+
+def _sources(doc: Document, path: Path, topics: frozenset[str]) -> tuple[Source, ...]:
+    value = doc.data.get("sources") or []
+    line = _line(doc, "sources")
+    if not isinstance(value, list):
+        raise _Invalid(line, "`sources` must be a list of `- publisher: ...` items")
+    return tuple(_source(item, line) for item in value)
+
+
+def _source(item: Any, line: int) -> Source:
+    if not isinstance(item, dict):
+        raise _Invalid(line, "each source must be a mapping with at least `publisher:`")
+    for key in item:
+        if key not in SOURCE_KEYS:
+            raise _Invalid(line, f"unknown source key '{key}'{_suggest(str(key), SOURCE_KEYS)}")
+    if not isinstance(item.get("publisher"), str) or not item["publisher"].strip():
+        raise _Invalid(line, "each source needs `publisher:` naming who reported it")
+    published = None
+    if item.get("published") is not None:
+        parsed = parse_date(str(item["published"]))
+        if parsed is None:
+            raise _Invalid(line, f"cannot read source date {item['published']!r}; "
+                                 "write it as YYYY-MM-DD")
+        published = parsed[0]
+    url = str(item.get("url") or "").strip()
+    if url and not re.match(r"^https?://", url, re.IGNORECASE):
+        raise _Invalid(line, f"source url {url!r} must start with http:// or https://")
+    texts = {k: item.get(k) for k in ("author", "headline")}
+    for key, text in texts.items():
+        if text is not None and not isinstance(text, str | int | float):
+            raise _Invalid(line, f"source `{key}` must be text")
+    return Source(publisher=item["publisher"].strip(), author=str(texts["author"] or ""),
+                  headline=str(texts["headline"] or ""), published=published, url=url)
+
+
+_FIELDS: dict[str, Any] = {
+    "title": _title, "date": _date, "topics": _topics, "sources": _sources,
+    "summary": _summary, "slug": _slug, "draft": _draft, "kind": _kind_field,
+}
+
+
+def _typo_warnings(data: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for key in data:
+        if key in KNOWN_KEYS:
+            continue
+        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+        if close:
+            out.append((key, f"unknown key '{key}' (did you mean '{close[0]}'?); "
+                             "it is kept as a custom field"))
+    return out
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(known), n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return "; add it to [[topics]] in the config or use one of: " + ", ".join(sorted(known))
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", dict: "a mapping", list: "a list"}.get(type(value), "text")
+
+
+def _duplicate_slugs(entries: list[Entry]) -> list[Problem]:
+    first: dict[str, Entry] = {}
+    problems = []
+    for entry in entries:
+        if entry.slug in first:
+            other = first[entry.slug].path
+            problems.append(Problem(entry.path, 1, f"duplicate slug '{entry.slug}' (also used "
+                                                   f"by {other}); rename one file or set `slug:`"))
+        else:
+            first[entry.slug] = entry
+    return problems

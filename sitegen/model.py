@@ -1,0 +1,135 @@
+"""Frozen values passed between build stages: complete when made, never filled in later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of the site's taxonomy."""
+
+    slug: str
+    name: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an entry's facts were reported."""
+
+    publisher: str
+    author: str = ""
+    headline: str = ""
+    published: dt.date | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One curated event, parsed from one Markdown file; `body_html` is already rendered."""
+
+    path: Path
+    slug: str
+    title: str
+    day: dt.date
+    time: dt.time | None
+    topics: tuple[str, ...]
+    sources: tuple[Source, ...]
+    summary: str
+    body_html: str
+    draft: bool = False
+    kind: str = "entry"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def datetime_attr(self) -> str:
+        """The value for `<time datetime=...>`: the day, with the time where one is known."""
+        if self.time is None:
+            return self.day.isoformat()
+        return f"{self.day.isoformat()}T{self.time.isoformat()}"
+
+    @property
+    def sort_key(self) -> tuple[dt.date, dt.time, str]:
+        return (self.day, self.time or dt.time.min, self.slug)
+
+
+@dataclass(frozen=True)
+class Day:
+    """Entries of one calendar day, in time order."""
+
+    day: dt.date
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a paginated, day-grouped list of entries."""
+
+    number: int
+    total_pages: int
+    days: tuple[Day, ...]
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    """A topic with the entries under it (newest first) and their date span."""
+
+    topic: Topic
+    entries: tuple[Entry, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def first(self) -> dt.date | None:
+        return self.entries[-1].day if self.entries else None
+
+    @property
+    def last(self) -> dt.date | None:
+        return self.entries[0].day if self.entries else None
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the archive, entries oldest first."""
+
+    year: int
+    month: int
+    entries: tuple[Entry, ...]
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The entries before and after one entry in time order."""
+
+    previous: Entry | None
+    next: Entry | None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, assembled from config and entries."""
+
+    entries: tuple[Entry, ...]  # newest first
+    topics: tuple[TopicSummary, ...]
+    months: tuple[Month, ...]  # newest first
+    neighbours: dict[str, Neighbours] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes and how to render it."""
+
+    url: str  # site-relative, e.g. "entries/foo/" or "feed.xml"
+    template: str
+    context: dict[str, Any] = field(hash=False)

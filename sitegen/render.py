@@ -1,0 +1,144 @@
+"""Plan every page of the site and render each to bytes with the theme's Jinja2 templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+
+import jinja2
+
+from sitegen import urls
+from sitegen.assemble import group_by_day, paginate
+from sitegen.config import SiteConfig
+from sitegen.errors import Problem, TemplateError
+from sitegen.model import Page, Site
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    """The Jinja2 environment: autoescape on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.theme_dir / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base = urls.base_path(config.base_url)
+    env.globals.update(
+        url=lambda path="": base + path,
+        absolute_url=lambda path="": urls.absolute(config.base_url, path),
+        asset=_asset_url(config.theme_dir / "static", base),
+        urls=urls,
+        config=config,
+        topic_names={t.slug: t.name for t in config.topics},
+        group_by_day=group_by_day,
+    )
+    env.filters.update(long_date=long_date, month_name=month_name)
+    return env
+
+
+def long_date(day: dt.date) -> str:
+    """'Friday 30 December 2022'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def month_name(day: dt.date) -> str:
+    """'December 2022'."""
+    return f"{day:%B %Y}"
+
+
+def _asset_url(static: Path, base: str) -> Callable[[str], str]:
+    """A URL for a theme asset with a content hash, so browsers never keep a stale copy."""
+    digests = {p.relative_to(static).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:10]
+               for p in static.rglob("*") if p.is_file()} if static.is_dir() else {}
+
+    def asset(name: str) -> str:
+        return f"{base}static/{name}?v={digests[name]}"
+    return asset
+
+
+def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
+    """Every HTML page of the site, with exactly what its template receives."""
+    return [*_timeline_pages(site, config), *_entry_pages(site), *_topic_pages(site, config),
+            *_archive_pages(site),
+            Page(urls.search(), "search.html", {}), Page("404.html", "404.html", {})]
+
+
+def _timeline_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
+    for listing in paginate(site.entries, config.entries_per_page):
+        yield Page(urls.home(listing.number), "timeline.html", {
+            "listing": listing, "heading": config.title, "intro": config.description,
+            "page_urls": tuple(urls.home(n) for n in range(1, listing.total_pages + 1)),
+            "feed": "feed.xml",
+            "topic": None,
+        })
+
+
+def _entry_pages(site: Site) -> Iterator[Page]:
+    for entry in site.entries:
+        yield Page(urls.entry(entry.slug), "entry.html", {
+            "entry": entry, "neighbours": site.neighbours[entry.slug],
+        })
+
+
+def _topic_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
+    yield Page(urls.topics(), "topics.html", {"summaries": site.topics})
+    for summary in site.topics:
+        slug = summary.topic.slug
+        for listing in paginate(summary.entries, config.entries_per_page):
+            yield Page(urls.topic(slug, listing.number), "timeline.html", {
+                "listing": listing, "heading": summary.topic.name,
+                "intro": summary.topic.description, "topic": summary,
+                "page_urls": tuple(urls.topic(slug, n)
+                                   for n in range(1, listing.total_pages + 1)),
+                "feed": urls.topic_feed(slug),
+            })
+
+
+def _archive_pages(site: Site) -> Iterator[Page]:
+    yield Page(urls.archive(), "archive.html", {"months": site.months})
+    for month in site.months:
+        yield Page(urls.month(month.first_day), "month.html", {"month": month})
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """Render one page; a template failure becomes a TemplateError naming template:line."""
+    try:
+        return env.get_template(page.template).render(page=page, **page.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as e:
+        path = Path(e.filename or page.template)
+        raise TemplateError(Problem(path, e.lineno or 1,
+                                    f"template syntax error: {e.message}")) from e
+    except jinja2.TemplateNotFound as e:
+        raise TemplateError(Problem(Path(page.template), 1, f"template not found: {e.name}; "
+                                    "add it to the theme's templates/ folder")) from e
+    except Exception as e:
+        path, line = _template_location(sys.exc_info()[2], page.template)
+        raise TemplateError(Problem(path, line, f"error rendering /{page.url}: "
+                                                f"{type(e).__name__}: {e}")) from e
+
+
+def _template_location(tb: TracebackType | None, fallback: str) -> tuple[Path, int]:
+    """The innermost template frame of a traceback: Jinja maps frames to template lines."""
+    found = (Path(fallback), 1)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (Path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def static_files(config: SiteConfig) -> dict[str, bytes]:
+    """The theme's static files, keyed by output path."""
+    static = config.theme_dir / "static"
+    if not static.is_dir():
+        return {}
+    return {f"static/{p.relative_to(static).as_posix()}": p.read_bytes()
+            for p in sorted(static.rglob("*")) if p.is_file()}
+

@@ -1,0 +1,54 @@
+"""Where every page lives: one function per kind of URL, all relative to the site root."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+
+def home(page: int = 1) -> str:
+    return "" if page == 1 else f"page/{page}/"
+
+
+def entry(slug: str) -> str:
+    return f"entries/{slug}/"
+
+
+def topics() -> str:
+    return "topics/"
+
+
+def topic(slug: str, page: int = 1) -> str:
+    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+
+
+def topic_feed(slug: str) -> str:
+    return f"topics/{slug}/feed.xml"
+
+
+def month(day: dt.date) -> str:
+    return f"archive/{day.year:04d}/{day.month:02d}/"
+
+
+def archive() -> str:
+    return "archive/"
+
+
+def search() -> str:
+    return "search/"
+
+
+def output_file(url: str) -> str:
+    """The file that serves `url`: a folder URL is served by its index.html."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def base_path(base_url: str) -> str:
+    """The path part of the base URL, used for every internal link: '/', or '/timeline/'."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def absolute(base_url: str, url: str) -> str:
+    """`url` joined to the base URL; absolute when the base names a host."""
+    return base_url + url

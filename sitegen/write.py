@@ -1,0 +1,102 @@
+"""Write outputs into a staging copy of the site, then swap it in: a failed build touches nothing.
+
+The staging folder starts as a hard-linked copy of the current site, so unchanged files keep
+their inode and mtime; a changed file is written to a new inode (never through the link), and
+files no longer produced are pruned. Only `swap_in` changes the live output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """How many output files were written, left alone and removed."""
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+def staging_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.staging"
+
+
+def start_staging(out: Path) -> Path:
+    """A fresh staging folder beside `out` holding a hard-linked copy of the current site."""
+    staging = staging_dir(out)
+    discard(staging)
+    if out.is_dir():
+        shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
+    else:
+        staging.mkdir(parents=True)
+    return staging
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def write_files(staging: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> WriteStats:
+    """Make `staging` hold exactly `files` (plus anything under the `keep` folders)."""
+    written = unchanged = 0
+    for rel, data in files.items():
+        target = staging / rel
+        if _same_bytes(target, data):
+            unchanged += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # a new inode: the live site's hard link is left intact
+        written += 1
+    removed = _prune(staging, set(files), tuple(f"{k.rstrip('/')}/" for k in keep))
+    return WriteStats(written, unchanged, removed)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _prune(root: Path, wanted: set[str], keep: tuple[str, ...]) -> int:
+    removed = 0
+    for path in sorted(root.rglob("*"), reverse=True):
+        rel = path.relative_to(root).as_posix()
+        if rel in wanted or rel.startswith(keep) or f"{rel}/".startswith(keep):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        else:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` with `staging` by two renames; the old tree is removed afterwards."""
+    old = out.parent / f".{out.name}.old"
+    discard(old)
+    if out.exists():
+        os.rename(out, old)
+    os.rename(staging, out)
+    discard(old)
+
+
+def discard(path: Path) -> None:
+    """Remove a staging or old folder if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
