@@ -23,20 +23,20 @@ def check(config: SiteConfig, *, drafts: bool = False) -> int:
     entries, _ = load_stage(config, Cache(None), drafts=drafts)
     site = assemble_site(entries, config)
     files = render_stage(site, config, Cache(None))
-    problems = broken_links(site, config, set(files))
+    problems = broken_links(site, set(files))
     if problems:
         raise ContentError(problems)
     log.info("Checked %d entries, %d topics: no problems", len(entries), len(config.topics))
     return len(entries)
 
 
-def broken_links(site: Site, config: SiteConfig, outputs: set[str]) -> list[Problem]:
-    """Links in entry bodies to pages of this site that the build does not produce."""
-    base = urls.base_path(config.base_url)
+def broken_links(site: Site, outputs: set[str]) -> list[Problem]:
+    """Root-relative links in entry bodies to pages that the build does not produce."""
     problems = []
     for entry in site.entries:
         for href in HREF.findall(entry.body_html):
-            if href.startswith(base) and not _exists(href[len(base):], outputs):
+            if href.startswith("/") and not href.startswith("//") \
+                    and not _exists(href[1:], outputs):
                 problems.append(Problem(Path(entry.path), 1, f"link to {href} leads nowhere; "
                                                              "fix or remove it"))
     return problems

@@ -64,13 +64,27 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--date", required=True, help="the day the event happened, YYYY-MM-DD")
     new.add_argument("--topics", default="", help="comma-separated topic slugs")
     new.set_defaults(run=_new)
+
+    serve = sub.add_parser("serve", parents=[common], help="preview with live reload")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    serve.add_argument("--no-drafts", action="store_true", help="hide draft entries")
+    serve.set_defaults(run=_serve)
+
+    deploy = sub.add_parser("deploy", parents=[common], help="publish to a gh-pages branch")
+    deploy.add_argument("--remote", default="origin", help="git remote to push to")
+    deploy.add_argument("--branch", default="gh-pages", help="branch that holds the site")
+    deploy.add_argument("--base-url", help="URL the site will have, e.g. /REPO/")
+    deploy.add_argument("--message", help="commit message")
+    deploy.add_argument("--no-push", action="store_true", help="commit, but do not push")
+    deploy.set_defaults(run=_deploy)
     return parser
 
 
 def _setup_logging(level: int) -> None:
     logging.basicConfig(
         level={-1: logging.ERROR, 0: logging.INFO}.get(max(level, -1), logging.DEBUG),
-        format="%(message)s", stream=sys.stderr)
+        format="%(message)s", stream=sys.stderr, force=True)
 
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
@@ -110,6 +124,19 @@ def _new(args: argparse.Namespace) -> int:
     topics = [t.strip() for t in args.topics.split(",") if t.strip()]
     new_entry(site_config(args), args.title, args.date, topics)
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from sitegen.serve import serve
+
+    return serve(site_config(args), host=args.host, port=args.port, drafts=not args.no_drafts)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from sitegen.deploy import deploy
+
+    return deploy(site_config(args), remote=args.remote, branch=args.branch,
+                  message=args.message, push=not args.no_push)
 
 
 if __name__ == "__main__":

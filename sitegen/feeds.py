@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sitegen import urls
 from sitegen.config import SiteConfig
 from sitegen.model import Entry, Site
+from sitegen.render import ROOT_LINK
 
 FEED_LENGTH = 50
 
@@ -49,10 +50,16 @@ def _atom_entry(config: SiteConfig, entry: Entry) -> str:
         *(f"    <category term={quoteattr(t)} label={quoteattr(names.get(t, t))}/>"
           for t in entry.topics),
         f"    <summary>{escape(entry.summary)}</summary>" if entry.summary else "",
-        f'    <content type="html">{escape(entry.body_html)}</content>',
+        f'    <content type="html">{escape(_absolute_links(config, entry.body_html))}</content>',
         "  </entry>",
     ]
     return "\n".join(p for p in parts if p)
+
+
+def _absolute_links(config: SiteConfig, html: str) -> str:
+    """Feed readers have no page to resolve against: make root-relative links absolute."""
+    prefix = config.base_url if "://" in config.base_url else urls.base_path(config.base_url)
+    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{prefix}', html)
 
 
 def _timestamp(entry: Entry, config: SiteConfig) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +18,8 @@ from sitegen.assemble import group_by_day, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
 from sitegen.model import Page, Site
+
+ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
@@ -38,8 +42,16 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         topic_names={t.slug: t.name for t in config.topics},
         group_by_day=group_by_day,
     )
-    env.filters.update(long_date=long_date, month_name=month_name)
+    env.filters.update(long_date=long_date, month_name=month_name,
+                       rebase=functools.partial(rebase_links, base=base))
     return env
+
+
+def rebase_links(html: str, base: str) -> str:
+    """Point root-relative links in rendered Markdown (`href="/x"`) under the base path."""
+    if base == "/":
+        return html
+    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{base}', html)
 
 
 def long_date(day: dt.date) -> str:

@@ -64,7 +64,8 @@ def init_site(folder: Path) -> None:
 
 def slugify(title: str) -> str:
     """'Lviv runs on hourly power cuts!' -> 'lviv-runs-on-hourly-power-cuts'."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    unquoted = re.sub(r"['\u2019]", "", title)
+    ascii_title = unicodedata.normalize("NFKD", unquoted).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
     return "-".join(words[:8]) or "entry"
 

@@ -1,0 +1,132 @@
+"""Every bad file is reported as path:line with a fix, all at once, and site/ is left untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import entry, run, tree_digest, write_files
+
+GOOD = "content/entries/2022/2022-12-30-good.md"
+
+
+@pytest.fixture
+def built(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A site that built once: the previous site/ every failing build must leave alone."""
+    write_files(site_dir, {GOOD: entry(title="A good entry")})
+    code, _ = run(site_dir, "build", capsys=capsys)
+    assert code == 0
+    return site_dir
+
+
+BAD_FILES: dict[str, tuple[str | bytes, str]] = {
+    "unclosed": ("---\ntitle: Never closed\ndate: 2022-12-30\n\nBody\n",
+                 ":1: front matter opened with `---` is never closed"),
+    "no-fence": ("title: No fence\n", ":1: the file must start with a `---` line"),
+    "yaml-syntax": ("---\ntitle: A\ndate: 2022-12-30\ntopics: [belarus\n---\nBody\n",
+                    ":4: YAML syntax error"),
+    "yaml-indent": ("---\ntitle: A\n  date: 2022-12-30\n---\n", ":3: YAML syntax error"),
+    "missing-title": ("---\ndate: 2022-12-30\n---\nBody\n", ":2: missing `title:`"),
+    "empty-title": ("---\ntitle: ''\ndate: 2022-12-30\n---\n", ":2: `title` is empty"),
+    "bad-date": (entry(date="30/12/2022"), ":3: cannot read date '30/12/2022'"),
+    "impossible-date": (entry(date="2022-02-30"), ":3: cannot read date '2022-02-30'"),
+    "title-list": ("---\ntitle: [a, b]\ndate: 2022-12-30\n---\n",
+                   ":2: `title` must be text, not a list"),
+    "topics-mapping": (entry(topics="{a: 1}"), ":4: `topics` must be a list of topic slugs"),
+    "sources-string": ("---\ntitle: A\ndate: 2022-12-30\nsources: The Sun\n---\n",
+                       ":4: `sources` must be a list"),
+    "draft-string": (entry(extra="draft: maybe\n"), ":10: `draft` must be true or false"),
+    "unknown-topic": (entry(topics="[belarrus]"),
+                      ":4: unknown topic 'belarrus' (did you mean 'belarus'?)"),
+    "empty": ("", ":1: the file is empty"),
+    "not-utf8": ("---\ntitle: Caf\xe9\n---\n".encode("latin-1"), ":2: the file is not UTF-8"),
+    "js-url": (entry().replace("published: 2022-12-30", "published: 2022-12-30\n"
+                                "    url: javascript:alert(1)"),
+               ":5: source url 'javascript:alert(1)' must start with http:// or https://"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_file_is_named_with_its_line_and_site_is_untouched(
+        built: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    before = tree_digest(built / "site")
+    data, expected = BAD_FILES[name]
+    rel = f"content/entries/2022/2022-12-30-{name}.md"
+    write_files(built, {rel: data})
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert f"{rel}{expected}" in output.replace(str(built) + "/", "")
+    assert tree_digest(built / "site") == before
+
+
+def test_every_bad_file_is_reported_not_just_the_first(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("missing-title", "unknown-topic", "empty", "bad-date"):
+        write_files(built, {f"content/entries/2022/2022-12-30-{name}.md": BAD_FILES[name][0]})
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 4
+    assert "4 errors; nothing was written" in output
+
+
+def test_duplicate_slugs_name_both_files(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(built, {"content/entries/2023/2022-12-30-good.md": entry(title="Same slug")})
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert "2022-12-30-good.md:1: duplicate slug '2022-12-30-good'" in output
+    assert "rename one file or set `slug:`" in output
+
+
+def test_bom_and_crlf_files_just_work(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crlf = entry(title="Written on Windows").replace("\n", "\r\n").encode()
+    write_files(built, {"content/entries/2022/2022-12-29-crlf.md": b"\xef\xbb\xbf" + crlf})
+    code, _ = run(built, "build", capsys=capsys)
+    assert code == 0
+    page = (built / "site/entries/2022-12-29-crlf/index.html").read_text()
+    assert "<h1 data-pagefind-meta=\"title\">Written on Windows</h1>" in page
+
+
+def test_template_error_names_template_and_line(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    theme = built / "theme"
+    templates = Path(__file__).resolve().parents[1] / "sitegen/themes/default"
+    write_files(theme, {f"templates/{p.name}": p.read_text()
+                        for p in (templates / "templates").iterdir()})
+    write_files(theme, {"static/style.css": "body {}"})
+    config = built / "sitegen.toml"
+    config.write_text('theme = "theme"\n' + config.read_text())
+    before = tree_digest(built / "site")
+    entry_html = theme / "templates/entry.html"
+    lines = entry_html.read_text().splitlines()
+    lines.insert(5, "{{ entry.no_such_field }}")
+    entry_html.write_text("\n".join(lines))
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert "theme/templates/entry.html:6: error rendering /entries/2022-12-30-good/" in output
+    assert "no_such_field" in output
+    assert tree_digest(built / "site") == before
+
+
+def test_template_syntax_error_names_template_and_line(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    theme = built / "theme"
+    write_files(theme, {"templates/base.html": "<p>\n{% if %}\n", "static/style.css": ""})
+    for name in ("timeline.html", "entry.html", "topics.html", "archive.html", "month.html",
+                 "search.html", "404.html", "_macros.html"):
+        write_files(theme, {f"templates/{name}": '{% extends "base.html" %}'})
+    config = built / "sitegen.toml"
+    config.write_text('theme = "theme"\n' + config.read_text())
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert "theme/templates/base.html:2: template syntax error" in output
+
+
+def test_bad_config_is_an_error_naming_the_key(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = built / "sitegen.toml"
+    config.write_text('titel = "Oops"\n' + config.read_text())
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert "sitegen.toml:1: unknown config key 'titel' (did you mean 'title'?)" in output

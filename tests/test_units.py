@@ -1,0 +1,119 @@
+"""Dates, slugs, URLs and config: the small rules every page depends on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sitegen import urls
+from sitegen.config import load_config, normalise_base_url
+from sitegen.errors import ConfigError
+from sitegen.load import parse_date, parse_entry
+from sitegen.scaffold import slugify
+from tests.helpers import SITE_TOML, entry
+
+TOPICS = frozenset({"belarus", "energy-grid", "aid"})
+
+
+@pytest.mark.parametrize(("text", "day", "time"), [
+    ("2022-12-30", dt.date(2022, 12, 30), None),
+    ("2022-12-30 14:05", dt.date(2022, 12, 30), "14:05:00"),
+    ("2013-10-28 20:14:39 -0500", dt.date(2013, 10, 28), "20:14:39-05:00"),
+    ("2013-10-28T23:30:00+02:00", dt.date(2013, 10, 28), "23:30:00+02:00"),
+    ("2022-12-30T08:00:00Z", dt.date(2022, 12, 30), "08:00:00+00:00"),
+])
+def test_the_day_is_the_calendar_day_as_written(text: str, day: dt.date, time: str | None) -> None:
+    parsed = parse_date(text)
+    assert parsed is not None
+    assert parsed[0] == day
+    assert (parsed[1].isoformat() if parsed[1] else None) == time
+
+
+@pytest.mark.parametrize("text", ["30/12/2022", "2022-13-01", "yesterday", "2022-02-30", ""])
+def test_unreadable_dates_are_refused(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_quoted_date_and_file_name_prefix_give_the_day() -> None:
+    quoted = parse_entry(Path("x.md"), entry(date='"2022-12-29"').encode(), TOPICS)
+    assert quoted.entry is not None and quoted.entry.day == dt.date(2022, 12, 29)
+    text = "---\ntitle: No date key\n---\nBody\n"
+    prefixed = parse_entry(Path("2022-12-19-no-date.md"), text.encode(), TOPICS)
+    assert prefixed.entry is not None and prefixed.entry.day == dt.date(2022, 12, 19)
+
+
+def test_slug_is_the_file_name_unless_front_matter_sets_it() -> None:
+    plain = parse_entry(Path("2022-12-30-lviv-power-cuts.md"), entry().encode(), TOPICS)
+    assert plain.entry is not None and plain.entry.slug == "2022-12-30-lviv-power-cuts"
+    custom = parse_entry(Path("a.md"), entry(extra="slug: lviv\n").encode(), TOPICS)
+    assert custom.entry is not None and custom.entry.slug == "lviv"
+
+
+def test_tags_is_an_alias_and_a_string_is_one_topic() -> None:
+    text = "---\ntitle: T\ndate: 2022-12-30\ntags: aid\n---\n"
+    outcome = parse_entry(Path("t.md"), text.encode(), TOPICS)
+    assert outcome.entry is not None and outcome.entry.topics == ("aid",)
+
+
+def test_unknown_keys_are_kept_and_typos_warned() -> None:
+    outcome = parse_entry(Path("t.md"), entry(extra="location: Lviv\nsumary: x\n").encode(),
+                          TOPICS)
+    assert outcome.entry is not None
+    assert outcome.entry.extra == {"location": "Lviv", "sumary": "x"}
+    assert [str(w) for w in outcome.warnings] == [
+        "t.md:11: unknown key 'sumary' (did you mean 'summary'?); it is kept as a custom field"]
+
+
+def test_slugify_makes_readable_ascii_slugs() -> None:
+    assert slugify("Lviv runs on hourly power cuts!") == "lviv-runs-on-hourly-power-cuts"
+    assert slugify("Zelensky’s “air shield” appeal") == "zelenskys-air-shield-appeal"
+    assert slugify("Kyiv's Café résumé") == "kyivs-cafe-resume"
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("", "/"), ("/", "/"), ("/timeline", "/timeline/"), ("timeline/", "/timeline/"),
+    ("https://user.github.io/repo", "https://user.github.io/repo/"),
+])
+def test_base_urls_are_normalised(given: str, expected: str) -> None:
+    assert normalise_base_url(given) == expected
+
+
+def test_urls_of_every_kind_of_page() -> None:
+    assert urls.home() == "" and urls.home(2) == "page/2/"
+    assert urls.entry("x") == "entries/x/"
+    assert urls.topic("aid", 3) == "topics/aid/page/3/"
+    assert urls.topic_feed("aid") == "topics/aid/feed.xml"
+    assert urls.month(dt.date(2022, 12, 30)) == "archive/2022/12/"
+    assert urls.output_file("") == "index.html"
+    assert urls.output_file("entries/x/") == "entries/x/index.html"
+    assert urls.base_path("https://u.github.io/repo/") == "/repo/"
+
+
+def test_config_reads_keys_and_topics(tmp_path: Path) -> None:
+    path = tmp_path / "sitegen.toml"
+    path.write_text('theme = "mytheme"\n' + SITE_TOML)
+    config = load_config(path)
+    assert config.title == "Test Timeline"
+    assert [t.slug for t in config.topics] == ["belarus", "energy-grid", "aid"]
+    assert config.content_dir == tmp_path / "content"
+    assert config.theme_dir == tmp_path / "mytheme"
+    assert config.entries_per_page == 3
+
+
+def test_config_errors_name_file_key_and_fix(tmp_path: Path) -> None:
+    path = tmp_path / "sitegen.toml"
+    path.write_text('title = "T"\nentries_per_pag = 10\nbase_url = 5\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    messages = [str(p) for p in err.value.problems]
+    assert messages[0].endswith(":2: unknown config key 'entries_per_pag' "
+                                "(did you mean 'entries_per_page'?)")
+    assert messages[1].endswith(":3: 'base_url' must be a string, not int")
+
+
+def test_config_in_pyproject_reads_tool_sitegen(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n\n[tool.sitegen]\ntitle = "From pyproject"\n')
+    assert load_config(path).title == "From pyproject"
