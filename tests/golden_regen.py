@@ -1,0 +1,25 @@
+"""Regenerate the golden site: `make golden` (review the diff, then commit it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sitegen.cli import main
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SOURCE = GOLDEN / "src"
+EXPECTED = GOLDEN / "expected"
+
+
+def build_golden(out: Path) -> int:
+    """Build the fixture site into `out`, without the (binary, versioned) search bundle."""
+    code = main(["build", "--config", str(SOURCE / "sitegen.toml"), "--out", str(out), "-q"])
+    shutil.rmtree(out / "pagefind", ignore_errors=True)
+    shutil.rmtree(SOURCE / ".sitegen-cache", ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    shutil.rmtree(EXPECTED, ignore_errors=True)
+    raise SystemExit(build_golden(EXPECTED))
