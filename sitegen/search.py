@@ -9,12 +9,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from sitegen import urls
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Site
 
 log = logging.getLogger(__name__)
 BUNDLE = "pagefind"
 STAMP = ".sitegen-records"
+# The pages Pagefind reads: entry pages only, so a timeline or topic page is never a result.
+RECORD_PAGES = urls.output_file(urls.entry("*"))
 
 
 def records_digest(site: Site, base_path: str) -> str:
@@ -28,32 +31,69 @@ def records_digest(site: Site, base_path: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def index_site(staging: Path, digest: str) -> bool:
-    """Build `staging/pagefind/` unless its stamp says it already indexes these records."""
-    bundle = staging / BUNDLE
+def index_site(site_dir: Path, digest: str) -> bool:
+    """Build `site_dir/pagefind/` unless its stamp says it already indexes these records.
+
+    The stamp also covers the bytes of the entry pages, which are exactly what Pagefind reads:
+    a theme change to what the entry template marks for search re-indexes too. The new bundle
+    replaces the old one only once it is complete, so a failure leaves the old one in place.
+    """
+    bundle = site_dir / BUNDLE
     stamp = bundle / STAMP
-    if stamp.is_file() and stamp.read_text() == digest:
+    pages = sorted(site_dir.glob(RECORD_PAGES))
+    key = _pages_digest(digest, site_dir, pages)
+    if stamp.is_file() and stamp.read_text() == key and (bundle / "pagefind.js").is_file():
         return False
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    _run_pagefind(staging)
-    stamp.write_text(digest)
+    if not pages:
+        shutil.rmtree(bundle, ignore_errors=True)
+        log.info("no entries to index; the site has no search bundle")
+        return False
+    fresh = site_dir / f".{BUNDLE}.tmp"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        _run_pagefind(site_dir, fresh)
+        (fresh / STAMP).write_text(key)
+        shutil.rmtree(bundle, ignore_errors=True)
+        fresh.rename(bundle)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     return True
 
 
-def _run_pagefind(site_dir: Path) -> None:
-    command = [str(_executable()), "--site", str(site_dir), "--output-subdir", BUNDLE, "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (site_dir / BUNDLE / "pagefind.js").is_file():
+def _pages_digest(digest: str, root: Path, pages: list[Path]) -> str:
+    h = hashlib.sha256(digest.encode())
+    for page in pages:
+        data = page.read_bytes()
+        h.update(f"{page.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _run_pagefind(site_dir: Path, output: Path) -> None:
+    command = [str(_executable(site_dir)), "--site", str(site_dir), "--glob", RECORD_PAGES,
+               "--output-path", str(output), "--silent"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise _failure(site_dir, f"cannot run {command[0]} ({e.strerror})") from e
+    if result.returncode != 0 or not (output / "pagefind.js").is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise SitegenError(Problem(site_dir, 1, f"search indexing failed: {detail[0]}; "
-                                                "the previous site was left as it was"))
+        raise _failure(site_dir, detail[0])
 
 
-def _executable() -> Path:
-    from pagefind_bin import get_executable  # type: ignore[import-untyped]
+def _failure(site_dir: Path, detail: str) -> SitegenError:
+    return SitegenError(Problem(site_dir, 1, f"search indexing failed: {detail}; "
+                                             "the previous site was left as it was"))
 
-    return Path(get_executable())
+
+def _executable(site_dir: Path) -> Path:
+    try:
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+        return Path(get_executable())
+    except (ImportError, OSError) as e:
+        raise _failure(site_dir, f"the Pagefind binary is missing ({e}); "
+                                 "install it with `pip install 'pagefind[bin]'`") from e
 
 
 def _pagefind_version() -> str:
