@@ -1,0 +1,284 @@
+"""`sitegen deploy`: build a clean site and commit it as the tip of a gh-pages branch, then push.
+
+Only git plumbing is used (hash-object, update-index on a temporary index, write-tree,
+commit-tree, update-ref), so the working tree, the index and the current branch are never touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sitegen import search, urls
+from sitegen.build import build
+from sitegen.cache import Cache
+from sitegen.config import SiteConfig
+from sitegen.errors import Problem, SitegenError
+
+log = logging.getLogger(__name__)
+
+GITHUB_REMOTE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]+@)?github\.com[:/]"
+    r"(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?$", re.IGNORECASE)
+
+
+class DeployError(SitegenError):
+    """Deploying was refused or failed before anything was pushed."""
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The source repository, and the remote the site is published to."""
+
+    root: Path
+    git_dir: Path
+    remote: str
+    remote_url: str
+
+
+@dataclass(frozen=True)
+class Tips:
+    """The site branch's commit here and on the remote, before this deploy (None: absent)."""
+
+    local: str | None
+    remote: str | None
+
+
+def deploy(config: SiteConfig, *, remote: str = "origin", branch: str = "gh-pages",
+           message: str | None = None, push: bool = True) -> int:
+    """Publish a fresh build of `config`'s site to `branch` on `remote`; print where it will be."""
+    started = time.perf_counter()
+    repo = open_repo(config, remote)
+    refuse_checked_out(repo, branch)
+    config = with_default_base_url(config, repo.remote_url)
+    tips = fetch_tips(repo, branch)
+    parent = choose_parent(repo, tips)
+    with tempfile.TemporaryDirectory(prefix="sitegen-deploy-") as tmp:
+        site = Path(tmp) / "site"
+        reuse_search_bundle(repo, parent, site, Path(tmp) / "bundle-index")
+        build(config, Cache(None), drafts=False, out=site)
+        tree = write_tree(repo, site, Path(tmp) / "index")
+    commit = commit_site(repo, branch, tree, parent, tips.local,
+                         message or default_message(repo))
+    if push and commit != tips.remote:
+        push_branch(repo, branch)
+    print(outcome(repo, branch, site_url(config, repo.remote_url) or
+                  f"serve the '{branch}' branch at {urls.base_path(config.base_url)}",
+                  commit, created=commit != parent, pushed=push and commit != tips.remote,
+                  seconds=time.perf_counter() - started))
+    if push and tips.remote is None and "github.com" in repo.remote_url:
+        log.info("First deploy: in the repository's Settings > Pages, choose \"Deploy from a "
+                 "branch\", branch %s, folder / (root)", branch)
+    return 0
+
+
+def open_repo(config: SiteConfig, remote: str) -> Repo:
+    """The git repository holding the site, with `remote`; refuse when either is missing."""
+    if shutil.which("git") is None:
+        raise DeployError(Problem(config.root, 1, "git is not installed; install git to deploy"))
+    found = _git(config.root, "rev-parse", "--absolute-git-dir")
+    if found.returncode != 0:
+        raise DeployError(Problem(config.root, 1, "not a git repository, so there is nowhere to "
+                                  "publish; run `git init` and `git remote add origin URL` here"))
+    url = _git(config.root, "config", "--get", f"remote.{remote}.url")
+    if url.returncode != 0:
+        known = _git(config.root, "remote").stdout.split()
+        listed = f"; remotes here: {', '.join(known)}" if known else ""
+        raise DeployError(Problem(config.root, 1, f"no git remote named '{remote}'{listed}; add "
+                                  f"it with `git remote add {remote} URL` or pass --remote NAME"))
+    return Repo(config.root, Path(found.stdout.strip()), remote, url.stdout.strip())
+
+
+def refuse_checked_out(repo: Repo, branch: str) -> None:
+    """Moving the checked-out branch would change what the working tree appears to hold."""
+    head = _git(repo.root, "symbolic-ref", "-q", "HEAD").stdout.strip()
+    if head == f"refs/heads/{branch}":
+        raise DeployError(Problem(repo.root, 1, f"the current branch is '{branch}', which deploy "
+                                  "replaces with the built site; switch to your source branch "
+                                  "first (git switch main) or pass --branch NAME"))
+
+
+def github_pages_url(remote_url: str) -> str | None:
+    """https://USER.github.io/REPO/ (or https://USER.github.io/ for a user site) for a GitHub
+    remote; None for any other remote."""
+    match = GITHUB_REMOTE.match(remote_url.strip())
+    if not match:
+        return None
+    owner, name = match["owner"].lower(), match["repo"]
+    if name.lower() == f"{owner}.github.io":
+        return f"https://{owner}.github.io/"
+    return f"https://{owner}.github.io/{name}/"
+
+
+def site_url(config: SiteConfig, remote_url: str) -> str | None:
+    """Where the site will be: an absolute base_url, else the custom domain, else GitHub's."""
+    if "://" in config.base_url:
+        return config.base_url
+    if config.cname:
+        return f"https://{config.cname}{urls.base_path(config.base_url)}"
+    return github_pages_url(remote_url)
+
+
+def with_default_base_url(config: SiteConfig, remote_url: str) -> SiteConfig:
+    """A base_url of "/" would break every link of a project site: use the site's real address."""
+    url = site_url(config, remote_url)
+    if config.base_url != "/":
+        if url and urlsplit(url).path != urls.base_path(config.base_url):
+            log.warning("warning: links start with %s, but the site will be served at %s; "
+                        "set base_url or pass --base-url to match",
+                        urls.base_path(config.base_url), url)
+        return config
+    if url is None:
+        log.info("base_url is \"/\": links assume the site is served at a domain's root; "
+                 "pass --base-url /REPO/ if it lives under a subpath")
+        return config
+    source = "the cname" if config.cname else f"remote '{_display(remote_url)}'"
+    log.info("base_url is \"/\"; using %s (from %s); pass --base-url to choose another",
+             url, source)
+    return dataclasses.replace(config, base_url=url)
+
+
+def fetch_tips(repo: Repo, branch: str) -> Tips:
+    """The branch's local and remote commits, fetching the remote one so its history is kept."""
+    listed = _must(repo, f"cannot reach remote '{repo.remote}' ({_display(repo.remote_url)})"
+                   "; check its URL and your access", "ls-remote", "--heads", repo.remote,
+                   f"refs/heads/{branch}")
+    remote_tip = listed.split()[0] if listed.strip() else None
+    if remote_tip:
+        _must(repo, f"cannot fetch {repo.remote}/{branch}", "fetch", "--quiet", "--no-tags",
+              repo.remote, f"+refs/heads/{branch}:refs/remotes/{repo.remote}/{branch}")
+    return Tips(_rev(repo, f"refs/heads/{branch}"), remote_tip)
+
+
+def choose_parent(repo: Repo, tips: Tips) -> str | None:
+    """The commit the new one follows: the remote tip, or local commits not yet pushed on it."""
+    if tips.remote is None or tips.local in (None, tips.remote):
+        return tips.local or tips.remote
+    ahead = _git(repo.root, "merge-base", "--is-ancestor", tips.remote, str(tips.local))
+    if ahead.returncode == 0:
+        return tips.local
+    log.warning("warning: the local branch had diverged from %s's; building on the remote's "
+                "(the local commits stay in the reflog)", repo.remote)
+    return tips.remote
+
+
+def reuse_search_bundle(repo: Repo, parent: str | None, site: Path, index: Path) -> None:
+    """Put the last deploy's search bundle in the empty output folder.
+
+    The build keeps it only when its stamp says it indexes exactly the records being built;
+    otherwise it indexes afresh. Pagefind's output is not byte-stable (its metadata file lists
+    filters in random order), so indexing unchanged records again would commit a change that
+    is no change.
+    """
+    bundle = f"{parent}:{search.BUNDLE}"
+    site.mkdir(parents=True, exist_ok=True)
+    if parent is None or _rev(repo, bundle) is None:
+        return
+    env = {"GIT_INDEX_FILE": str(index)}
+    plumbing = ("-c", "core.autocrlf=false", "--git-dir", str(repo.git_dir), "--work-tree",
+                str(site))
+    _must(repo, "cannot read the last deploy's search bundle", *plumbing, "read-tree",
+          f"--prefix={search.BUNDLE}/", bundle, env=env, cwd=site)
+    _must(repo, "cannot read the last deploy's search bundle", *plumbing, "checkout-index",
+          "-a", env=env, cwd=site)
+
+
+def write_tree(repo: Repo, site: Path, index: Path) -> str:
+    """Store every file under `site` as git objects; the tree's id. Uses only a private index."""
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    if any("\n" in name for name in files):
+        raise DeployError(Problem(site, 1, "an output file name contains a line break"))
+    env = {"GIT_INDEX_FILE": str(index)}
+    plumbing = ("--git-dir", str(repo.git_dir), "--work-tree", str(site))
+    blobs = _must(repo, "cannot store the site in git", *plumbing, "hash-object", "-w",
+                  "--no-filters", "--stdin-paths", stdin="".join(f"{f}\n" for f in files),
+                  cwd=site)
+    listing = "".join(f"{_mode(site / name)} {blob}\t{name}\0"
+                      for name, blob in zip(files, blobs.split(), strict=True))
+    _must(repo, "cannot index the site", *plumbing, "update-index", "--add", "-z",
+          "--index-info", stdin=listing, env=env, cwd=site)
+    return _must(repo, "cannot write the site's tree", *plumbing, "write-tree", env=env,
+                 cwd=site).strip()
+
+
+def commit_site(repo: Repo, branch: str, tree: str, parent: str | None, old_local: str | None,
+                message: str) -> str:
+    """Commit `tree` after `parent` unless it holds the same tree; point the branch at it."""
+    if parent is not None and _rev(repo, f"{parent}^{{tree}}") == tree:
+        commit = parent
+    else:
+        parents = ("-p", parent) if parent else ()
+        commit = _must(repo, "cannot commit the site (if git does not know who you are, set "
+                       "`git config user.name` and `git config user.email`)", "commit-tree",
+                       tree, *parents, "-m", message).strip()
+    if commit != old_local:
+        _must(repo, f"cannot update branch '{branch}'", "update-ref", "-m", "sitegen deploy",
+              f"refs/heads/{branch}", commit, old_local or "")
+    return commit
+
+
+def push_branch(repo: Repo, branch: str) -> None:
+    """Push the branch; a refusal leaves the commit on the local branch to push again."""
+    _must(repo, f"cannot push '{branch}' to '{repo.remote}' (the commit is on the local "
+          f"branch; run `sitegen deploy` again or `git push {repo.remote} {branch}`)",
+          "push", "--quiet", repo.remote, f"refs/heads/{branch}:refs/heads/{branch}")
+
+
+def default_message(repo: Repo) -> str:
+    """'Deploy site from main@1a2b3c4', noting uncommitted changes that the build included."""
+    head = _git(repo.root, "rev-parse", "--short", "-q", "--verify", "HEAD").stdout.strip()
+    name = _git(repo.root, "symbolic-ref", "--short", "-q", "HEAD").stdout.strip()
+    status = _git(repo.root, "--no-optional-locks", "status", "--porcelain").stdout
+    source = f"{name or 'HEAD'}@{head}" if head else name or "an empty repository"
+    return f"Deploy site from {source}" + (" with uncommitted changes" if status.strip() else "")
+
+
+def outcome(repo: Repo, branch: str, where: str, commit: str, *, created: bool, pushed: bool,
+            seconds: float) -> str:
+    """The line a user reads last: what happened, and where the site will be."""
+    short = commit[:7]
+    if pushed:
+        return f"Deployed {short} to {repo.remote}/{branch} in {seconds:.2f} s: {where}"
+    if created:
+        return (f"Committed {short} to the local branch '{branch}' in {seconds:.2f} s, not "
+                f"pushed (publish with `git push {repo.remote} {branch}`): {where}")
+    return f"Nothing changed: '{branch}' already holds this site ({short}): {where}"
+
+
+def _mode(path: Path) -> str:
+    return "100755" if path.stat().st_mode & 0o111 else "100644"
+
+
+def _rev(repo: Repo, name: str) -> str | None:
+    found = _git(repo.root, "rev-parse", "-q", "--verify", name)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _display(remote_url: str) -> str:
+    """The remote URL without any credentials written into it."""
+    return re.sub(r"//[^/@]+@", "//", remote_url)
+
+
+def _must(repo: Repo, what: str, *args: str, stdin: str | None = None,
+          env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    """Run git; its output, or a DeployError saying `what` failed and git's own reason."""
+    done = _git(cwd or repo.root, *args, stdin=stdin, env=env)
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise DeployError(Problem(repo.root, 1, f"{what}: {_display(reason[0])}"))
+    return done.stdout
+
+
+def _git(cwd: Path, *args: str, stdin: str | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          check=False, env={**os.environ, **(env or {})})
