@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)
         count = len(e.problems)
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        print(f"{count} error{'s' if count != 1 else ''}", file=sys.stderr)
         return 1
     except UsageError as e:
         print(f"sitegen: error: {e}", file=sys.stderr)
@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--message", help="commit message")
     deploy.add_argument("--no-push", action="store_true", help="commit, but do not push")
     deploy.set_defaults(run=_deploy)
+
+    from sitegen.ingest.cli import add_parser as add_ingest_parser
+
+    add_ingest_parser(sub, parents=[common])
     return parser
 
 

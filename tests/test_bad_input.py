@@ -68,7 +68,7 @@ def test_every_bad_file_is_reported_not_just_the_first(
     assert code == 1
     errors = [line for line in output.splitlines() if line.startswith("error: ")]
     assert len(errors) == 4
-    assert "4 errors; nothing was written" in output
+    assert "4 errors" in output
 
 
 def test_duplicate_slugs_name_both_files(built: Path, capsys: pytest.CaptureFixture[str]) -> None:

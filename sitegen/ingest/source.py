@@ -1,0 +1,155 @@
+"""Read one input article (plain text, Markdown or a saved HTML page) into blocks and metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dateutil import parser as dateparser
+
+from sitegen.errors import Problem
+from sitegen.ingest.blocks import Block, text_blocks
+from sitegen.ingest.errors import FileProblem, IngestError
+from sitegen.ingest.htmltext import html_page
+
+HTML_START_RE = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
+                           re.IGNORECASE)
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the file declares about itself (front matter or HTML <head>), each value optional."""
+
+    title: str = ""
+    published: dt.date | None = None
+    author: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One input file as blocks of text, with what it declares about itself."""
+
+    path: Path
+    markup: str  # "text", "markdown" or "html"
+    blocks: tuple[Block, ...]
+    meta: Meta
+
+
+def read_source(path: Path) -> SourceText:
+    """Read and split `path`; raise IngestError naming the file (and line) when it is unusable."""
+    text = decode(path, _read_bytes(path))
+    markup = _markup(path, text)
+    if markup == "html":
+        page = html_page(text)
+        source = SourceText(path, markup, page.blocks, _html_meta(page.meta))
+    else:
+        meta, start = _front_matter(path, text) if markup == "markdown" else (Meta(), 0)
+        lines = list(enumerate(text.split("\n"), 1))[start:]
+        source = SourceText(path, markup, tuple(text_blocks(lines, markdown=markup == "markdown")),
+                            meta)
+    if not any(block.text for block in source.blocks):
+        raise IngestError(Problem(path, 1, "no article text found; pass the page or file that "
+                                           "holds the article itself"))
+    return source
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError as e:
+        raise IngestError(FileProblem(path, 0, "is a folder, not an article; pass the article "
+                                               "files inside it")) from e
+    except OSError as e:
+        raise IngestError(FileProblem(path, 0, f"cannot read it ({e.strerror or e}); check the "
+                                               "path and its permissions")) from e
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """UTF-8 text with LF line ends; a binary, non-UTF-8 or empty file is an IngestError."""
+    if b"\x00" in raw[:8192]:
+        raise IngestError(FileProblem(path, 0, "is a binary file, not an article; pass the "
+                                               "article as a .txt, .md or .html file"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise IngestError(Problem(path, line, "is not UTF-8 text; re-save the article as "
+                                              "UTF-8")) from e
+    if not text.strip():
+        raise IngestError(Problem(path, 1, "the file is empty; pass a file that holds the "
+                                           "article's text"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _markup(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES or HTML_START_RE.match(text):
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES or text.startswith(FENCE + "\n"):
+        return "markdown"
+    return "text"
+
+
+def _front_matter(path: Path, text: str) -> tuple[Meta, int]:
+    """Metadata from a Markdown file's YAML front matter, and the index of its first body line."""
+    lines = text.split("\n")
+    if lines[0].strip() != FENCE:
+        return Meta(), 0
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
+    if end is None:
+        raise IngestError(Problem(path, 1, "front matter opened with `---` is never closed; "
+                                           "add a `---` line after it"))
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise IngestError(Problem(path, line, f"front matter is not valid YAML "
+                                              f"({getattr(e, 'problem', e)}); fix it")) from e
+    if not isinstance(data, dict):
+        raise IngestError(Problem(path, 2, "front matter must be `key: value` lines"))
+    return _meta_from(path, data, lines[1:end]), end + 1
+
+
+def _meta_from(path: Path, data: dict[str, Any], lines: list[str]) -> Meta:
+    key = "published" if "published" in data else "date"
+    line = next((i for i, text in enumerate(lines, 2) if text.startswith(f"{key}:")), 1)
+    published = _as_date(data.get(key))
+    if data.get(key) is not None and published is None:
+        raise IngestError(Problem(path, line, f"cannot read `{key}: {data.get(key)}`; write it "
+                                              "as YYYY-MM-DD"))
+    return Meta(title=str(data.get("title") or ""), published=published,
+                author=str(data.get("author") or ""), url=str(data.get("url") or ""))
+
+
+def _html_meta(meta: dict[str, str]) -> Meta:
+    return Meta(title=meta.get("title") or meta.get("title_tag", ""),
+                published=_as_date(meta.get("published")), author=meta.get("author", ""),
+                url=meta.get("url", ""))
+
+
+def _as_date(value: object) -> dt.date | None:
+    """A date from a YAML value or an ISO-like string; the calendar day as written."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+    if not match and not re.search(r"\b\d{4}\b", value):
+        return None  # without a year, dateutil would fill in today's: not reproducible
+    try:
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        return dateparser.parse(value).date()
+    except (ValueError, OverflowError):
+        return None
