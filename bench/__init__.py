@@ -1,0 +1,1 @@
+"""The benchmark: a synthetic corpus, sitegen against Hugo and Pelican, committed results."""
