@@ -23,8 +23,14 @@ def test_dates_stay_as_written_not_shifted_to_utc() -> None:
 def test_yaml_error_names_the_files_own_line() -> None:
     with pytest.raises(FrontMatterError) as err:
         parse_document("---\ntitle: A\ndate: 2022-12-30\ntopics: [a, b\nsummary: x\n---\n")
-    assert err.value.line in (5, 6)
+    assert err.value.line == 4  # where the unclosed bracket opened
     assert "YAML syntax error" in err.value.message
+
+
+def test_unclosed_quote_names_the_line_where_it_opened() -> None:
+    with pytest.raises(FrontMatterError) as err:
+        parse_document('---\ntitle: "A\ndate: 2022-12-30\nsummary: x\n---\n')
+    assert err.value.line == 2
 
 
 def test_unclosed_front_matter_is_reported_at_line_one() -> None:
