@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.config import SiteConfig, find_config, load_config, normalise_base_url
-from sitegen.errors import SitegenError, UsageError
+from sitegen.errors import SitegenError, UsageError, report
 
 log = logging.getLogger("sitegen")
 
@@ -24,11 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except SitegenError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        count = len(e.problems)
-        print(f"{count} error{'s' if count != 1 else ''}", file=sys.stderr)
-        return 1
+        return report(e)
     except UsageError as e:
         print(f"sitegen: error: {e}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,3 +49,12 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def report(error: SitegenError, outcome: str = "") -> int:
+    """Print every problem as `error: path:line: message`, then a count; return exit code 1."""
+    for problem in error.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} error{'s' if count != 1 else ''}{outcome}", file=sys.stderr)
+    return 1

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.config import find_config, load_config
-from sitegen.errors import SitegenError
+from sitegen.errors import SitegenError, report
 
 DESCRIPTION = """Turn raw articles (a live blog, a briefing or a plain article; text, Markdown
 or a saved HTML page) into one dated, tagged draft entry per event. Repeated posts are merged;
@@ -62,13 +62,9 @@ def run(args: argparse.Namespace) -> int:
                           dry_run=args.dry_run)
         outcome = ingest(request, config.topics)
     except SitegenError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        count = len(e.problems)
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
-        return 1
-    report = render_report(outcome)
-    print(report.splitlines()[-1] if getattr(args, "quiet", 0) else report)
+        return report(e, "; nothing was written")
+    table = render_report(outcome)
+    print(table.splitlines()[-1] if getattr(args, "quiet", 0) else table)
     return 0
 
 
