@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import jinja2
 
 from sitegen import feeds, render, search, urls, write
 from sitegen.assemble import assemble_site
@@ -18,6 +21,11 @@ from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
 
+# The write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its own, which
+# writes the preview in place and indexes for search after the browser reload (indexed: None).
+WriteStage = Callable[[Site, SiteConfig, dict[str, bytes], Path],
+                      tuple[write.WriteStats, bool | None]]
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -27,28 +35,32 @@ class BuildResult:
     topics: int
     pages: int
     stats: write.WriteStats
-    indexed: bool
+    indexed: bool | None
     seconds: float
     warnings: tuple[Problem, ...]
     output_dir: Path
 
     def summary(self) -> str:
-        search_note = "search index rebuilt" if self.indexed else "search index unchanged"
+        search_note = {True: "search index rebuilt", False: "search index unchanged",
+                       None: "search index deferred"}[self.indexed]
         return (f"Built {self.entries:,} entries, {self.topics:,} topics: "
                 f"{self.stats.written:,} files written, {self.stats.unchanged:,} unchanged, "
                 f"{self.stats.removed:,} removed; {search_note}; in {self.seconds:.2f} s")
 
 
 def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = False,
-          out: Path | None = None) -> BuildResult:
-    """Build the site into `out` (default: the config's output folder), all or nothing."""
+          out: Path | None = None, writer: WriteStage | None = None) -> BuildResult:
+    """Build the site into `out` (default: the config's output folder), all or nothing.
+
+    `writer` replaces the write stage (default: staging copy, search index, atomic swap).
+    """
     started = time.perf_counter()
     cache = cache or Cache(None)
     out = (out or config.output_dir).resolve()
     entries, warnings = load_stage(config, cache, drafts=drafts)
     site = assemble_site(entries, config)
     files = render_stage(site, config, cache)
-    stats, indexed = write_stage(site, config, files, out)
+    stats, indexed = (writer or write_stage)(site, config, files, out)
     cache.save()
     result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
                          time.perf_counter() - started, warnings, out)
@@ -79,13 +91,14 @@ def load_stage(config: SiteConfig, cache: Cache, *,
 
 def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, bytes]:
     """Every output file's bytes; a page whose inputs are unchanged is not rendered again."""
-    env = render.make_environment(config)
     theme = tree_digest(config.theme_dir)
-    settings = repr(config)
+    env = _environment(theme, config)
+    every_page = digest("page", theme, repr(config))
     files: dict[str, bytes] = {}
     pages = render.plan_pages(site, config)
     for page in pages:
-        key = digest("page", theme, settings, page.url, page.template, repr(page.context))
+        context = cache.fingerprints.of(page.context)
+        key = digest(every_page, page.url, page.template, context)
         files[urls.output_file(page.url)] = cache.get_or_make(
             key, functools.partial(render.render_page, env, page))
     files.update(feeds.all_feeds(site, config))
@@ -96,6 +109,13 @@ def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, byte
         files["CNAME"] = f"{config.cname}\n".encode()
     files.update(render.static_files(config))
     return files
+
+
+@functools.lru_cache(maxsize=1)
+def _environment(theme_digest: str, config: SiteConfig) -> jinja2.Environment:
+    """The Jinja environment for these exact theme bytes and config: kept while both hold, so
+    `serve` compiles each template once, not on every rebuild."""
+    return render.make_environment(config)
 
 
 def write_stage(site: Site, config: SiteConfig, files: dict[str, bytes],

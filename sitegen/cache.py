@@ -6,6 +6,7 @@ construction. The memo lives in memory (for `serve`) and in `.sitegen-cache/` be
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import pickle
@@ -27,6 +28,7 @@ class Cache:
         self.folder = folder
         self._store: dict[str, Any] = self._load()
         self._used: dict[str, Any] = {}
+        self.fingerprints = Fingerprints()  # in memory only
         self.hits = 0
         self.misses = 0
 
@@ -45,6 +47,7 @@ class Cache:
     def save(self) -> None:
         """Persist the keys used by the last build; drop the rest."""
         self._store, self._used = self._used, {}
+        self.fingerprints.new_build()
         self.hits = self.misses = 0
         if self.folder is None:
             return
@@ -86,3 +89,71 @@ def tree_digest(folder: Path) -> str:
         if path.is_file():
             parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     return digest(*parts)
+
+
+class Fingerprints:
+    """A memo for `fingerprint` that outlives one build: a value the last build fingerprinted
+    (an entry the parse memo handed back unchanged) is not walked again.
+
+    Keyed by object id, each slot holds its object, so no other object can take that id while
+    the slot lives; `new_build` keeps only the slots the last build used. Like the parse memo,
+    it relies on the values never changing once made (frozen dataclasses).
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[object, str]] = {}
+        self._used: dict[int, tuple[object, str]] = {}
+
+    def of(self, value: object) -> str:
+        return fingerprint(value, self)
+
+    def get(self, value: object) -> str | None:
+        slot = self._used.get(id(value)) or self._last.get(id(value))
+        if slot is None:
+            return None
+        self._used[id(value)] = slot
+        return slot[1]
+
+    def put(self, value: object, text: str) -> None:
+        self._used[id(value)] = (value, text)
+
+    def new_build(self) -> None:
+        self._last, self._used = self._used, {}
+
+
+def fingerprint(value: object, memo: Fingerprints) -> str:
+    """A text as exact as `repr(value)`, but each dataclass inside is hashed once per `memo`.
+
+    A timeline page lists 50 entries that other pages list too: with the memo, each entry is
+    turned into text once, not once per page that shows it.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return repr(value)
+    names = _field_names(kind)
+    if names is not None:
+        known = memo.get(value)
+        if known is None:
+            known = digest(kind.__qualname__,
+                           *(fingerprint(getattr(value, name), memo) for name in names))
+            memo.put(value, known)
+        return known
+    if isinstance(value, list | tuple):
+        inner = ",".join([fingerprint(item, memo) for item in value])
+        return f"{kind.__name__}[{inner}]"
+    if isinstance(value, dict):
+        return "{" + ",".join([f"{fingerprint(k, memo)}:{fingerprint(v, memo)}"
+                               for k, v in value.items()]) + "}"
+    return repr(value)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # per type: its dataclass fields, or None
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, else None; looked up once per type."""
+    if kind not in _FIELD_NAMES:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else None
+        _FIELD_NAMES[kind] = None if fields is None else tuple(f.name for f in fields)
+    return _FIELD_NAMES[kind]

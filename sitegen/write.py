@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,13 +53,49 @@ def write_files(staging: Path, files: dict[str, bytes], keep: Iterable[str] = ()
         if _same_bytes(target, data):
             unchanged += 1
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # a new inode: the live site's hard link is left intact
+        _replace(target, data)
         written += 1
     removed = _prune(staging, set(files), tuple(f"{k.rstrip('/')}/" for k in keep))
     return WriteStats(written, unchanged, removed)
+
+
+def write_changes(out: Path, files: Mapping[str, bytes],
+                  previous: Mapping[str, bytes]) -> WriteStats:
+    """Update `out`, which holds `previous`, to hold `files`, in place: the preview's writer.
+
+    No staging copy and nothing read back from disk: the bytes are compared in memory with the
+    last build's. Each file is still replaced atomically, and `serve` holds its requests while
+    this runs, so no request sees a mix of two builds.
+    """
+    written = unchanged = 0
+    for rel, data in files.items():
+        old = previous.get(rel)
+        if old is data or old == data:
+            unchanged += 1
+        else:
+            _replace(out / rel, data)
+            written += 1
+    gone = sorted(previous.keys() - files.keys())
+    for rel in gone:
+        _remove(out, rel)
+    return WriteStats(written, unchanged, len(gone))
+
+
+def _replace(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)  # a new inode: the live site's hard link is left intact
+
+
+def _remove(root: Path, rel: str) -> None:
+    """Remove one output file, and the folders it leaves empty."""
+    path = root / rel
+    path.unlink(missing_ok=True)
+    for folder in path.parents:
+        if folder == root or not folder.is_relative_to(root) or any(folder.iterdir()):
+            break
+        folder.rmdir()
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

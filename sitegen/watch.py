@@ -1,0 +1,61 @@
+"""Watch the site's inputs and report each burst of changes once (watchfiles: inotify on Linux).
+
+Why not livereload's own watcher: it walks every watched file every 0.8 s on the server loop
+(108 ms a walk for 10,000 entries, a median 0.36 s from save to notice), where watchfiles is
+told by the kernel and notices a save in ~80 ms without walking anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import watchfiles
+
+log = logging.getLogger(__name__)
+logging.getLogger("watchfiles").setLevel(logging.WARNING)  # not a line per save in the terminal
+QUIET_MS = 50  # a burst (a `git checkout` of 50 files) ends after this long without a change
+MAX_BURST_MS = 1600  # ...or after this long in all, so a steady stream still gets rebuilds
+
+
+class Watcher:
+    """Calls `on_change(paths)` from a thread once per burst of changes under `folders`
+    (recursively) or to `files` (watched through their folder: editors replace a file they
+    save, and a watch on the old file would go quiet)."""
+
+    def __init__(self, folders: Iterable[Path], files: Iterable[Path],
+                 on_change: Callable[[set[Path]], None]) -> None:
+        self.folders = tuple(sorted({f for f in folders if f.is_dir()}))
+        self.files = frozenset(files)
+        self._on_change = on_change
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Begin watching; changes from now on are reported."""
+        parents = tuple(sorted({f.parent for f in self.files if f.parent.is_dir()}))
+        for paths, recursive in ((self.folders, True), (parents, False)):
+            if paths:
+                thread = threading.Thread(target=self._run, args=(paths, recursive),
+                                          name="sitegen-watch", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop watching and wait for the watch threads to end."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=2)
+
+    def _run(self, paths: tuple[Path, ...], recursive: bool) -> None:
+        wanted = watchfiles.DefaultFilter() if recursive else self._is_watched_file
+        for changes in watchfiles.watch(*paths, watch_filter=wanted, recursive=recursive,
+                                        step=QUIET_MS, debounce=MAX_BURST_MS,
+                                        stop_event=self._stop, rust_timeout=0,
+                                        raise_interrupt=False):
+            self._on_change({Path(path) for _, path in changes})
+
+    def _is_watched_file(self, change: watchfiles.Change, path: str) -> bool:
+        return Path(path) in self.files
