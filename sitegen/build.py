@@ -101,7 +101,10 @@ def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, byte
         key = digest(every_page, page.url, page.template, context)
         files[urls.output_file(page.url)] = cache.get_or_make(
             key, functools.partial(render.render_page, env, page))
-    files.update(feeds.all_feeds(site, config))
+    for feed in feeds.plan_feeds(site, config):
+        key = digest(every_page, feed.path, cache.fingerprints.of(feed))
+        files[feed.path] = cache.get_or_make(key, functools.partial(feeds.render_feed,
+                                                                    config, feed))
     files["sitemap.xml"] = feeds.sitemap([p.url for p in pages], config)
     files["robots.txt"] = feeds.robots(config)
     files[".nojekyll"] = b""
@@ -120,12 +123,19 @@ def _environment(theme_digest: str, config: SiteConfig) -> jinja2.Environment:
 
 def write_stage(site: Site, config: SiteConfig, files: dict[str, bytes],
                 out: Path) -> tuple[write.WriteStats, bool]:
-    """Write into a staging copy, index it for search, then swap it in; on failure, discard it."""
+    """Write into a staging copy, index it for search, then swap it in; on failure, discard it.
+
+    When no file would change and the search bundle is current, the site is left alone: no
+    staging copy, no swap.
+    """
+    changes = write.plan_changes(out, files, keep=[search.BUNDLE])
+    records = search.records_digest(site, urls.base_path(config.base_url))
+    if changes.none and search.is_current(out, records):
+        return write.WriteStats(0, changes.unchanged, 0), False
     staging = write.start_staging(out)
     try:
-        stats = write.write_files(staging, files, keep=[search.BUNDLE])
-        indexed = search.index_site(staging, search.records_digest(
-            site, urls.base_path(config.base_url)))
+        stats = write.apply_changes(staging, files, changes)
+        indexed = search.index_site(staging, records)
         write.swap_in(staging, out)
     except BaseException:
         write.discard(staging)

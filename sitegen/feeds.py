@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
@@ -84,16 +85,29 @@ def _href(config: SiteConfig, url: str) -> str:
     return quoteattr(urls.base_path(config.base_url) + url)
 
 
-def all_feeds(site: Site, config: SiteConfig) -> dict[str, bytes]:
-    """The site feed and one feed per topic, keyed by output path."""
-    feeds = {"feed.xml": atom_feed(config, site.entries, title=config.title,
-                                   feed_url="feed.xml", page_url=urls.home())}
+@dataclass(frozen=True)
+class Feed:
+    """One Atom feed to write: where, its title, its page, and its newest entries."""
+
+    path: str
+    title: str
+    page_url: str
+    entries: tuple[Entry, ...]
+
+
+def plan_feeds(site: Site, config: SiteConfig) -> list[Feed]:
+    """The site feed and one feed per topic."""
+    feeds = [Feed("feed.xml", config.title, urls.home(), site.entries[:FEED_LENGTH])]
     for summary in site.topics:
         slug = summary.topic.slug
-        feeds[urls.topic_feed(slug)] = atom_feed(
-            config, summary.entries, title=f"{config.title}: {summary.topic.name}",
-            feed_url=urls.topic_feed(slug), page_url=urls.topic(slug))
+        feeds.append(Feed(urls.topic_feed(slug), f"{config.title}: {summary.topic.name}",
+                          urls.topic(slug), summary.entries[:FEED_LENGTH]))
     return feeds
+
+
+def render_feed(config: SiteConfig, feed: Feed) -> bytes:
+    return atom_feed(config, feed.entries, title=feed.title, feed_url=feed.path,
+                     page_url=feed.page_url)
 
 
 def sitemap(page_urls: Sequence[str], config: SiteConfig) -> bytes:

@@ -96,6 +96,16 @@ class TopicSummary:
 
 
 @dataclass(frozen=True)
+class Span:
+    """How many entries a list holds and the days of its first and last: what a topic page's
+    header shows, without the entries, so an edit to one entry does not touch every page."""
+
+    count: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
 class Month:
     """One month of the archive, entries oldest first."""
 

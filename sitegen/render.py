@@ -17,7 +17,7 @@ from sitegen import urls
 from sitegen.assemble import group_by_day, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
-from sitegen.model import Page, Site
+from sitegen.model import Page, Site, Span
 
 ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
 
@@ -105,7 +105,8 @@ def _topic_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
         for listing in paginate(summary.entries, config.entries_per_page):
             yield Page(urls.topic(slug, listing.number), "timeline.html", {
                 "listing": listing, "heading": summary.topic.name,
-                "intro": summary.topic.description, "topic": summary,
+                "intro": summary.topic.description,
+                "topic": Span(summary.count, summary.first, summary.last),
                 "page_urls": tuple(urls.topic(slug, n)
                                    for n in range(1, listing.total_pages + 1)),
                 "feed": urls.topic_feed(slug),

@@ -39,10 +39,8 @@ def index_site(site_dir: Path, digest: str) -> bool:
     replaces the old one only once it is complete, so a failure leaves the old one in place.
     """
     bundle = site_dir / BUNDLE
-    stamp = bundle / STAMP
-    pages = sorted(site_dir.glob(RECORD_PAGES))
-    key = _pages_digest(digest, site_dir, pages)
-    if stamp.is_file() and stamp.read_text() == key and (bundle / "pagefind.js").is_file():
+    pages, key = _state(site_dir, digest)
+    if _stamped(bundle, key):
         return False
     if not pages:
         shutil.rmtree(bundle, ignore_errors=True)
@@ -58,6 +56,24 @@ def index_site(site_dir: Path, digest: str) -> bool:
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return True
+
+
+def is_current(site_dir: Path, digest: str) -> bool:
+    """Whether `site_dir`'s bundle already indexes these records and entry pages (or, with no
+    entries, whether there is rightly no bundle)."""
+    pages, key = _state(site_dir, digest)
+    bundle = site_dir / BUNDLE
+    return _stamped(bundle, key) if pages else not bundle.exists()
+
+
+def _state(site_dir: Path, digest: str) -> tuple[list[Path], str]:
+    pages = sorted(site_dir.glob(RECORD_PAGES))
+    return pages, _pages_digest(digest, site_dir, pages)
+
+
+def _stamped(bundle: Path, key: str) -> bool:
+    stamp = bundle / STAMP
+    return stamp.is_file() and stamp.read_text() == key and (bundle / "pagefind.js").is_file()
 
 
 def _pages_digest(digest: str, root: Path, pages: list[Path]) -> str:

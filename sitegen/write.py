@@ -45,18 +45,51 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def write_files(staging: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> WriteStats:
-    """Make `staging` hold exactly `files` (plus anything under the `keep` folders)."""
-    written = unchanged = 0
-    for rel, data in files.items():
-        target = staging / rel
-        if _same_bytes(target, data):
-            unchanged += 1
-            continue
-        _replace(target, data)
-        written += 1
-    removed = _prune(staging, set(files), tuple(f"{k.rstrip('/')}/" for k in keep))
-    return WriteStats(written, unchanged, removed)
+@dataclass(frozen=True)
+class Changes:
+    """What must change in an output folder to make it hold exactly the new files."""
+
+    changed: tuple[str, ...]  # to write: new, or different bytes
+    stale: tuple[str, ...]  # to remove: no longer produced
+    unchanged: int
+
+    @property
+    def none(self) -> bool:
+        return not self.changed and not self.stale
+
+
+def plan_changes(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> Changes:
+    """Compare `files` with what `out` holds (ignoring the `keep` folders), byte for byte."""
+    changed = tuple(rel for rel, data in files.items() if not _same_bytes(out / rel, data))
+    stale = tuple(sorted(_listing(out, tuple(keep)) - files.keys()))
+    return Changes(changed, stale, len(files) - len(changed))
+
+
+def apply_changes(folder: Path, files: Mapping[str, bytes], changes: Changes) -> WriteStats:
+    """Write the changed files into `folder` (each as a new inode) and remove the stale ones."""
+    for rel in changes.changed:
+        _replace(folder / rel, files[rel])
+    for rel in changes.stale:
+        _remove(folder, rel)
+    return WriteStats(len(changes.changed), changes.unchanged, len(changes.stale))
+
+
+def write_files(folder: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> WriteStats:
+    """Make `folder` hold exactly `files` (plus anything under the `keep` folders)."""
+    return apply_changes(folder, files, plan_changes(folder, files, keep))
+
+
+def _listing(root: Path, keep: tuple[str, ...]) -> set[str]:
+    """Every file under `root` as a relative POSIX path, skipping the top-level `keep` folders."""
+    found: set[str] = set()
+    for folder, subfolders, names in os.walk(root):
+        rel = Path(folder).relative_to(root).as_posix()
+        if rel == ".":
+            subfolders[:] = [d for d in subfolders if d not in keep]
+            found.update(names)
+        else:
+            found.update(f"{rel}/{name}" for name in names)
+    return found
 
 
 def write_changes(out: Path, files: Mapping[str, bytes],
@@ -103,21 +136,6 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
-
-
-def _prune(root: Path, wanted: set[str], keep: tuple[str, ...]) -> int:
-    removed = 0
-    for path in sorted(root.rglob("*"), reverse=True):
-        rel = path.relative_to(root).as_posix()
-        if rel in wanted or rel.startswith(keep) or f"{rel}/".startswith(keep):
-            continue
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                path.rmdir()
-        else:
-            path.unlink()
-            removed += 1
-    return removed
 
 
 def swap_in(staging: Path, out: Path) -> None:

@@ -191,11 +191,12 @@ def test_output_is_deterministic(site_dir: Path, capsys: pytest.CaptureFixture[s
 
 def test_second_build_writes_nothing(built: Path, site_dir: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    before = tree_digest(built)
+    before, folder = tree_digest(built), built.stat().st_ino
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 0
     assert "0 files written" in output and "search index unchanged" in output
     assert tree_digest(built) == before
+    assert built.stat().st_ino == folder, "a no-op build must not swap in a staging copy"
 
 
 def test_editing_one_entry_rewrites_only_pages_that_show_it(
