@@ -70,6 +70,9 @@ def _asset_url(static: Path, base: str) -> Callable[[str], str]:
                for p in static.rglob("*") if p.is_file()} if static.is_dir() else {}
 
     def asset(name: str) -> str:
+        if name not in digests:
+            raise LookupError(f"asset('{name}'): no such file in {static}; add it or "
+                              "remove the reference")
         return f"{base}static/{name}?v={digests[name]}"
     return asset
 

@@ -18,6 +18,11 @@ BUNDLE = "pagefind"
 STAMP = ".sitegen-records"
 # The pages Pagefind reads: entry pages only, so a timeline or topic page is never a result.
 RECORD_PAGES = urls.output_file(urls.entry("*"))
+# Pagefind's prebuilt UIs (418 KB): our search page drives pagefind.js itself, so they are
+# never loaded and need not be published.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
+          "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-highlight.js")
 
 
 def records_digest(site: Site, base_path: str) -> str:
@@ -50,6 +55,8 @@ def index_site(site_dir: Path, digest: str) -> bool:
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         _run_pagefind(site_dir, fresh)
+        for name in UNUSED:
+            (fresh / name).unlink(missing_ok=True)
         (fresh / STAMP).write_text(key)
         shutil.rmtree(bundle, ignore_errors=True)
         fresh.rename(bundle)

@@ -92,9 +92,8 @@ def test_template_error_names_template_and_line(
         built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     theme = built / "theme"
     templates = Path(__file__).resolve().parents[1] / "sitegen/themes/default"
-    write_files(theme, {f"templates/{p.name}": p.read_text()
-                        for p in (templates / "templates").iterdir()})
-    write_files(theme, {"static/style.css": "body {}"})
+    write_files(theme, {p.relative_to(templates).as_posix(): p.read_bytes()
+                        for p in templates.rglob("*") if p.is_file()})
     config = built / "sitegen.toml"
     config.write_text('theme = "theme"\n' + config.read_text())
     before = tree_digest(built / "site")
@@ -121,6 +120,22 @@ def test_template_syntax_error_names_template_and_line(
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert "theme/templates/base.html:2: template syntax error" in output
+
+
+def test_missing_theme_asset_names_template_line_and_file(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    theme = built / "theme"
+    write_files(theme, {"templates/base.html": "<p>\n{{ asset('logo.png') }}\n",
+                        "static/style.css": ""})
+    for name in ("timeline.html", "entry.html", "topics.html", "archive.html", "month.html",
+                 "search.html", "404.html", "_macros.html"):
+        write_files(theme, {f"templates/{name}": '{% extends "base.html" %}'})
+    config = built / "sitegen.toml"
+    config.write_text('theme = "theme"\n' + config.read_text())
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert "theme/templates/base.html:2: error rendering" in output
+    assert "asset('logo.png'): no such file" in output
 
 
 def test_bad_config_is_an_error_naming_the_key(
