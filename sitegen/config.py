@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,11 @@ def load_config(path: Path) -> SiteConfig:
     if per_page < 1:
         raise ConfigError(Problem(path, _line_of(lines, "entries_per_page"),
                                   "entries_per_page must be 1 or more"))
+    timezone = table.get("timezone", "UTC")
+    if not _known_timezone(timezone):
+        raise ConfigError(Problem(path, _line_of(lines, "timezone"),
+                                  f"unknown timezone {timezone!r}; use an IANA name such as "
+                                  "\"UTC\" or \"Europe/Kyiv\""))
     return SiteConfig(
         path=path,
         root=root,
@@ -93,7 +99,7 @@ def load_config(path: Path) -> SiteConfig:
         description=table.get("description", ""),
         base_url=normalise_base_url(table.get("base_url", "/")),
         language=table.get("language", "en"),
-        timezone=table.get("timezone", "UTC"),
+        timezone=timezone,
         content_dir=(root / table.get("content_dir", "content")).resolve(),
         output_dir=(root / table.get("output_dir", "site")).resolve(),
         theme_dir=(root / theme).resolve() if theme else PACKAGED_THEME,
@@ -101,6 +107,14 @@ def load_config(path: Path) -> SiteConfig:
         cname=table.get("cname", ""),
         topics=topics,
     )
+
+
+def _known_timezone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def normalise_base_url(url: str) -> str:

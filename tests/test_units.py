@@ -117,3 +117,13 @@ def test_config_in_pyproject_reads_tool_sitegen(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "x"\n\n[tool.sitegen]\ntitle = "From pyproject"\n')
     assert load_config(path).title == "From pyproject"
+
+
+def test_unknown_timezone_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "sitegen.toml"
+    path.write_text('title = "T"\ntimezone = "Europe/Kiev-ish"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value.problems[0]).endswith(
+        ":2: unknown timezone 'Europe/Kiev-ish'; use an IANA name such as \"UTC\" or "
+        "\"Europe/Kyiv\"")
