@@ -1,33 +1,53 @@
-"""Render a results JSON as bench/results/latest.md: `python -m bench.report RESULTS.json`."""
+"""Render a results JSON as bench/results/latest.md: `python -m bench.report RESULTS.json`
+(and a latency-only run's JSON after it, to show that run's latency figures instead)."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 TOOLS = ("sitegen", "hugo", "pelican")
 SCENARIO_NAMES = {"cold": "cold build", "noop": "no-op rebuild", "edit": "one-entry edit"}
+SOURCE_RE = re.compile(r"generated from `([^`]+\.json)`")
 
 
-def markdown_report(results: dict[str, Any], source: str) -> str:
-    """The whole report: one table per corpus size, search figures, machine and versions."""
+def markdown_report(results: dict[str, Any], source: str,
+                    latency_run: tuple[dict[str, Any], str] | None = None) -> str:
+    """The whole report: one table per corpus size, save-to-reload latency, search figures,
+    machine and versions. `latency_run` (results, file name) is a latency-only run whose
+    figures replace those of `results`."""
+    also = f"; save-to-reload latency from `{latency_run[1]}`" if latency_run else ""
     parts = [
         "# sitegen benchmark\n",
-        f"Run on {results['date']}; generated from `{source}` by `python -m bench.run` "
+        f"Run on {results['date']}; generated from `{source}`{also} by `python -m bench.run` "
         "(see `bench/README.md` for what each number means).\n",
     ]
     for size, data in _by_size(results):
         repeats = results["settings"]["repeats"][size]
         parts += _size_section(int(size), data, repeats)
-    parts += _search_section(results)
+    if latency_run:
+        parts += _latency_section(latency_run[0]["latency"], _run_note(*latency_run))
+    elif "latency" in results:
+        parts += _latency_section(results["latency"], "")
+    if "seed_site" in results:
+        parts += _search_section(results)
     parts += _machine_section(results)
     return "\n".join(parts)
 
 
+def latest_source(md_path: Path) -> Path | None:
+    """The full results JSON that latest.md was rendered from (it names it first), if any."""
+    if not md_path.is_file():
+        return None
+    match = SOURCE_RE.search(md_path.read_text())
+    return md_path.parent / match.group(1) if match else None
+
+
 def _by_size(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return sorted(results["sizes"].items(), key=lambda item: int(item[0]))
+    return sorted(results.get("sizes", {}).items(), key=lambda item: int(item[0]))
 
 
 def _size_section(size: int, data: dict[str, Any], repeats: int) -> list[str]:
@@ -91,6 +111,45 @@ def _files(n: int) -> str:
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "-"
+
+
+def _latency_section(latency: dict[str, Any] | str, note: str) -> list[str]:
+    lines = ["## Save-to-reload latency (`sitegen serve`)\n",
+             "From saving an entry with a new title (a temporary file renamed over it, as "
+             "editors save) until headless Chromium, showing that entry's page, has reloaded "
+             "and shows the new title; the saves are 1.5 s apart. Milliseconds; the rebuild is "
+             f"serve's own figure for it.{note}\n"]
+    if isinstance(latency, str):
+        return [*lines, f"Not measured ({latency}).\n"]
+    sites = [(f"generated, {int(size):,} entries", figures)
+             for size, figures in sorted(latency["sizes"].items(), key=lambda i: int(i[0]))]
+    seed = latency["seed_site"]
+    sites.append(("repository's own timeline" + (
+        f", {seed['entries']:,} entries" if isinstance(seed, dict) else ""), seed))
+    lines += ["| site | saves | median ms | min ms | max ms | target (median) "
+              "| median rebuild ms |", "|---|---:|---:|---:|---:|---|---:|"]
+    for name, f in sites:
+        if isinstance(f, str):
+            lines.append(f"| {name} | {f} | | | | | |")
+            continue
+        lines.append(f"| {name} | {f['saves']} | {f['median_ms']:,} | {f['min_ms']:,} "
+                     f"| {f['max_ms']:,} | {_target(f)} "
+                     f"| {f['median_serve_build_seconds'] * 1000:,.0f} |")
+    return [*lines, ""]
+
+
+def _target(figures: dict[str, Any]) -> str:
+    if figures["target_ms"] is None:
+        return "-"
+    verdict = "met" if figures["meets_target"] else "**missed**"
+    return f"under {figures['target_ms']:,} ms: {verdict}"
+
+
+def _run_note(results: dict[str, Any], source: str) -> str:
+    s = results["settings"]
+    return (f" Measured in a separate run on {results['date']} (`{source}`, sitegen "
+            f"{results['versions']['sitegen']}); load average {_load(s['load_average_before'])} "
+            f"before, {_load(s['load_average_after'])} after.")
 
 
 def _search_section(results: dict[str, Any]) -> list[str]:
@@ -162,11 +221,15 @@ def _kib(n: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
-    if len(args) != 1:
-        print("usage: python -m bench.report bench/results/DATE-HOST.json", file=sys.stderr)
+    if len(args) not in (1, 2):
+        print("usage: python -m bench.report bench/results/DATE-HOST.json "
+              "[bench/results/DATE-HOST-latency.json]", file=sys.stderr)
         return 2
     path = Path(args[0])
-    report = markdown_report(json.loads(path.read_text()), path.name)
+    latency_run = None
+    if len(args) == 2:
+        latency_run = (json.loads(Path(args[1]).read_text()), Path(args[1]).name)
+    report = markdown_report(json.loads(path.read_text()), path.name, latency_run)
     (path.parent / "latest.md").write_text(report)
     print(report)
     return 0

@@ -3,6 +3,7 @@
     python -m bench.run                    # sizes 1,000 and 10,000 (what `make bench` runs)
     python -m bench.run --sizes 1000       # the quick run
     python -m bench.run --repeat 5 --workdir /dev/shm/bench --keep
+    python -m bench.run --only-latency     # only `sitegen serve`'s save-to-reload latency
 
 Every tool runs as a subprocess, exactly as a user would run it, and the tools take turns within
 each repetition so that background load falls on all of them alike. See bench/README.md.
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus as corpus_mod
+from bench import latency
 from bench.corpus import Corpus
 
 REPO = Path(__file__).resolve().parent.parent
@@ -260,11 +262,18 @@ def _bundle_kind(rel: str) -> str:
     return "meta" if rel.endswith(".pf_meta") else "runtime"
 
 
-def seed_site_figures(work: Path, repeats: int, query: str | None) -> dict[str, Any]:
-    """Build the repository's own timeline in a scratch copy and measure its search bundle."""
+def seed_copy(work: Path) -> Path:
+    """A scratch copy of the repository's own timeline (its content and config): the working
+    tree, its site/ and its .sitegen-cache/ are never touched."""
     seed = work / "seed"
     shutil.copytree(REPO / "content", seed / "content")
     shutil.copy2(REPO / "pyproject.toml", seed / "pyproject.toml")
+    return seed
+
+
+def seed_site_figures(work: Path, repeats: int, query: str | None) -> dict[str, Any]:
+    """Build the repository's own timeline in a scratch copy and measure its search bundle."""
+    seed = seed_copy(work)
     out = seed / "site"
     build = timed([str(BIN / "sitegen"), "build", "--config", str(seed / "pyproject.toml"),
                    "--out", str(out)], seed)
@@ -326,6 +335,23 @@ def _static_server(site: Path) -> Iterator[str]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
         pass
+
+
+# --- Save-to-reload latency -----------------------------------------------------------------
+
+def latency_figures(sizes: dict[str, Path], seed: Path, saves: int | None,
+                    browse: bool) -> dict[str, Any] | str:
+    """`sitegen serve`'s save-to-reload latency on each generated size and the seed site."""
+    if not browse:
+        return "skipped: --no-browser"
+    figures: dict[str, Any] = {"sizes": {}}
+    for size, config in sizes.items():
+        _log(f"n={int(size):,}: save-to-reload latency under sitegen serve")
+        figures["sizes"][size] = latency.measure_or_note(BIN / "sitegen", config, saves, _log)
+    _log("seed site: save-to-reload latency under sitegen serve")
+    figures["seed_site"] = latency.measure_or_note(BIN / "sitegen", seed / "pyproject.toml",
+                                                   saves, _log)
+    return figures
 
 
 # --- Machine and versions -------------------------------------------------------------------
@@ -396,21 +422,35 @@ def host_label(explicit: str | None) -> str:
 
 
 def write_results(results: dict[str, Any], folder: Path, label: str) -> tuple[Path, Path]:
-    """Write the dated JSON and regenerate latest.md from it."""
-    from bench.report import markdown_report
+    """Write the dated JSON and regenerate latest.md from it.
+
+    A latency-only run writes DATE-HOST-latency.json, and latest.md keeps the build and search
+    figures of the run it showed, with this run's latency in place of that run's.
+    """
+    from bench.report import latest_source, markdown_report
 
     folder.mkdir(parents=True, exist_ok=True)
-    json_path = folder / f"{results['date']}-{label}.json"
+    only_latency = "sizes" not in results
+    json_path = folder / f"{results['date']}-{label}{'-latency' if only_latency else ''}.json"
     json_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     md_path = folder / "latest.md"
-    md_path.write_text(markdown_report(results, json_path.name))
+    shown = latest_source(md_path) if only_latency else None
+    if shown is not None and shown.is_file() and not shown.name.endswith("-latency.json"):
+        report = markdown_report(json.loads(shown.read_text()), shown.name,
+                                 latency_run=(results, json_path.name))
+    else:
+        report = markdown_report(results, json_path.name)
+    md_path.write_text(report)
     return json_path, md_path
 
 
 # --- Command line ---------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.only_latency and args.no_browser:
+        parser.error("--only-latency needs the browser; drop --no-browser")
     _check_tools()
     work = Path(args.workdir).resolve() if args.workdir else Path(
         tempfile.mkdtemp(prefix="sitegen-bench-"))
@@ -418,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--workdir {work} is not empty; give an empty or new folder")
     work.mkdir(parents=True, exist_ok=True)
     try:
-        results = run_all(args, work)
+        results = run_latency_only(args, work) if args.only_latency else run_all(args, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -442,17 +482,33 @@ def run_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         sizes[str(size)] = bench_size(size, work, repeats[str(size)], query, _log)
     seed = seed_site_figures(work, 3, args.seed_query if browse else None)
     _log(f"seed site: pagefind alone {seed['index_seconds']:.2f} s")
-    return {
-        "schema": 1,
-        "date": dt.date.today().isoformat(),
-        "machine": machine_info(),
-        "versions": tool_versions(),
-        "settings": {"repeats": repeats, "statistic": "median", "work_filesystem": _fs(work),
-                     "load_average_before": load_before, "load_average_after": load_average(),
-                     "total_seconds": round(time.perf_counter() - started)},
-        "sizes": sizes,
-        "seed_site": seed,
-    }
+    projects = {str(size): work / f"n{size}" / "site-sitegen" / "sitegen.toml"
+                for size in args.sizes}  # where bench_size generated them
+    lat = latency_figures(projects, work / "seed", args.saves or None, browse)
+    return {**_run_info(work, started, load_before, repeats=repeats, statistic="median"),
+            "sizes": sizes, "seed_site": seed, "latency": lat}
+
+
+def run_latency_only(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Only the save-to-reload latency, on sitegen projects generated just for it."""
+    started = time.perf_counter()
+    load_before = load_average()
+    projects = {}
+    for size in args.sizes:
+        root = work / f"n{size}" / "site-sitegen"
+        projects[str(size)] = corpus_mod.write_sitegen(root, corpus_mod.make_entries(size))
+    lat = latency_figures(projects, seed_copy(work), args.saves or None, browse=True)
+    return {**_run_info(work, started, load_before), "latency": lat}
+
+
+def _run_info(work: Path, started: float, load_before: list[float] | None,
+              **settings: Any) -> dict[str, Any]:
+    """What every results file starts with: date, machine, versions and the run's settings."""
+    return {"schema": 1, "date": dt.date.today().isoformat(), "machine": machine_info(),
+            "versions": tool_versions(),
+            "settings": {**settings, "work_filesystem": _fs(work),
+                         "load_average_before": load_before, "load_average_after": load_average(),
+                         "total_seconds": round(time.perf_counter() - started)}}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -471,7 +527,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed-query", default="drones",
                         help="one-word query on the repository's own site (default: drones)")
     parser.add_argument("--no-browser", action="store_true",
-                        help="skip the bytes-per-query figure (needs playwright and chromium)")
+                        help="skip the figures that need playwright and chromium: bytes per "
+                             "query, save-to-reload latency")
+    parser.add_argument("--saves", type=int, default=0,
+                        help="saves per latency measurement (default: 15 up to 2,000 entries, "
+                             "else 9)")
+    parser.add_argument("--only-latency", action="store_true",
+                        help="measure only the save-to-reload latency: writes "
+                             "DATE-HOST-latency.json and adds it to latest.md")
     return parser
 
 
