@@ -77,8 +77,7 @@ def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
+        h.update(b"%d:%b" % (len(data), data))
     return h.hexdigest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -49,7 +50,14 @@ def entry_files(folder: Path) -> list[Path]:
     found: list[str] = []
     for parent, _, names in os.walk(folder):  # 5x faster than rglob at 10,000 files
         found.extend(os.path.join(parent, n) for n in names if n.endswith(ENTRY_SUFFIXES))
-    return [Path(p) for p in sorted(found)]
+    return [_path(p) for p in sorted(found)]
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _path(name: str) -> Path:
+    """The same Path object for the same name on every build of a `serve` session (making
+    10,000 Paths anew was a tenth of a rebuild)."""
+    return Path(name)
 
 
 def load_entries(files: Iterable[Path], topics: frozenset[str], *, drafts: bool = False,

@@ -97,7 +97,10 @@ def _timeline_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
 def _entry_pages(site: Site) -> Iterator[Page]:
     for entry in site.entries:
         yield Page(urls.entry(entry.slug), "entry.html", {
-            "entry": entry, "neighbours": site.neighbours[entry.slug],
+            # The two neighbours themselves, not a Neighbours made anew each build: entries
+            # come back from the parse memo unchanged, so their fingerprints are reused.
+            "entry": entry, "earlier": site.neighbours[entry.slug].previous,
+            "later": site.neighbours[entry.slug].next,
         })
 
 
