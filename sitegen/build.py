@@ -16,10 +16,13 @@ from sitegen.assemble import assemble_site
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
-from sitegen.load import ParseOutcome, entry_files, load_entries, parse_entry
+from sitegen.load import ParseOutcome, entry_files, load_entries, parse_entry, read_entry
 from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
+# A file modified less than this long before a build is always read, never trusted by its stat:
+# a coarse-mtime file system could show the same stat for two quick saves (git's "racy" rule).
+RACY_NS = 2_000_000_000
 
 # The write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its own, which
 # writes the preview in place and indexes for search after the browser reload (indexed: None).
@@ -75,12 +78,24 @@ def load_stage(config: SiteConfig, cache: Cache, *,
     if drafts:
         files += entry_files(config.drafts_dir)
     topics_key = ",".join(sorted(config.topic_slugs))
+    recent = time.time_ns() - RACY_NS
+    known, seen = cache.file_digests, {}
 
-    def parse(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
-        key = digest("entry", str(path), raw, topics_key)
-        return cache.get_or_make(key, functools.partial(parse_entry, path, raw, topics))
+    def parse(path: Path, topics: frozenset[str]) -> ParseOutcome:
+        st = path.stat()
+        stamp = (str(path), st.st_mtime_ns, st.st_size, st.st_ino, topics_key)
+        key = known.get(stamp) if st.st_mtime_ns < recent else None
+        if key is None:
+            raw = path.read_bytes()
+            key = digest("entry", str(path), raw, topics_key)
+            make = functools.partial(parse_entry, path, raw, topics)
+        else:
+            make = functools.partial(read_entry, path, topics)
+        seen[stamp] = key
+        return cache.get_or_make(key, make)
 
     result = load_entries(files, config.topic_slugs, drafts=drafts, parse=parse)
+    cache.file_digests = seen
     for warning in result.warnings:
         log.warning("%s", warning)
     if result.problems:

@@ -29,6 +29,9 @@ class Cache:
         self._store: dict[str, Any] = self._load()
         self._used: dict[str, Any] = {}
         self.fingerprints = Fingerprints()  # in memory only
+        # file stat -> the digest of its bytes, so a rebuild in `serve` need not re-read every
+        # unchanged file; in memory only, and trusted only for files not modified just now
+        self.file_digests: dict[tuple[str, int, int, int, str], str] = {}
         self.hits = 0
         self.misses = 0
 

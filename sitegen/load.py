@@ -62,13 +62,13 @@ def _path(name: str) -> Path:
 
 def load_entries(files: Iterable[Path], topics: frozenset[str], *, drafts: bool = False,
                  parse: Any = None) -> LoadResult:
-    """Parse every file; `parse(path, raw, topics)` may be a memoized `parse_entry`."""
-    parse = parse or parse_entry
+    """Parse every file; `parse(path, topics)` may be a memoized `read_entry`."""
+    parse = parse or read_entry
     entries: list[Entry] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     for path in files:
-        outcome = parse(path, path.read_bytes(), topics)
+        outcome = parse(path, topics)
         problems.extend(outcome.problems)
         warnings.extend(outcome.warnings)
         if outcome.entry and _wanted(outcome.entry, drafts):
@@ -84,6 +84,11 @@ class ParseOutcome:
     entry: Entry | None
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
+
+
+def read_entry(path: Path, topics: frozenset[str]) -> ParseOutcome:
+    """Read and parse one entry file."""
+    return parse_entry(path, path.read_bytes(), topics)
 
 
 def parse_entry(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:

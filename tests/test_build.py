@@ -332,3 +332,27 @@ def test_seed_timeline_builds_with_every_link_resolving(tmp_path: Path,
     assert broken_links(out, base) == []
     for slug in ("belarus", "energy-grid", "aid"):
         assert (out / "topics" / slug / "feed.xml").is_file()
+
+
+def test_a_rebuild_with_one_cache_sees_edits_and_taxonomy_changes(site_dir: Path) -> None:
+    import os
+
+    from sitegen.build import build
+    from sitegen.cache import Cache
+    from sitegen.config import load_config
+    from sitegen.errors import ContentError
+
+    write_files(site_dir, ENTRIES)
+    old = 1_600_000_000  # long ago: these files' stats are trusted on the next build
+    for path in (site_dir / "content").rglob("*.md"):
+        os.utime(path, (old, old))
+    cache, config = Cache(None), load_config(site_dir / "sitegen.toml")
+    build(config, cache)
+    edited = site_dir / "content/entries/2022/2022-12-30-aid-pledge.md"
+    edited.write_text(edited.read_text().replace("A new aid pledge", "An edited pledge"))
+    build(config, cache)
+    assert "An edited pledge" in (site_dir / "site/index.html").read_text()
+    toml = site_dir / "sitegen.toml"
+    toml.write_text(toml.read_text().replace('slug = "aid"', 'slug = "help"'))
+    with pytest.raises(ContentError, match="unknown topic 'aid'"):
+        build(load_config(toml), cache)
