@@ -41,7 +41,7 @@ RELOAD_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 90.0  # on Ctrl-C serve waits up to 60 s for a running Pagefind
 
 SERVING_RE = re.compile(r"Serving the preview at (\S+)")
-BUILT_RE = re.compile(r"Built [\d,]+ entries.*? ([\d,]+) files written.*; in ([\d.]+) s")
+BUILT_RE = re.compile(r"Built [\d,]+ entr(?:y|ies).*? ([\d,]+) files? written.*; in ([\d.]+) s")
 INDEXED_RE = re.compile(r"Search index refreshed|search index was not refreshed")
 TITLE_LINE_RE = re.compile(r"^title:.*$", re.MULTILINE)
 CONNECTED_JS = ("() => { const lr = window.LiveReload; "

@@ -46,8 +46,8 @@ BIN = Path(sys.executable).parent
 SCENARIOS = ("cold", "noop", "edit")
 TOOLS = ("sitegen", "hugo", "pelican")
 DEFAULT_SIZES = (1000, 10000)
-SUMMARY_RE = re.compile(r"Built [\d,]+ entries.*?([\d,]+) files written, ([\d,]+) unchanged, "
-                        r"([\d,]+) removed; search index (rebuilt|unchanged)")
+SUMMARY_RE = re.compile(r"Built [\d,]+ entr(?:y|ies).*?([\d,]+) files? written, "
+                        r"([\d,]+) unchanged, ([\d,]+) removed; search index (rebuilt|unchanged)")
 
 
 # --- Running and timing ----------------------------------------------------------------------

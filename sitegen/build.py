@@ -46,9 +46,15 @@ class BuildResult:
     def summary(self) -> str:
         search_note = {True: "search index rebuilt", False: "search index unchanged",
                        None: "search index deferred"}[self.indexed]
-        return (f"Built {self.entries:,} entries, {self.topics:,} topics: "
-                f"{self.stats.written:,} files written, {self.stats.unchanged:,} unchanged, "
-                f"{self.stats.removed:,} removed; {search_note}; in {self.seconds:.2f} s")
+        return (f"Built {_count(self.entries, 'entry', 'entries')}, "
+                f"{_count(self.topics, 'topic', 'topics')}: "
+                f"{_count(self.stats.written, 'file', 'files')} written, "
+                f"{self.stats.unchanged:,} unchanged, {self.stats.removed:,} removed; "
+                f"{search_note}; in {self.seconds:.2f} s")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = False,

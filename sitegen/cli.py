@@ -85,6 +85,9 @@ def _setup_logging(level: int) -> None:
     logging.basicConfig(
         level={-1: logging.ERROR, 0: logging.INFO}.get(max(level, -1), logging.DEBUG),
         format="%(message)s", stream=sys.stderr, force=True)
+    for noisy in ("markdown_it", "watchfiles", "tornado.access", "asyncio"):
+        # their debug lines (one per Markdown block) would drown ours under --verbose
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
