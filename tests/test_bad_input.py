@@ -110,13 +110,7 @@ def test_template_error_names_template_and_line(
 
 def test_template_syntax_error_names_template_and_line(
         built: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    theme = built / "theme"
-    write_files(theme, {"templates/base.html": "<p>\n{% if %}\n", "static/style.css": ""})
-    for name in ("timeline.html", "entry.html", "topics.html", "archive.html", "month.html",
-                 "search.html", "404.html", "_macros.html"):
-        write_files(theme, {f"templates/{name}": '{% extends "base.html" %}'})
-    config = built / "sitegen.toml"
-    config.write_text('theme = "theme"\n' + config.read_text())
+    use_minimal_theme(built, base_html="<p>\n{% if %}\n")
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert "theme/templates/base.html:2: template syntax error" in output
@@ -124,14 +118,7 @@ def test_template_syntax_error_names_template_and_line(
 
 def test_missing_theme_asset_names_template_line_and_file(
         built: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    theme = built / "theme"
-    write_files(theme, {"templates/base.html": "<p>\n{{ asset('logo.png') }}\n",
-                        "static/style.css": ""})
-    for name in ("timeline.html", "entry.html", "topics.html", "archive.html", "month.html",
-                 "search.html", "404.html", "_macros.html"):
-        write_files(theme, {f"templates/{name}": '{% extends "base.html" %}'})
-    config = built / "sitegen.toml"
-    config.write_text('theme = "theme"\n' + config.read_text())
+    use_minimal_theme(built, base_html="<p>\n{{ asset('logo.png') }}\n")
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert "theme/templates/base.html:2: error rendering" in output
@@ -145,3 +132,14 @@ def test_bad_config_is_an_error_naming_the_key(
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert "sitegen.toml:1: unknown config key 'titel' (did you mean 'title'?)" in output
+
+
+def use_minimal_theme(site: Path, base_html: str) -> None:
+    """Point the site at a theme whose every page extends the given base.html."""
+    pages = ("timeline.html", "entry.html", "topics.html", "archive.html", "month.html",
+             "search.html", "404.html", "_macros.html")
+    write_files(site / "theme", {"templates/base.html": base_html, "static/style.css": "",
+                                 **{f"templates/{name}": '{% extends "base.html" %}'
+                                    for name in pages}})
+    config = site / "sitegen.toml"
+    config.write_text('theme = "theme"\n' + config.read_text())
