@@ -12,10 +12,15 @@ SOURCE = GOLDEN / "src"
 EXPECTED = GOLDEN / "expected"
 
 
-def build_golden(out: Path) -> int:
-    """Build the fixture site into `out`, without the (binary, versioned) search bundle."""
+def build_golden(out: Path, static: Path | None = None) -> int:
+    """Build the fixture site into `out`, without the search bundle (binary, versioned) and the
+    theme's static files (copied verbatim; moved to `static` when given, for the test that
+    compares them with the theme)."""
     code = main(["build", "--config", str(SOURCE / "sitegen.toml"), "--out", str(out), "-q"])
     shutil.rmtree(out / "pagefind", ignore_errors=True)
+    if static is not None:
+        shutil.copytree(out / "static", static)
+    shutil.rmtree(out / "static", ignore_errors=True)
     shutil.rmtree(SOURCE / ".sitegen-cache", ignore_errors=True)
     return code
 

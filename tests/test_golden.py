@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sitegen.config import PACKAGED_THEME
 from tests.golden_regen import EXPECTED, build_golden
 
 
@@ -21,3 +22,8 @@ def test_golden_site_matches_file_by_file(tmp_path: Path) -> None:
     assert sorted(built) == sorted(expected), "run `make golden` if the change is intended"
     for name, data in expected.items():
         assert built[name].decode() == data.decode(), f"{name} differs; `make golden` if intended"
+
+
+def test_theme_static_files_are_copied_verbatim(tmp_path: Path) -> None:
+    assert build_golden(tmp_path / "out", static=tmp_path / "static") == 0
+    assert files(tmp_path / "static") == files(PACKAGED_THEME / "static")
