@@ -151,12 +151,13 @@ def write_stage(site: Site, config: SiteConfig, files: dict[str, bytes],
     """
     changes = write.plan_changes(out, files, keep=[search.BUNDLE])
     records = search.records_digest(site, urls.base_path(config.base_url))
-    if changes.none and search.is_current(out, records):
+    pages = search.record_pages(files)  # the bytes on disk once written: no need to read back
+    if changes.none and search.is_current(out, records, pages):
         return write.WriteStats(0, changes.unchanged, 0), False
     staging = write.start_staging(out)
     try:
         stats = write.apply_changes(staging, files, changes)
-        indexed = search.index_site(staging, records)
+        indexed = search.index_site(staging, records, pages)
         write.swap_in(staging, out)
     except BaseException:
         write.discard(staging)

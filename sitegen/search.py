@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from sitegen import urls
@@ -36,15 +37,18 @@ def records_digest(site: Site, base_path: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def index_site(site_dir: Path, digest: str) -> bool:
+def index_site(site_dir: Path, digest: str, pages: Mapping[str, bytes] | None = None) -> bool:
     """Build `site_dir/pagefind/` unless its stamp says it already indexes these records.
 
     The stamp also covers the bytes of the entry pages, which are exactly what Pagefind reads:
-    a theme change to what the entry template marks for search re-indexes too. The new bundle
-    replaces the old one only once it is complete, so a failure leaves the old one in place.
+    a theme change to what the entry template marks for search re-indexes too. `pages` (path ->
+    bytes) spares reading them back when the caller has them; default: read from `site_dir`.
+    The new bundle replaces the old one only once it is complete, so a failure leaves the old
+    one in place.
     """
     bundle = site_dir / BUNDLE
-    pages, key = _state(site_dir, digest)
+    pages = _read_pages(site_dir) if pages is None else pages
+    key = _pages_digest(digest, pages)
     if _stamped(bundle, key):
         return False
     if not pages:
@@ -65,17 +69,23 @@ def index_site(site_dir: Path, digest: str) -> bool:
     return True
 
 
-def is_current(site_dir: Path, digest: str) -> bool:
+def is_current(site_dir: Path, digest: str, pages: Mapping[str, bytes]) -> bool:
     """Whether `site_dir`'s bundle already indexes these records and entry pages (or, with no
     entries, whether there is rightly no bundle)."""
-    pages, key = _state(site_dir, digest)
     bundle = site_dir / BUNDLE
-    return _stamped(bundle, key) if pages else not bundle.exists()
+    return _stamped(bundle, _pages_digest(digest, pages)) if pages else not bundle.exists()
 
 
-def _state(site_dir: Path, digest: str) -> tuple[list[Path], str]:
-    pages = sorted(site_dir.glob(RECORD_PAGES))
-    return pages, _pages_digest(digest, site_dir, pages)
+def record_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The entry pages among a build's output files: what Pagefind indexes."""
+    return {rel: data for rel, data in files.items()
+            if rel.startswith("entries/") and rel.endswith("/index.html")
+            and rel.count("/") == 2}
+
+
+def _read_pages(site_dir: Path) -> dict[str, bytes]:
+    return {p.relative_to(site_dir).as_posix(): p.read_bytes()
+            for p in site_dir.glob(RECORD_PAGES)}
 
 
 def _stamped(bundle: Path, key: str) -> bool:
@@ -83,11 +93,11 @@ def _stamped(bundle: Path, key: str) -> bool:
     return stamp.is_file() and stamp.read_text() == key and (bundle / "pagefind.js").is_file()
 
 
-def _pages_digest(digest: str, root: Path, pages: list[Path]) -> str:
+def _pages_digest(digest: str, pages: Mapping[str, bytes]) -> str:
     h = hashlib.sha256(digest.encode())
-    for page in pages:
-        data = page.read_bytes()
-        h.update(f"{page.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+    for rel in sorted(pages):
+        data = pages[rel]
+        h.update(f"{rel}\0{len(data)}\0".encode())
         h.update(data)
     return h.hexdigest()
 
