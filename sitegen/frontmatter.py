@@ -1,14 +1,19 @@
-"""Split a Markdown file into YAML front matter and body, keeping file line numbers."""
+"""Split a Markdown file into YAML (`---`) or TOML (`+++`) front matter and body, keeping file
+line numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import tomllib
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 FENCE = re.compile(r"^---[ \t]*$")
+TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
+TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*=")
 
 
 class FrontMatterError(Exception):
@@ -52,19 +57,61 @@ def normalise_text(raw: bytes) -> str:
 
 
 def parse_document(text: str) -> Document:
-    """Split `text` into front matter and body; raise FrontMatterError with a file line."""
+    """Split `text` into front matter and body; raise FrontMatterError with a file line.
+
+    Blank lines before the opening fence are skipped, as Hugo and Jekyll do; `+++` opens TOML
+    front matter (Zola, Hugo)."""
     if not text.strip():
         raise FrontMatterError(1, "the file is empty; add front matter with at least "
                                   "`title:` and `date:` between two `---` lines")
     lines = text.split("\n")
-    if not FENCE.match(lines[0]):
-        raise FrontMatterError(1, "the file must start with a `---` line opening the front matter")
-    closing = next((i for i in range(1, len(lines)) if FENCE.match(lines[i])), None)
+    start = next(i for i, line in enumerate(lines) if line.strip())
+    fence = TOML_FENCE if TOML_FENCE.match(lines[start]) else FENCE
+    if not fence.match(lines[start]):
+        raise FrontMatterError(start + 1, "the file must start with a `---` line opening the "
+                                          "front matter (or `+++` for TOML)")
+    closing = next((i for i in range(start + 1, len(lines)) if fence.match(lines[i])), None)
     if closing is None:
-        raise FrontMatterError(1, "front matter opened with `---` is never closed; "
-                                  "add a `---` line after the last key")
-    data, key_lines = _parse_yaml("\n".join(lines[1:closing]), offset=2)
+        mark = lines[start].strip()
+        raise FrontMatterError(start + 1, f"front matter opened with `{mark}` is never closed; "
+                                          f"add a `{mark}` line after the last key")
+    block, offset = "\n".join(lines[start + 1:closing]), start + 2
+    parse = _parse_toml if fence is TOML_FENCE else _parse_yaml
+    data, key_lines = parse(block, offset)
     return Document(data, key_lines, "\n".join(lines[closing + 1:]), closing + 2)
+
+
+def _parse_toml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse a TOML block; dates become the text they were written as, like YAML's."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as e:
+        last = source.rstrip("\n").count("\n")  # "at end of document" has no line number
+        line = int(m.group(1)) - 1 if (m := re.search(r"line (\d+)", str(e))) else last
+        raise FrontMatterError(offset + line, f"TOML syntax error: {e}; check quotes, "
+                                              "brackets and `key = value` lines") from e
+    if not data:
+        raise FrontMatterError(offset - 1, "the front matter is empty; add `title` and `date`")
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(source.split("\n")):
+        if line.lstrip().startswith("["):
+            break  # keys after a [table] header belong to that table
+        if m := TOML_KEY.match(line):
+            key_lines.setdefault(m.group(1).strip("\"'"), offset + number)
+    return {str(k): _plain(v) for k, v in data.items()}, key_lines
+
+
+def _plain(value: Any) -> Any:
+    """TOML dates and times as ISO text, so they are read exactly as YAML's are."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _parse_yaml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int]]:

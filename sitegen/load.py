@@ -7,6 +7,7 @@ import difflib
 import functools
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,15 @@ from sitegen.model import Entry, Source
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
-              "date_from", "updated")
+              "date_from", "updated", "published")
+# Section pages of Hugo and Zola: not posts.
+NOT_ENTRIES = frozenset({"_index.md", "_index.markdown"})
+BUNDLE_INDEX = frozenset({"index.md", "index.markdown"})
 SOURCE_KEYS = ("publisher", "author", "headline", "published", "url")
 DATE_RE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 PREFIX_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
@@ -49,7 +52,8 @@ def entry_files(folder: Path) -> list[Path]:
     """Every Markdown file under `folder`, at any depth, in a stable order."""
     found: list[str] = []
     for parent, _, names in os.walk(folder):  # 5x faster than rglob at 10,000 files
-        found.extend(os.path.join(parent, n) for n in names if n.endswith(ENTRY_SUFFIXES))
+        found.extend(os.path.join(parent, n) for n in names
+                     if n.endswith(ENTRY_SUFFIXES) and n not in NOT_ENTRIES)
     return [_path(p) for p in sorted(found)]
 
 
@@ -67,13 +71,16 @@ def load_entries(files: Iterable[Path], topics: frozenset[str], *, drafts: bool 
     entries: list[Entry] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    slugs: list[tuple[Path, str]] = []
     for path in files:
         outcome = parse(path, topics)
         problems.extend(outcome.problems)
         warnings.extend(outcome.warnings)
         if outcome.entry and _wanted(outcome.entry, drafts):
             entries.append(outcome.entry)
-    problems.extend(_duplicate_slugs(entries))
+        if outcome.slug and (outcome.entry is None or _wanted(outcome.entry, drafts)):
+            slugs.append((path, outcome.slug))  # a bad file's slug can collide too: say so now
+    problems.extend(_duplicate_slugs(slugs))
     return LoadResult(tuple(entries), tuple(problems), tuple(warnings))
 
 
@@ -84,6 +91,7 @@ class ParseOutcome:
     entry: Entry | None
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    slug: str | None = None  # known even when other fields are bad, to report collisions
 
 
 def read_entry(path: Path, topics: frozenset[str]) -> ParseOutcome:
@@ -112,14 +120,14 @@ def parse_entry(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
         except _Invalid as e:
             problems.append(Problem(path, e.line, e.message))
     if problems:
-        return ParseOutcome(None, tuple(problems), tuple(warnings))
+        return ParseOutcome(None, tuple(problems), tuple(warnings), fields.get("slug"))
     day, time = fields["date"]
     extra = {k: v for k, v in doc.data.items() if k not in KNOWN_KEYS}
     entry = Entry(path=path, slug=fields["slug"], title=fields["title"], day=day, time=time,
                   topics=fields["topics"], sources=fields["sources"], summary=fields["summary"],
                   body_html=render_body(doc.body), draft=fields["draft"],
                   kind=fields["kind"], extra=extra)
-    return ParseOutcome(entry, (), tuple(warnings))
+    return ParseOutcome(entry, (), tuple(warnings), entry.slug)
 
 
 def _wanted(entry: Entry, drafts: bool) -> bool:
@@ -157,25 +165,51 @@ def _kind_field(doc: Document, path: Path, topics: frozenset[str]) -> str:
 
 
 def _slug(doc: Document, path: Path, topics: frozenset[str]) -> str:
-    slug = _string(doc, "slug") or path.stem
-    if not SLUG_RE.match(slug):
-        line = _line(doc, "slug") if "slug" in doc.data else 1
-        raise _Invalid(line, f"slug '{slug}' must be lowercase letters, digits and hyphens; "
-                             "rename the file or set `slug: ...`")
+    given = _string(doc, "slug")
+    slug = slugify(given or file_slug_name(path))
+    if not slug:
+        line = _line(doc, "slug") if given else 1
+        raise _Invalid(line, f"no URL slug can be made from {given or path.name!r}; "
+                             "set `slug: some-words`")
     return slug
 
 
+def file_slug_name(path: Path) -> str:
+    """The name an entry's slug comes from: the file's stem, or a page bundle's folder
+    (`my-post/index.md` is `my-post`)."""
+    return path.parent.name if path.name in BUNDLE_INDEX else path.stem
+
+
+def slugify(text: str) -> str:
+    """The one slug rule: lowercase; letters, marks and digits of any script kept, as in
+    Wikipedia's URLs; every other run of characters (dots, spaces, punctuation) becomes one
+    hyphen; none at either end. `Rust-1.88.0` -> `rust-1-88-0`, `Обстріл Києва` ->
+    `обстріл-києва`; underscores are kept."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text.lower()):
+        if char == "_" or unicodedata.category(char)[0] in "LMN":
+            out.append(char)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-_")
+
+
 def _draft(doc: Document, path: Path, topics: frozenset[str]) -> bool:
+    """`draft: true` (Hugo, Zola, sitegen) or Jekyll's `published: false` keep an entry out."""
     value = doc.data.get("draft", False)
     if not isinstance(value, bool):
         raise _Invalid(_line(doc, "draft"), "`draft` must be true or false")
-    return value
+    published = doc.data.get("published", True)
+    if not isinstance(published, bool):
+        raise _Invalid(_line(doc, "published"), "`published` must be true or false "
+                                                 "(`published: false` keeps a post out)")
+    return value or not published
 
 
 def _date(doc: Document, path: Path, topics: frozenset[str]) -> tuple[dt.date, dt.time | None]:
     value = doc.data.get("date")
     if value is None:
-        prefix = PREFIX_RE.match(path.name)
+        prefix = PREFIX_RE.match(file_slug_name(path) + "-")
         if not prefix:
             raise _Invalid(2, "missing `date:`; add `date: YYYY-MM-DD` or name the file "
                               "YYYY-MM-DD-slug.md")
@@ -292,14 +326,13 @@ def _kind(value: Any) -> str:
     return {bool: "true/false", dict: "a mapping", list: "a list"}.get(type(value), "text")
 
 
-def _duplicate_slugs(entries: list[Entry]) -> list[Problem]:
-    first: dict[str, Entry] = {}
+def _duplicate_slugs(slugs: list[tuple[Path, str]]) -> list[Problem]:
+    first: dict[str, Path] = {}
     problems = []
-    for entry in entries:
-        if entry.slug in first:
-            other = first[entry.slug].path
-            problems.append(Problem(entry.path, 1, f"duplicate slug '{entry.slug}' (also used "
-                                                   f"by {other}); rename one file or set `slug:`"))
+    for path, slug in slugs:
+        if slug in first:
+            problems.append(Problem(path, 1, f"duplicate slug '{slug}' (also used by "
+                                             f"{first[slug]}); rename one file or set `slug:`"))
         else:
-            first[entry.slug] = entry
+            first[slug] = path
     return problems

@@ -55,7 +55,11 @@ class Entry:
 
     @property
     def sort_key(self) -> tuple[dt.date, dt.time, str]:
-        return (self.day, self.time or dt.time.min, self.slug)
+        """Day, then the time as written (its offset set aside, as the day is read as written,
+        so a date-only entry, 09:00 and 10:00+01:00 order without mixing naive and aware
+        times), then slug."""
+        time = self.time.replace(tzinfo=None) if self.time else dt.time.min
+        return (self.day, time, self.slug)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,139 @@
+"""The loader takes posts as other generators write them: TOML front matter, page bundles, any
+file name, Jekyll's `published: false`, mixed date precision, every problem in one pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.load import slugify
+from tests.helpers import entry, run, write_files
+
+E = "content/entries"
+
+
+def build(site: Path, files: dict[str, str | bytes],
+          capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    write_files(site, files)
+    return run(site, "build", capsys=capsys)
+
+
+def page(site: Path, slug: str) -> str:
+    return (site / "site" / "entries" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def test_blank_line_and_bom_before_the_fence_are_accepted(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/blank.md": "\n\n" + entry(title="After a blank line"),
+        f"{E}/bom.md": b"\xef\xbb\xbf\n" + entry(title="After a BOM").encode(),
+    }, capsys)
+    assert code == 0, out
+    assert "After a blank line" in page(site_dir, "blank")
+    assert "After a BOM" in page(site_dir, "bom")
+
+
+def test_toml_front_matter_with_offset_date_is_read(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = ('+++\ntitle = "Written for Zola"\ndate = 2021-03-04T23:30:00+01:00\n'
+            'tags = ["aid"]\n\n[extra]\nauthor = "Someone"\n+++\nThe body.\n')
+    code, out = build(site_dir, {f"{E}/zola.md": toml}, capsys)
+    assert code == 0, out
+    html = page(site_dir, "zola")
+    assert "Written for Zola" in html
+    assert 'datetime="2021-03-04T23:30:00+01:00"' in html  # the day as written, not UTC's
+    assert "The body." in html
+
+
+def test_toml_syntax_error_names_the_file_line(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {f"{E}/bad.md": '+++\ntitle = "A"\ndate = \n+++\n'}, capsys)
+    assert code == 1
+    assert "bad.md:3: TOML syntax error" in out
+
+
+def test_page_bundle_takes_its_folder_name_and_section_files_are_skipped(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/2021/first-post/index.md": entry(title="First bundle"),
+        f"{E}/2021/second-post/index.md": entry(title="Second bundle"),
+        f"{E}/2021/_index.md": "+++\ntitle = \"Section\"\n+++\n",
+        f"{E}/_index.md": "---\ntitle: Blog\n---\n",
+    }, capsys)
+    assert code == 0, out
+    assert "First bundle" in page(site_dir, "first-post")
+    assert "Second bundle" in page(site_dir, "second-post")
+    assert "Built 2 entries" in out
+
+
+def test_bundle_folder_with_a_date_prefix_gives_the_date(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "---\ntitle: Dated by its folder\n---\nBody.\n"
+    code, out = build(site_dir, {f"{E}/2020-05-06-dated/index.md": text}, capsys)
+    assert code == 0, out
+    assert 'datetime="2020-05-06"' in page(site_dir, "2020-05-06-dated")
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("v20.0.0", "v20-0-0"), ("Rust-1.88.0", "rust-1-88-0"), ("обстріл-києва", "обстріл-києва"),
+    ("Обстріл Києва", "обстріл-києва"), ("My Post (draft 2)", "my-post-draft-2"),
+    ("东京 旅行", "东京-旅行"), ("नमस्ते", "नमस्ते"), ("snake_case", "snake_case"),
+])
+def test_one_slug_rule_for_every_file_name(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+def test_file_names_with_dots_capitals_and_cyrillic_build(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/v20.0.0.md": entry(title="Release twenty"),
+        f"{E}/Rust-1.88.0.md": entry(title="Rust release"),
+        f"{E}/обстріл-києва.md": entry(title="Kyiv shelling"),
+    }, capsys)
+    assert code == 0, out
+    assert "Release twenty" in page(site_dir, "v20-0-0")
+    assert "Rust release" in page(site_dir, "rust-1-88-0")
+    assert "Kyiv shelling" in page(site_dir, "обстріл-києва")
+    assert "lowercase" not in out
+
+
+def test_published_false_and_draft_true_keep_a_post_out(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/kept.md": entry(title="Kept"),
+        f"{E}/jekyll-unpublished.md": entry(title="Unpublished", extra="published: false\n"),
+        f"{E}/hugo-draft.md": entry(title="Draft", extra="draft: true\n"),
+    }, capsys)
+    assert code == 0, out
+    assert "Built 1 entry" in out
+    assert not (site_dir / "site/entries/jekyll-unpublished").exists()
+    assert not (site_dir / "site/entries/hugo-draft").exists()
+
+
+def test_date_only_and_offset_times_on_one_day_sort(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/a.md": entry(title="Day only", date="2021-03-04"),
+        f"{E}/b.md": entry(title="With offset", date="2021-03-04 10:00:00 +0100"),
+        f"{E}/c.md": entry(title="Naive time", date="2021-03-04 09:00"),
+    }, capsys)
+    assert code == 0, out
+    home = (site_dir / "site/index.html").read_text()
+    assert home.index("With offset") < home.index("Naive time") < home.index("Day only")
+    code, out = run(site_dir, "check", capsys=capsys)
+    assert code == 0, out
+
+
+def test_slug_collisions_are_reported_with_front_matter_errors(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/2021/same.md": entry(title="One"),
+        f"{E}/2022/same.md": entry(title="Two", date="not a date"),
+        f"{E}/broken.md": "---\ntitle: [unclosed\n---\n",
+    }, capsys)
+    assert code == 1
+    assert "2022/same.md:3: cannot read date" in out
+    assert "2022/same.md:1: duplicate slug 'same'" in out
+    assert "broken.md:2: YAML syntax error" in out
+    assert "3 errors" in out
