@@ -93,10 +93,10 @@ def _parse_toml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int
     if not data:
         raise FrontMatterError(offset - 1, "the front matter is empty; add `title` and `date`")
     key_lines: dict[str, int] = {}
-    for number, line in enumerate(source.split("\n")):
-        if line.lstrip().startswith("["):
+    for number, text in enumerate(source.split("\n")):
+        if text.lstrip().startswith("["):
             break  # keys after a [table] header belong to that table
-        if m := TOML_KEY.match(line):
+        if m := TOML_KEY.match(text):
             key_lines.setdefault(m.group(1).strip("\"'"), offset + number)
     return {str(k): _plain(v) for k, v in data.items()}, key_lines
 
