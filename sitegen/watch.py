@@ -14,6 +14,8 @@ from pathlib import Path
 
 import watchfiles
 
+from sitegen.config import SiteConfig
+
 log = logging.getLogger(__name__)
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # not a line per save in the terminal
 QUIET_MS = 50  # a burst (a `git checkout` of 50 files) ends after this long without a change
@@ -59,3 +61,29 @@ class Watcher:
 
     def _is_watched_file(self, change: watchfiles.Change, path: str) -> bool:
         return Path(path) in self.files
+
+
+class SiteWatch:
+    """Watches what a site's build reads: its content folder, its theme and its config file.
+
+    `follow(config)` is called with each freshly loaded config: when an edit to the config
+    moved the content or the theme, the watch moves with it.
+    """
+
+    def __init__(self, on_change: Callable[[set[Path]], None]) -> None:
+        self._on_change = on_change
+        self._watcher: Watcher | None = None
+
+    def follow(self, config: SiteConfig) -> None:
+        """Watch `config`'s sources, from now on (a no-op if they are the ones watched)."""
+        folders = tuple(sorted({f for f in (config.content_dir, config.theme_dir)
+                                if f.is_dir()}))
+        if self._watcher and self._watcher.folders == folders:
+            return
+        self.stop()
+        self._watcher = Watcher(folders, [config.path], self._on_change)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        if self._watcher:
+            self._watcher.stop()

@@ -374,10 +374,10 @@ def test_a_port_in_use_gets_a_clear_message(site_dir: Path,
 
 def test_binding_beyond_loopback_warns(site_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                        caplog: pytest.LogCaptureFixture) -> None:
-    from sitegen import serve
+    from sitegen.preview import handler
 
-    real_bind = serve._bind
-    monkeypatch.setattr(serve, "_bind", lambda host, port: real_bind("127.0.0.1", port))
+    real_bind = handler.bind
+    monkeypatch.setattr(handler, "bind", lambda host, port: real_bind("127.0.0.1", port))
     server = PreviewServer(load_config(site_dir / "sitegen.toml"), host="0.0.0.0", port=0)
     try:
         with caplog.at_level(logging.WARNING):
