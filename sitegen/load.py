@@ -20,7 +20,7 @@ from sitegen.model import Entry, Source
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
-              "date_from", "updated", "published")
+              "date_from", "updated", "published", "order")
 # Section pages of Hugo and Zola: not posts.
 NOT_ENTRIES = frozenset({"_index.md", "_index.markdown"})
 BUNDLE_INDEX = frozenset({"index.md", "index.markdown"})
@@ -126,7 +126,7 @@ def parse_entry(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
     entry = Entry(path=path, slug=fields["slug"], title=fields["title"], day=day, time=time,
                   topics=fields["topics"], sources=fields["sources"], summary=fields["summary"],
                   body_html=render_body(doc.body), draft=fields["draft"],
-                  kind=fields["kind"], extra=extra)
+                  kind=fields["kind"], order=fields["order"], extra=extra)
     return ParseOutcome(entry, (), tuple(warnings), entry.slug)
 
 
@@ -204,6 +204,14 @@ def _draft(doc: Document, path: Path, topics: frozenset[str]) -> bool:
         raise _Invalid(_line(doc, "published"), "`published` must be true or false "
                                                  "(`published: false` keeps a post out)")
     return value or not published
+
+
+def _order(doc: Document, path: Path, topics: frozenset[str]) -> int:
+    value = doc.data.get("order", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid(_line(doc, "order"), "`order` must be a whole number (0, 1, 2 ...): "
+                                            "the entry's place among its day's entries")
+    return value
 
 
 def _date(doc: Document, path: Path, topics: frozenset[str]) -> tuple[dt.date, dt.time | None]:
@@ -300,6 +308,7 @@ def _source(item: Any, line: int) -> Source:
 _FIELDS: dict[str, Any] = {
     "title": _title, "date": _date, "topics": _topics, "sources": _sources,
     "summary": _summary, "slug": _slug, "draft": _draft, "kind": _kind_field,
+    "order": _order,
 }
 
 

@@ -44,6 +44,7 @@ class Entry:
     body_html: str
     draft: bool = False
     kind: str = "entry"
+    order: int = 0  # place among the day's entries at the same (or no) time: the source's order
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -54,12 +55,26 @@ class Entry:
         return f"{self.day.isoformat()}T{self.time.isoformat()}"
 
     @property
-    def sort_key(self) -> tuple[dt.date, dt.time, str]:
+    def sort_key(self) -> tuple[dt.date, dt.time, int, str]:
         """Day, then the time as written (its offset set aside, as the day is read as written,
         so a date-only entry, 09:00 and 10:00+01:00 order without mixing naive and aware
-        times), then slug."""
-        time = self.time.replace(tzinfo=None) if self.time else dt.time.min
-        return (self.day, time, self.slug)
+        times), then the source's order, then slug."""
+        return (self.day, _naive(self.time), self.order, self.slug)
+
+    def known_before(self, other: Entry) -> bool:
+        """Whether this entry is known to have happened before `other`: an earlier day, or the
+        same day with both times given and this one earlier. Otherwise their order is only the
+        order the sources reported them in."""
+        if self.day != other.day:
+            return self.day < other.day
+        if self.time is None or other.time is None:
+            return False
+        return _naive(self.time) < _naive(other.time)
+
+
+def _naive(time: dt.time | None) -> dt.time:
+    """The clock time as written, offset set aside."""
+    return (time or dt.time.min).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

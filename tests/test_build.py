@@ -356,3 +356,27 @@ def test_a_rebuild_with_one_cache_sees_edits_and_taxonomy_changes(site_dir: Path
     toml.write_text(toml.read_text().replace('slug = "aid"', 'slug = "help"'))
     with pytest.raises(ContentError, match="unknown topic 'aid'"):
         build(load_config(toml), cache)
+
+
+def test_entries_without_a_time_keep_the_given_order_and_are_labelled_honestly(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, {
+        "content/entries/2022-12-30-a-first.md": entry(title="Reported second", extra="order: 2\n"),
+        "content/entries/2022-12-30-b-second.md": entry(title="Reported first", extra="order: 1\n"),
+        "content/entries/2022-12-31-next-day.md": entry(title="Next day", date="2022-12-31"),
+    })
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    site = site_dir / "site"
+    home = read(site, "index.html")
+    assert home.index("Reported second") < home.index("Reported first")  # newest first
+    page = read(site, "entries/2022-12-30-a-first/index.html")
+    assert "Reported before, same day: Reported first" in page
+    assert "Later: Next day" in page
+    assert "Earlier:" not in page
+
+
+def test_a_bad_order_names_the_line(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, {"content/entries/2022-12-30-x.md": entry(extra="order: first\n")})
+    code, out = run(site_dir, "build", capsys=capsys)
+    assert code == 1
+    assert "2022-12-30-x.md:10: `order` must be a whole number" in out
