@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import feeds, render, search, urls, write
+from sitegen import assets, feeds, render, search, urls, write
 from sitegen.assemble import assemble_site
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
@@ -83,7 +83,7 @@ def load_stage(config: SiteConfig, cache: Cache, *,
     files = entry_files(config.entries_dir)
     if drafts:
         files += entry_files(config.drafts_dir)
-    topics_key = ",".join(sorted(config.topic_slugs))
+    topics_key = ",".join(sorted(config.topic_slugs)) + ";html=" + config.markdown_html
     recent = time.time_ns() - RACY_NS
     known, seen = cache.file_digests, {}
 
@@ -94,9 +94,9 @@ def load_stage(config: SiteConfig, cache: Cache, *,
         if key is None:
             raw = path.read_bytes()
             key = digest("entry", str(path), raw, topics_key)
-            make = functools.partial(parse_entry, path, raw, topics)
+            make = functools.partial(parse_entry, path, raw, topics, config.markdown_html)
         else:
-            make = functools.partial(read_entry, path, topics)
+            make = functools.partial(read_entry, path, topics, config.markdown_html)
         seen[stamp] = key
         return cache.get_or_make(key, make)
 
@@ -132,6 +132,7 @@ def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, byte
     if config.cname:
         files["CNAME"] = f"{config.cname}\n".encode()
     files.update(render.static_files(config))
+    files.update(assets.asset_files(site, config, files))
     return files
 
 

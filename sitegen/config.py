@@ -28,7 +28,9 @@ KEYS: dict[str, type] = {
     "entries_per_page": int,
     "cname": str,
     "topics": list,
+    "markdown": dict,
 }
+MARKDOWN_KEYS = {"html": ("escape", "sanitize")}
 TOPIC_KEYS: dict[str, type] = {"slug": str, "name": str, "description": str, "keywords": list}
 
 
@@ -49,6 +51,12 @@ class SiteConfig:
     entries_per_page: int
     cname: str
     topics: tuple[Topic, ...]
+    markdown_html: str = "escape"  # raw HTML in Markdown: "escape" (shown as text) or "sanitize"
+
+    @property
+    def files_dir(self) -> Path:
+        """Files published as they are at the site root (`files/img/a.png` is `/img/a.png`)."""
+        return self.content_dir / "files"
 
     @property
     def entries_dir(self) -> Path:
@@ -79,6 +87,7 @@ def load_config(path: Path) -> SiteConfig:
     table, lines = _read_table(path)
     problems = _check_keys(path, table, lines)
     topics = _topics(path, table.get("topics", []), lines, problems)
+    markdown = _markdown(path, table.get("markdown", {}), lines, problems)
     if problems:
         raise ConfigError(problems)
     root = path.parent
@@ -106,6 +115,7 @@ def load_config(path: Path) -> SiteConfig:
         entries_per_page=per_page,
         cname=table.get("cname", ""),
         topics=topics,
+        markdown_html=markdown.get("html", "escape"),
     )
 
 
@@ -181,6 +191,23 @@ def _topics(path: Path, raw: Any, lines: list[str], problems: list[Problem]) -> 
                             description=table.get("description", ""),
                             keywords=tuple(str(k) for k in table.get("keywords", []))))
     return tuple(topics)
+
+
+def _markdown(path: Path, raw: Any, lines: list[str],
+              problems: list[Problem]) -> dict[str, str]:
+    """The `[markdown]` table: `html = "escape" | "sanitize"`."""
+    if not isinstance(raw, dict):
+        return {}
+    for key, value in raw.items():
+        line = _line_of(lines, key)
+        if key not in MARKDOWN_KEYS:
+            problems.append(Problem(path, line, f"unknown [markdown] key '{key}'"
+                                                f"{_hint(key, MARKDOWN_KEYS)}"))
+        elif value not in MARKDOWN_KEYS[key]:
+            choices = " or ".join(f'"{c}"' for c in MARKDOWN_KEYS[key])
+            problems.append(Problem(path, line, f"[markdown] {key} must be {choices}, "
+                                                f"not {value!r}"))
+    return {k: v for k, v in raw.items() if k in MARKDOWN_KEYS}
 
 
 def _check_topic(table: dict[str, Any]) -> str:

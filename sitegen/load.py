@@ -94,13 +94,15 @@ class ParseOutcome:
     slug: str | None = None  # known even when other fields are bad, to report collisions
 
 
-def read_entry(path: Path, topics: frozenset[str]) -> ParseOutcome:
+def read_entry(path: Path, topics: frozenset[str], html: str = "escape") -> ParseOutcome:
     """Read and parse one entry file."""
-    return parse_entry(path, path.read_bytes(), topics)
+    return parse_entry(path, path.read_bytes(), topics, html)
 
 
-def parse_entry(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
-    """Parse one entry file's bytes into an Entry, or say exactly what is wrong and where."""
+def parse_entry(path: Path, raw: bytes, topics: frozenset[str],
+                html: str = "escape") -> ParseOutcome:
+    """Parse one entry file's bytes into an Entry, or say exactly what is wrong and where;
+    `html` is the config's `[markdown] html` mode."""
     try:
         text = normalise_text(raw)
     except UnicodeDecodeError as e:
@@ -125,7 +127,7 @@ def parse_entry(path: Path, raw: bytes, topics: frozenset[str]) -> ParseOutcome:
     extra = {k: v for k, v in doc.data.items() if k not in KNOWN_KEYS}
     entry = Entry(path=path, slug=fields["slug"], title=fields["title"], day=day, time=time,
                   topics=fields["topics"], sources=fields["sources"], summary=fields["summary"],
-                  body_html=render_body(doc.body), draft=fields["draft"],
+                  body_html=render_body(doc.body, html), draft=fields["draft"],
                   kind=fields["kind"], order=fields["order"], extra=extra)
     return ParseOutcome(entry, (), tuple(warnings), entry.slug)
 

@@ -1,26 +1,155 @@
-"""The one configured Markdown renderer: CommonMark, tables, strikethrough, raw HTML escaped."""
+"""The one configured Markdown renderer: CommonMark, tables, strikethrough, footnotes, task and
+definition lists, heading ids, highlighted code; raw HTML escaped or sanitized."""
 
 from __future__ import annotations
 
-from functools import cache
+import functools
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from sitegen.sanitize import sanitize
+
+HTML_MODES = ("escape", "sanitize")
+# `## Heading {#id}` (Hugo, Pandoc) and `## Heading {: #id .class}` (kramdown, Jekyll)
+HEADING_ATTRS = re.compile(r"\s*\{:?\s*((?:[#.][\w:-]+\s*)+)\}\s*$")
 
 
-@cache
-def _renderer() -> MarkdownIt:
+@functools.cache
+def _renderer(html: str = "escape") -> MarkdownIt:
     # html=False escapes raw HTML; markdown-it's validateLink refuses javascript:, vbscript:,
-    # file: and non-image data: URLs, so a link in content cannot run script.
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
-        ["table", "strikethrough"]
-    )
+    # file: and non-image data: URLs, so a link in content cannot run script. Built once per
+    # mode: plugins are enabled once, not per entry.
+    md = MarkdownIt("commonmark", {"html": html == "sanitize", "typographer": False,
+                                   "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
+    md.core.ruler.push("heading_attrs", _heading_attrs)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
+    md.core.ruler.push("resolve_anchors", _resolve_anchors)
+    return md
 
 
-def render_body(source: str) -> str:
-    """Render an entry body to HTML."""
-    return str(_renderer().render(source))
+def render_body(source: str, html: str = "escape") -> str:
+    """Render an entry body to HTML; `html` is "escape" (raw HTML shown as text) or
+    "sanitize" (a safe allowlist of raw HTML passes)."""
+    out = str(_renderer(html).render(source))
+    return sanitize(out) if html == "sanitize" else out
 
 
 def render_inline(source: str) -> str:
     """Render one line of Markdown (a summary) to inline HTML, without a wrapping paragraph."""
     return str(_renderer().renderInline(source))
+
+
+def heading_slug(title: str) -> str:
+    """A heading's id, as GitHub, Hugo and kramdown make it: lowercase, spaces to hyphens,
+    punctuation dropped, letters of any script kept."""
+    kept = (c for c in title.strip().lower().replace(" ", "-")
+            if c in "-_" or unicodedata.category(c)[0] in "LMN")
+    return "".join(kept)
+
+
+def _heading_attrs(state: StateCore) -> None:
+    """Take a trailing `{#id .class}` off a heading and make it the heading's id and class."""
+    for i, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        children = state.tokens[i + 1].children or []
+        last = children[-1] if children else None
+        if last is None or last.type != "text" or not (m := HEADING_ATTRS.search(last.content)):
+            continue
+        last.content = last.content[:m.start()]
+        state.tokens[i + 1].content = HEADING_ATTRS.sub("", state.tokens[i + 1].content)
+        for part in m.group(1).split():
+            if part.startswith("#"):
+                token.attrSet("id", part[1:])
+            else:
+                token.attrJoin("class", part[1:])
+
+
+def anchor_key(fragment: str) -> str:
+    """What two generators' ids for the same heading share: its letters and digits."""
+    text = unicodedata.normalize("NFC", unquote(fragment)).lower()
+    return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
+
+
+def _resolve_anchors(state: StateCore) -> None:
+    """Point an in-page `#link` written for another generator's heading ids (kramdown's,
+    Zola's) at the heading it means, when no id matches it exactly."""
+    ids = {str(t.attrGet("id")) for t in state.tokens if t.type == "heading_open"}
+    by_key = {}
+    for heading_id in sorted(ids, reverse=True):  # the first heading of a key wins
+        by_key[anchor_key(heading_id)] = heading_id
+    for token in state.tokens:
+        for child in token.children or ():
+            href = child.attrGet("href") if child.type == "link_open" else None
+            if not isinstance(href, str) or not href.startswith("#") or href[1:] in ids:
+                continue
+            target = by_key.get(anchor_key(href[1:]))
+            if target:
+                child.attrSet("href", f"#{target}")
+
+
+def _highlight(code: str, lang: str, attrs: str) -> str:
+    """Fenced code with a language Pygments knows, as CSS-classed spans; else "" (plain)."""
+    lexer = _lexer(lang.strip().lower()) if lang else None
+    if lexer is None:
+        return ""
+    from pygments import highlight
+
+    spans = highlight(code, lexer, _formatter())
+    return f'<pre class="highlight"><code class="language-{_attr(lang)}">{spans}</code></pre>\n'
+
+
+@functools.cache
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _lexer(lang: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return None
+
+
+LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
+
+
+def highlight_css() -> str:
+    """The theme's `static/highlight.css`: Pygments' token colours for light and dark
+    schemes (`python -m sitegen.markdown > sitegen/themes/default/static/highlight.css`)."""
+    from pygments.formatters import HtmlFormatter
+
+    def rules(style: str) -> str:
+        formatter: Any = HtmlFormatter(style=style)
+        lines = str(formatter.get_style_defs(".highlight")).splitlines()
+        return "\n".join(f"  {line}" for line in lines if line.startswith(".highlight ."))
+
+    return (f"/* Generated by `python -m sitegen.markdown` from Pygments' {LIGHT_STYLE!r} and "
+            f"{DARK_STYLE!r} styles. */\n@media not (prefers-color-scheme: dark) {{\n"
+            f"{rules(LIGHT_STYLE)}\n}}\n"
+            f"@media (prefers-color-scheme: dark) {{\n{rules(DARK_STYLE)}\n}}\n")
+
+
+def _attr(text: str) -> str:
+    return re.sub(r"[^\w+#.-]", "", text)
+
+
+if __name__ == "__main__":
+    print(highlight_css(), end="")

@@ -1,0 +1,56 @@
+"""Raw HTML in Markdown through an allowlist (nh3, the Ammonia binding): never a script, an event
+handler, a `javascript:` URL or a style that can run code."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+# Ammonia's defaults, plus what Markdown and real posts use: footnote sections, task-list
+# checkboxes, media. No iframe, object, embed, form, style or script.
+TAGS = frozenset(nh3.ALLOWED_TAGS | {
+    "section", "input", "video", "audio", "source", "track", "picture", "figure", "figcaption",
+    "details", "summary", "mark", "kbd", "abbr", "sup", "sub", "dl", "dt", "dd",
+})
+ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "name", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "video": {"src", "controls", "width", "height", "poster", "loop", "muted", "preload"},
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "source": {"src", "type", "media", "srcset"},
+    "track": {"src", "kind", "srclang", "label"},
+    "td": {"style", "colspan", "rowspan", "align"},
+    "th": {"style", "colspan", "rowspan", "align", "scope"},
+    "col": {"span"}, "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"},
+    "time": {"datetime"}, "abbr": {"title"},
+    "input": {"checked", "disabled"},
+}
+# Only a checkbox, only disabled: what a task list renders.
+INPUT_TYPES = {"input": {"type": {"checkbox"}}}
+SET_ATTRIBUTES = {"input": {"disabled": ""}}
+STYLES = frozenset({"text-align"})  # markdown-it's table alignment; CSS that cannot run code
+SCHEMES = frozenset({"http", "https", "mailto"})
+IFRAME = re.compile(r"<iframe\b[^>]*?\ssrc\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(?:.*?</iframe\s*>)?",
+                    re.IGNORECASE | re.DOTALL)
+
+
+def sanitize(fragment: str) -> str:
+    """Keep the safe part of `fragment`; an embedded frame becomes a plain link to what it
+    showed, so no other site's page runs inside ours."""
+    return nh3.clean(IFRAME.sub(_frame_link, fragment), tags=set(TAGS),
+                     clean_content_tags={"script", "style"}, attributes=ATTRIBUTES,
+                     tag_attribute_values=INPUT_TYPES, set_tag_attribute_values=SET_ATTRIBUTES,
+                     url_schemes=set(SCHEMES), filter_style_properties=set(STYLES),
+                     link_rel=None, strip_comments=True)
+
+
+def _frame_link(match: re.Match[str]) -> str:
+    url = html.unescape(match.group(1))
+    if url.startswith("//"):
+        url = "https:" + url
+    label = html.escape(url)
+    return f'<a class="embed" href="{html.escape(url, quote=True)}">Embedded content: {label}</a>'

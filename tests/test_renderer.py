@@ -1,0 +1,161 @@
+"""What real posts use renders: footnotes, heading ids that in-page links reach, task and
+definition lists, highlighted code, raw HTML escaped or sanitized, files beside a post."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.markdown import highlight_css, render_body
+from tests.helpers import SITE_TOML, entry, run, write_files
+
+E = "content/entries"
+
+
+def ids_and_fragments(html: str) -> tuple[set[str], set[str]]:
+    return set(re.findall(r'\sid="([^"]+)"', html)), set(re.findall(r'href="#([^"]+)"', html))
+
+
+def test_footnotes_render_as_notes_not_markers() -> None:
+    html = render_body("A claim.[^src]\n\n[^src]: Where it came from.\n")
+    assert "[^src]" not in html
+    assert '<a href="#fn1" id="fnref1">' in html
+    assert '<li id="fn1" class="footnote-item"><p>Where it came from.' in html
+
+
+def test_in_page_links_reach_headings_whatever_generator_named_them() -> None:
+    source = ("Jump to [setup](#setup-and-install), [kramdown's](#setup_and_install), "
+              "[custom](#my-id) or [Ukrainian](#обстріл-києва).\n\n"
+              "## Setup and install\n\n## Custom heading {#my-id}\n\n"
+              "### Later: a heading {: #later .note}\n\n## Обстріл Києва\n")
+    html = render_body(source)
+    ids, fragments = ids_and_fragments(html)
+    assert fragments <= ids, fragments - ids
+    assert '<h2 id="my-id">Custom heading</h2>' in html
+    assert '<h3 id="later" class="note">Later: a heading</h3>' in html
+
+
+def test_task_and_definition_lists() -> None:
+    html = render_body("- [x] done\n- [ ] to do\n\nTerm\n: What it means\n")
+    assert 'type="checkbox"' in html and 'checked="checked"' in html
+    assert "<dl>\n<dt>Term</dt>\n<dd>What it means</dd>\n</dl>" in html
+
+
+def test_fenced_code_with_a_language_is_highlighted_with_classes_only() -> None:
+    html = render_body("```python\ndef f():\n    return '<b>'\n```\n\n```\nplain < text\n```\n")
+    assert '<pre class="highlight"><code class="language-python"><span class="k">def</span>' \
+        in html
+    assert "&#39;&lt;b&gt;&#39;" in html or "'&lt;b&gt;'" in html
+    assert "<pre><code>plain &lt; text" in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_highlight_css_has_light_and_dark_and_matches_the_theme() -> None:
+    css = highlight_css()
+    assert "@media (prefers-color-scheme: dark)" in css and ".highlight .k" in css
+    theme = Path(__file__).parent.parent / "sitegen/themes/default/static/highlight.css"
+    assert theme.read_text() == css, "regenerate: python -m sitegen.markdown > " + str(theme)
+
+
+HOSTILE = """<div onclick="alert(1)" style="background:url(javascript:alert(1))">kept text</div>
+
+<script>alert(1)</script><style>body{display:none}</style>
+
+<a href="javascript:alert(1)">bad link</a> <img src="x.png" onerror="alert(1)">
+<a href="JaVaScRiPt:alert(1)">mixed case</a> <svg onload="alert(1)"><circle/></svg>
+
+<iframe src="https://www.youtube.com/embed/xyz"></iframe>
+<form action="/x"><input type="text" name="q"></form>
+
+| left | right |
+|:-----|------:|
+| a    | b     |
+"""
+
+
+def test_sanitize_keeps_safe_html_and_drops_anything_that_runs() -> None:
+    html = render_body(HOSTILE, "sanitize")
+    for bad in ("onclick", "onerror", "onload", "javascript", "<script", "<style", "alert",
+                "<iframe", "<form", "<svg", 'type="text"', "background"):
+        assert bad.lower() not in html.lower(), bad
+    assert "<div>kept text</div>" in html
+    assert '<img src="x.png">' in html
+    assert '<a class="embed" href="https://www.youtube.com/embed/xyz">' in html
+    assert '<td style="text-align:right">b</td>' in html
+
+
+def test_escape_is_the_default_and_shows_html_as_text() -> None:
+    html = render_body("<b>bold</b> <script>alert(1)</script>\n")
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<script" not in html
+
+
+def build(site: Path, files: dict[str, str | bytes], capsys: pytest.CaptureFixture[str],
+          *args: str) -> tuple[int, str]:
+    write_files(site, files)
+    return run(site, "build", *args, capsys=capsys)
+
+
+def test_config_chooses_sanitize_and_rejects_unknown_modes(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "<b>bold</b> <img src=x onerror=alert(1)>"
+    files: dict[str, str | bytes] = {f"{E}/a.md": entry(body=body)}
+    write_files(site_dir, {"sitegen.toml": SITE_TOML + '\n[markdown]\nhtml = "sanitize"\n'})
+    code, out = build(site_dir, files, capsys)
+    assert code == 0, out
+    page = (site_dir / "site/entries/a/index.html").read_text()
+    assert "<b>bold</b>" in page and "onerror" not in page
+    write_files(site_dir, {"sitegen.toml": SITE_TOML + '\n[markdown]\nhtml = "raw"\n'})
+    code, out = run(site_dir, "build", capsys=capsys)
+    assert code == 1
+    assert 'sitegen.toml:' in out and '[markdown] html must be "escape" or "sanitize"' in out
+
+
+PNG = b"\x89PNG\r\n\x1a\nfake image bytes"
+
+
+@pytest.mark.parametrize("base", ["/", "/timeline/"])
+def test_files_beside_a_post_are_published_and_links_work(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], base: str) -> None:
+    code, out = build(site_dir, {
+        f"{E}/2021/bundle/index.md": entry(title="Bundle", body="![map](map.png)\n\n"
+                                           "[the data](data/table.csv)"),
+        f"{E}/2021/bundle/map.png": PNG,
+        f"{E}/2021/bundle/data/table.csv": "a,b\n",
+        f"{E}/2021/plain.md": entry(title="Plain", body="![chart](img/chart.png) and "
+                                    "![root](/images/logo.png)"),
+        f"{E}/2021/img/chart.png": PNG,
+        "content/files/images/logo.png": PNG,
+    }, capsys, "--base-url", base)
+    assert code == 0, out
+    site = site_dir / "site"
+    bundle = (site / "entries/bundle/index.html").read_text()
+    assert '<img src="map.png" alt="map"' in bundle
+    assert (site / "entries/bundle/map.png").read_bytes() == PNG
+    assert (site / "entries/bundle/data/table.csv").read_text() == "a,b\n"
+    plain = (site / "entries/plain/index.html").read_text()
+    assert (site / "entries/plain/img/chart.png").read_bytes() == PNG
+    assert f'src="{base}images/logo.png"' in plain
+    assert (site / "images/logo.png").read_bytes() == PNG
+    code, out = run(site_dir, "check", capsys=capsys)
+    assert code == 0, out
+
+
+def test_a_file_that_would_replace_a_page_is_an_error(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {f"{E}/a.md": entry(), "content/files/feed.xml": "<x/>"},
+                      capsys)
+    assert code == 1
+    assert "content/files/feed.xml:1: would replace /feed.xml" in out
+
+
+def test_only_pages_with_highlighted_code_load_its_stylesheet(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {f"{E}/code.md": entry(body="```sh\necho hi\n```"),
+                                 f"{E}/prose.md": entry(body="Just words.")}, capsys)
+    assert code == 0, out
+    site = site_dir / "site"
+    assert 'href="/static/highlight.css?v=' in (site / "entries/code/index.html").read_text()
+    assert "highlight.css" not in (site / "entries/prose/index.html").read_text()
+    assert (site / "static/highlight.css").read_text() == highlight_css()
