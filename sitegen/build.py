@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import assets, feeds, render, search, urls, write
+from sitegen import assets, feeds, redirects, render, search, urls, write
 from sitegen.assemble import assemble_site
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
@@ -133,6 +133,7 @@ def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, byte
         files["CNAME"] = f"{config.cname}\n".encode()
     files.update(render.static_files(config))
     files.update(assets.asset_files(site, config, files))
+    files.update(redirects.redirect_files(site, config, files))
     return files
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from sitegen.errors import ConfigError, Problem
 from sitegen.model import Topic
+from sitegen.slugs import slugify
 
 PACKAGED_THEME = Path(__file__).parent / "themes" / "default"
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 KEYS: dict[str, type] = {
     "title": str,
@@ -217,7 +217,7 @@ def _check_topic(table: dict[str, Any]) -> str:
         if not isinstance(value, TOPIC_KEYS[key]):
             return f"topic '{key}' must be a {_kind(TOPIC_KEYS[key].__name__)}"
     slug = table.get("slug")
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+    if not isinstance(slug, str) or not slug or slugify(slug) != slug:
         return (f"topic slug {slug!r} must be lowercase words joined by hyphens, "
                 "e.g. slug = \"energy-grid\"")
     return ""

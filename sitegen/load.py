@@ -7,7 +7,6 @@ import difflib
 import functools
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,11 @@ from sitegen.errors import Problem
 from sitegen.frontmatter import Document, FrontMatterError, normalise_text, parse_document
 from sitegen.markdown import render_body
 from sitegen.model import Entry, Source
+from sitegen.slugs import slugify
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
-              "date_from", "updated", "published", "order")
+              "date_from", "updated", "published", "order", "aliases")
 # Section pages of Hugo and Zola: not posts.
 NOT_ENTRIES = frozenset({"_index.md", "_index.markdown"})
 BUNDLE_INDEX = frozenset({"index.md", "index.markdown"})
@@ -128,7 +128,8 @@ def parse_entry(path: Path, raw: bytes, topics: frozenset[str],
     entry = Entry(path=path, slug=fields["slug"], title=fields["title"], day=day, time=time,
                   topics=fields["topics"], sources=fields["sources"], summary=fields["summary"],
                   body_html=render_body(doc.body, html), draft=fields["draft"],
-                  kind=fields["kind"], order=fields["order"], extra=extra)
+                  kind=fields["kind"], order=fields["order"],
+                  aliases=fields["aliases"], extra=extra)
     return ParseOutcome(entry, (), tuple(warnings), entry.slug)
 
 
@@ -180,20 +181,6 @@ def file_slug_name(path: Path) -> str:
     """The name an entry's slug comes from: the file's stem, or a page bundle's folder
     (`my-post/index.md` is `my-post`)."""
     return path.parent.name if path.name in BUNDLE_INDEX else path.stem
-
-
-def slugify(text: str) -> str:
-    """The one slug rule: lowercase; letters, marks and digits of any script kept, as in
-    Wikipedia's URLs; every other run of characters (dots, spaces, punctuation) becomes one
-    hyphen; none at either end. `Rust-1.88.0` -> `rust-1-88-0`, `Обстріл Києва` ->
-    `обстріл-києва`; underscores are kept."""
-    out: list[str] = []
-    for char in unicodedata.normalize("NFC", text.lower()):
-        if char == "_" or unicodedata.category(char)[0] in "LMN":
-            out.append(char)
-        elif out and out[-1] != "-":
-            out.append("-")
-    return "".join(out).strip("-_")
 
 
 def _draft(doc: Document, path: Path, topics: frozenset[str]) -> bool:
@@ -307,10 +294,31 @@ def _source(item: Any, line: int) -> Source:
                   headline=str(texts["headline"] or ""), published=published, url=url)
 
 
+def _aliases(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ...]:
+    """Old URLs that redirect here: site paths such as `/2021/03/old-post/` or `/old.html`."""
+    value = doc.data.get("aliases") or []
+    line = _line(doc, "aliases")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(line, "`aliases` must be a list of old paths, e.g. "
+                             "`aliases: [/2021/03/old-post/]`")
+    out = []
+    for alias in value:
+        path_part = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", alias.strip(), flags=re.I)
+        clean = path_part.split("#")[0].split("?")[0].lstrip("/")
+        parts = clean.split("/")
+        if not clean or any(p in (".", "..") for p in parts) or "\\" in clean:
+            raise _Invalid(line, f"alias {alias!r} must be a path inside the site, such as "
+                                 "/2021/03/old-post/")
+        out.append(clean)
+    return tuple(dict.fromkeys(out))
+
+
 _FIELDS: dict[str, Any] = {
     "title": _title, "date": _date, "topics": _topics, "sources": _sources,
     "summary": _summary, "slug": _slug, "draft": _draft, "kind": _kind_field,
-    "order": _order,
+    "order": _order, "aliases": _aliases,
 }
 
 

@@ -45,6 +45,7 @@ class Entry:
     draft: bool = False
     kind: str = "entry"
     order: int = 0  # place among the day's entries at the same (or no) time: the source's order
+    aliases: tuple[str, ...] = ()  # old site paths that redirect to this entry, e.g. "2021/x/"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property

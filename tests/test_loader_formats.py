@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.load import slugify
+from sitegen.slugs import slugify
 from tests.helpers import entry, run, write_files
 
 E = "content/entries"
@@ -137,3 +137,43 @@ def test_slug_collisions_are_reported_with_front_matter_errors(
     assert "2022/same.md:1: duplicate slug 'same'" in out
     assert "broken.md:2: YAML syntax error" in out
     assert "3 errors" in out
+
+
+@pytest.mark.parametrize("base", ["/", "/timeline/"])
+def test_aliases_become_redirect_pages_to_the_entry(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], base: str) -> None:
+    aliases = "aliases: [/2021/03/04/old-post/, old.html, 'https://old.example/x/y']\n"
+    code, out = build(site_dir, {f"{E}/moved.md": entry(title="Moved", extra=aliases)},
+                      capsys)
+    assert code == 0, out
+    code, out = run(site_dir, "build", "--base-url", base, capsys=capsys)
+    assert code == 0, out
+    site = site_dir / "site"
+    for path in ("2021/03/04/old-post/index.html", "old.html", "x/y/index.html"):
+        page = (site / path).read_text()
+        assert f'<meta http-equiv="refresh" content="0; url={base}entries/moved/">' in page
+        assert f'<link rel="canonical" href="{base}entries/moved/">' in page
+    assert "old-post" not in (site / "sitemap.xml").read_text()
+
+
+def test_an_alias_that_would_replace_a_page_or_another_alias_is_an_error(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = build(site_dir, {
+        f"{E}/a.md": entry(extra="aliases: [/feed.xml, /old/]\n"),
+        f"{E}/b.md": entry(extra="aliases: /old/\n"),
+        f"{E}/c.md": entry(extra="aliases: [../../etc/passwd]\n"),
+    }, capsys)
+    assert code == 1
+    assert "c.md:10: alias '../../etc/passwd' must be a path inside the site" in out
+    code, out = build(site_dir, {f"{E}/c.md": entry()}, capsys)
+    assert "a.md:1: alias /feed.xml is already a page sitegen writes" in out
+    assert "b.md:1: alias /old/ is already the entry 'a'" in out
+
+
+def test_topic_slugs_follow_the_same_rule(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = (site_dir / "sitegen.toml").read_text()
+    write_files(site_dir, {"sitegen.toml": toml + '\n[[topics]]\nslug = "київ"\nname = "Київ"\n'})
+    code, out = build(site_dir, {f"{E}/a.md": entry(topics="[київ]")}, capsys)
+    assert code == 0, out
+    assert (site_dir / "site/topics/київ/index.html").is_file()

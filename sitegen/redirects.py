@@ -1,0 +1,51 @@
+"""Redirect pages for old URLs (`aliases:`), so links into a site's earlier home keep working."""
+
+from __future__ import annotations
+
+from html import escape
+
+from sitegen import urls
+from sitegen.config import SiteConfig
+from sitegen.errors import ContentError, Problem
+from sitegen.model import Site
+
+
+def redirect_files(site: Site, config: SiteConfig, pages: dict[str, bytes]) -> dict[str, bytes]:
+    """One small page per alias that sends the reader (and search engines) to the entry; an
+    alias that would replace a page, a file or another alias is an error naming both."""
+    out: dict[str, bytes] = {}
+    owner: dict[str, str] = {}
+    problems = []
+    for entry in sorted(site.entries, key=lambda e: e.slug):
+        for alias in entry.aliases:
+            path = alias_file(alias)
+            if path in pages or path in out:
+                other = f"the entry '{owner[path]}'" if path in owner else "a page sitegen writes"
+                problems.append(Problem(entry.path, 1, f"alias /{alias} is already {other}; "
+                                                       "remove it from `aliases:`"))
+                continue
+            owner[path] = entry.slug
+            out[path] = redirect_page(urls.absolute(config.base_url, urls.entry(entry.slug)),
+                                      config.language)
+    if problems:
+        raise ContentError(problems)
+    return out
+
+
+def alias_file(alias: str) -> str:
+    """The file that answers an old URL: `2021/x/` and `2021/x` are `2021/x/index.html`,
+    `old.html` is itself."""
+    if alias.endswith("/"):
+        return alias + "index.html"
+    last = alias.rsplit("/", 1)[-1]
+    return alias if "." in last else alias + "/index.html"
+
+
+def redirect_page(target: str, language: str) -> bytes:
+    """A page that sends the reader on to `target` at once, without JavaScript."""
+    href = escape(target, quote=True)
+    return (f'<!doctype html>\n<html lang="{escape(language)}">\n<meta charset="utf-8">\n'
+            f"<title>Moved</title>\n<link rel=\"canonical\" href=\"{href}\">\n"
+            f'<meta name="robots" content="noindex">\n'
+            f'<meta http-equiv="refresh" content="0; url={href}">\n'
+            f'<p>This page has moved to <a href="{href}">{href}</a>.</p>\n</html>\n').encode()

@@ -1,0 +1,18 @@
+"""The one slug rule, for entry file names, `slug:` and topic slugs."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def slugify(text: str) -> str:
+    """Lowercase; letters, marks and digits of any script kept, as in Wikipedia's URLs; every
+    other run of characters (dots, spaces, punctuation) becomes one hyphen; none at either end.
+    `Rust-1.88.0` -> `rust-1-88-0`, `Обстріл Києва` -> `обстріл-києва`; underscores are kept."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text.lower()):
+        if char == "_" or unicodedata.category(char)[0] in "LMN":
+            out.append(char)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-_")
