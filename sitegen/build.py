@@ -11,12 +11,19 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import assets, feeds, redirects, render, search, urls, write
+from sitegen import assets, feeds, redirects, render, safeio, search, urls, write
 from sitegen.assemble import assemble_site
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
-from sitegen.load import ParseOutcome, entry_files, load_entries, parse_entry, read_entry
+from sitegen.load import (
+    ParseOutcome,
+    content_files,
+    load_entries,
+    parse_entry,
+    read_entry,
+    unreadable,
+)
 from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
@@ -80,19 +87,24 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
 def load_stage(config: SiteConfig, cache: Cache, *,
                drafts: bool) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
     """Parse every entry file (memoized by its bytes); raise ContentError listing every problem."""
-    files = entry_files(config.entries_dir)
-    if drafts:
-        files += entry_files(config.drafts_dir)
+    scan = content_files(config, drafts=drafts)
+    files = list(scan.files)
     topics_key = ",".join(sorted(config.topic_slugs)) + ";html=" + config.markdown_html
     recent = time.time_ns() - RACY_NS
     known, seen = cache.file_digests, {}
 
     def parse(path: Path, topics: frozenset[str]) -> ParseOutcome:
-        st = path.stat()
+        try:
+            st = path.stat()
+        except OSError as e:  # removed or replaced since the folder was listed
+            return unreadable(safeio.UnreadableFile(path, safeio.os_reason(e)))
         stamp = (str(path), st.st_mtime_ns, st.st_size, st.st_ino, topics_key)
         key = known.get(stamp) if st.st_mtime_ns < recent else None
         if key is None:
-            raw = path.read_bytes()
+            try:
+                raw = safeio.read_regular_file(path)
+            except safeio.UnreadableFile as e:
+                return unreadable(e)
             key = digest("entry", str(path), raw, topics_key)
             make = functools.partial(parse_entry, path, raw, topics, config.markdown_html)
         else:
@@ -104,9 +116,9 @@ def load_stage(config: SiteConfig, cache: Cache, *,
     cache.file_digests = seen
     for warning in result.warnings:
         log.warning("%s", warning)
-    if result.problems:
+    if scan.problems or result.problems:
         cache.forget_unsaved()
-        raise ContentError(list(result.problems))
+        raise ContentError([*scan.problems, *result.problems])
     return result.entries, result.warnings
 
 

@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", parents=[common], help="preview with live reload")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (0 picks a free one)")
     serve.add_argument("--no-drafts", action="store_true", help="hide draft entries")
     serve.set_defaults(run=_serve)
 
@@ -81,6 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0-65535 (0: any free one); anything else is a usage error (exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; give 1-65535, or 0 for any "
+                                         "free port")
+    return port
+
+
 def _setup_logging(level: int) -> None:
     logging.basicConfig(
         level={-1: logging.ERROR, 0: logging.INFO}.get(max(level, -1), logging.DEBUG),
@@ -94,7 +106,11 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
     """The config named by --config, else the one in the current folder."""
     config = load_config(args.config or find_config(Path.cwd()))
     if getattr(args, "base_url", None):
-        config = dataclasses.replace(config, base_url=normalise_base_url(args.base_url))
+        try:
+            base_url = normalise_base_url(args.base_url)
+        except ValueError as e:
+            raise UsageError(f"--base-url {args.base_url!r} {e}") from e
+        config = dataclasses.replace(config, base_url=base_url)
     return config
 
 

@@ -15,6 +15,12 @@ from sitegen.model import Topic
 from sitegen.slugs import slugify
 
 PACKAGED_THEME = Path(__file__).parent / "themes" / "default"
+_PATH = r"(?:/(?:[A-Za-z0-9._~!$+,=:@-]|%[0-9A-Fa-f]{2})*)+"
+HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+                     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+BASE_URL_RE = re.compile(rf"^(?P<scheme>https?)://(?P<host>{HOST_RE.pattern}|\[[0-9A-Fa-f:.]+\])"
+                         rf"(?P<port>:[0-9]{{1,5}})?(?P<path>{_PATH})?$", re.IGNORECASE)
+BASE_PATH_RE = re.compile(rf"^{_PATH}$")
 
 KEYS: dict[str, type] = {
     "title": str,
@@ -96,6 +102,16 @@ def load_config(path: Path) -> SiteConfig:
     if per_page < 1:
         raise ConfigError(Problem(path, _line_of(lines, "entries_per_page"),
                                   "entries_per_page must be 1 or more"))
+    try:
+        base_url = normalise_base_url(table.get("base_url", "/"))
+    except ValueError as e:
+        raise ConfigError(Problem(path, _line_of(lines, "base_url"),
+                                  f"base_url {table['base_url']!r} {e}")) from e
+    cname = table.get("cname", "").strip()
+    if cname and not valid_hostname(cname):
+        raise ConfigError(Problem(path, _line_of(lines, "cname"),
+                                  f"cname {cname!r} is not a domain name; write it as "
+                                  "cname = \"news.example.org\" (no scheme, no path)"))
     timezone = table.get("timezone", "UTC")
     if not _known_timezone(timezone):
         raise ConfigError(Problem(path, _line_of(lines, "timezone"),
@@ -106,14 +122,14 @@ def load_config(path: Path) -> SiteConfig:
         root=root,
         title=table.get("title", "Timeline"),
         description=table.get("description", ""),
-        base_url=normalise_base_url(table.get("base_url", "/")),
+        base_url=base_url,
         language=table.get("language", "en"),
         timezone=timezone,
         content_dir=(root / table.get("content_dir", "content")).resolve(),
         output_dir=(root / table.get("output_dir", "site")).resolve(),
         theme_dir=(root / theme).resolve() if theme else PACKAGED_THEME,
         entries_per_page=per_page,
-        cname=table.get("cname", ""),
+        cname=cname,
         topics=topics,
         markdown_html=markdown.get("html", "escape"),
     )
@@ -128,11 +144,45 @@ def _known_timezone(name: str) -> bool:
 
 
 def normalise_base_url(url: str) -> str:
-    """`/timeline` -> `/timeline/`; `https://x.io/repo` -> `https://x.io/repo/`; '' -> '/'."""
+    """`/timeline` -> `/timeline/`; `https://x.io/repo` -> `https://x.io/repo/`; '' -> '/'.
+
+    Only a path or an http(s) URL is a base URL: anything else (`javascript:`, quotes, spaces,
+    a query) raises ValueError saying why, since the base is written into every page and feed.
+    """
     url = url.strip() or "/"
-    if "://" not in url and not url.startswith("/"):
-        url = "/" + url
+    if len(url) > 2000:
+        raise ValueError("is longer than 2,000 characters")
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        raise ValueError(f"uses '{scheme.group(1)}:'; give a path such as /timeline/ or an "
+                         "http(s) URL such as https://user.github.io/repo/")
+    if "://" in url:
+        match = BASE_URL_RE.match(url)
+        if not match or not _valid_port(match["port"]):
+            raise ValueError("is not a plain http(s) URL; write it as https://host/path/ "
+                             "(no user, query or fragment)")
+        url = match["scheme"].lower() + "://" + match["host"].lower() + (match["port"] or "") \
+            + (match["path"] or "/")
+    else:
+        if url.startswith("//"):
+            raise ValueError("starts with '//'; write a path such as /timeline/ or a full "
+                             "https:// URL")
+        url = url if url.startswith("/") else "/" + url
+        if not BASE_PATH_RE.match(url):
+            raise ValueError("may hold only letters, digits, '/', '-', '.', '_', '~' and %XX "
+                             "escapes; write it as /timeline/ or https://host/path/")
+    if any(part in (".", "..") for part in url.split("/")):
+        raise ValueError("has a '.' or '..' segment; write the path out in full")
     return url if url.endswith("/") else url + "/"
+
+
+def _valid_port(port: str | None) -> bool:
+    return port is None or 1 <= int(port[1:]) <= 65535
+
+
+def valid_hostname(name: str) -> bool:
+    """A DNS name such as news.example.org (what a CNAME file holds)."""
+    return len(name) <= 253 and bool(HOST_RE.fullmatch(name))
 
 
 def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
@@ -230,6 +280,14 @@ def _kind(name: str) -> str:
 def _hint(key: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else f"; known keys: {', '.join(known)}"
+
+
+def key_line(path: Path, key: str) -> int:
+    """The line of `path` (a config file) that sets `key`; 1 when it is not set there."""
+    try:
+        return _line_of(path.read_text(encoding="utf-8", errors="replace").splitlines(), key)
+    except OSError:
+        return 1
 
 
 def _line_of(lines: list[str], key: str, value: str = "") -> int:

@@ -61,6 +61,7 @@ def deploy(config: SiteConfig, *, remote: str = "origin", branch: str = "gh-page
     refuse_checked_out(repo, branch)
     config = with_default_base_url(config, repo.remote_url)
     tips = fetch_tips(repo, branch)
+    refuse_source_branch(repo, branch, tips)
     parent = choose_parent(repo, tips)
     with tempfile.TemporaryDirectory(prefix="sitegen-deploy-") as tmp:
         site = Path(tmp) / "site"
@@ -99,12 +100,29 @@ def open_repo(config: SiteConfig, remote: str) -> Repo:
 
 
 def refuse_checked_out(repo: Repo, branch: str) -> None:
-    """Moving the checked-out branch would change what the working tree appears to hold."""
+    """Moving a checked-out branch (here or in any worktree) would change what that working
+    tree appears to hold."""
     head = _git(repo.root, "symbolic-ref", "-q", "HEAD").stdout.strip()
     if head == f"refs/heads/{branch}":
         raise DeployError(Problem(repo.root, 1, f"the current branch is '{branch}', which deploy "
                                   "replaces with the built site; switch to your source branch "
                                   "first (git switch main) or pass --branch NAME"))
+    listed = _git(repo.root, "worktree", "list", "--porcelain").stdout.splitlines()
+    if f"branch refs/heads/{branch}" in listed:
+        raise DeployError(Problem(repo.root, 1, f"branch '{branch}' is checked out in another "
+                                  "worktree (see `git worktree list`), and deploy would replace "
+                                  "its tip with the built site; pass --branch gh-pages"))
+
+
+def refuse_source_branch(repo: Repo, branch: str, tips: Tips) -> None:
+    """A site branch holds only site commits: one that shares history with the source (HEAD)
+    is a source branch, and deploying onto it would bury the source under the built site."""
+    for where, tip in (("local", tips.local), (repo.remote, tips.remote)):
+        if tip and _git(repo.root, "merge-base", "HEAD", tip).returncode == 0:
+            raise DeployError(Problem(repo.root, 1, f"branch '{branch}' ({where}) shares history "
+                                      "with the source you are deploying from, so it holds "
+                                      "source, not a built site; deploy refuses to replace it: "
+                                      "pass --branch gh-pages (or another site-only branch)"))
 
 
 def github_pages_url(remote_url: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +46,10 @@ class UsageError(Exception):
 
 def display_path(path: Path) -> str:
     """`path` relative to the working directory when it is inside it, else as given."""
+    # abspath, not resolve: a symlink is named as itself, and a symlink loop cannot raise here
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except (ValueError, OSError):
         return str(path)
 
 

@@ -60,7 +60,8 @@ def _atom_entry(config: SiteConfig, entry: Entry) -> str:
 def _absolute_links(config: SiteConfig, html: str) -> str:
     """Feed readers have no page to resolve against: make root-relative links absolute."""
     prefix = config.base_url if "://" in config.base_url else urls.base_path(config.base_url)
-    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{prefix}', html)
+    safe = quoteattr(prefix)[1:-1]  # validated already; escaped anyway, as it lands in HTML
+    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{safe}', html)
 
 
 def _timestamp(entry: Entry, config: SiteConfig) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from sitegen import yamlsafe
+
 FENCE = re.compile(r"^---[ \t]*$")
 TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
 TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*=")
@@ -118,8 +120,13 @@ def _parse_yaml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int
     """Parse a YAML mapping; `offset` is the file line of the block's first line."""
     loader = _Loader(source)
     try:
+        yamlsafe.check_size(source, offset)
         node = loader.get_single_node()
+        if node is not None:
+            yamlsafe.check_node(node, offset)
         data = loader.construct_document(node) if node is not None else None
+    except yamlsafe.UnsafeYaml as e:
+        raise FrontMatterError(e.line, e.message) from e
     except yaml.MarkedYAMLError as e:
         line = offset + _error_line(e, source)
         raise FrontMatterError(line, f"YAML syntax error: {e.problem or e}; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import functools
 import os
 import re
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.errors import Problem
+from sitegen import safeio
+from sitegen.config import SiteConfig, key_line
+from sitegen.errors import ConfigError, Problem, display_path
 from sitegen.frontmatter import Document, FrontMatterError, normalise_text, parse_document
 from sitegen.markdown import render_body
 from sitegen.model import Entry, Source
@@ -48,13 +51,119 @@ class _Invalid(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class FileScan:
+    """The entry files found under a folder, and the ones refused (named, with why)."""
+
+    files: tuple[Path, ...]
+    problems: tuple[Problem, ...]
+
+
+def content_files(config: SiteConfig, *, drafts: bool) -> FileScan:
+    """The entry files of a site (and its drafts); a content folder that is missing or holds no
+    entry at all is an error naming the config line, never an empty site."""
+    if not config.content_dir.is_dir():
+        raise ConfigError(Problem(config.path, key_line(config.path, "content_dir"),
+                                  f"content_dir {display_path(config.content_dir)!r} is not a "
+                                  "folder; fix content_dir, or create it with `sitegen new`"))
+    scan = scan_entry_files(config.entries_dir, config.content_dir)
+    if drafts:
+        more = scan_entry_files(config.drafts_dir, config.content_dir)
+        scan = FileScan(scan.files + more.files, scan.problems + more.problems)
+    if not scan.files and not scan.problems:
+        raise ConfigError(Problem(config.path, key_line(config.path, "content_dir"),
+                                  f"no entries: {display_path(config.entries_dir)}/ holds no "
+                                  "Markdown file; add one with `sitegen new \"Title\" --date "
+                                  "YYYY-MM-DD`, or fix content_dir"))
+    return scan
+
+
 def entry_files(folder: Path) -> list[Path]:
-    """Every Markdown file under `folder`, at any depth, in a stable order."""
+    """Every Markdown file under `folder`, at any depth, in a stable order (refused ones left
+    out: see `scan_entry_files`)."""
+    return list(scan_entry_files(folder).files)
+
+
+def scan_entry_files(folder: Path, root: Path | None = None) -> FileScan:
+    """Every Markdown file under `folder`, at any depth, in a stable order.
+
+    Editors' temporaries (`.#x.md`, `#x.md#`, `x.md~`, `.x.md.swp`, any hidden name) are
+    skipped. A symlink is followed only when it stays inside `root` (default: `folder`); one
+    leading out, a dangling one, a loop, a FIFO or a device named `*.md` is a problem by name,
+    never read.
+    """
+    boundary = os.path.realpath(root or folder)
     found: list[str] = []
-    for parent, _, names in os.walk(folder):  # 5x faster than rglob at 10,000 files
-        found.extend(os.path.join(parent, n) for n in names
-                     if n.endswith(ENTRY_SUFFIXES) and n not in NOT_ENTRIES)
-    return [_path(p) for p in sorted(found)]
+    problems: list[Problem] = []
+    visited: set[str] = set()
+    pending = [os.fspath(folder)]
+    while pending:  # os.scandir: 5x faster than rglob at 10,000 files
+        parent = pending.pop()
+        real = os.path.realpath(parent)
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(parent) as listing:
+                items = list(listing)
+        except OSError:
+            continue  # a missing folder holds no entries; a vanished one, none any more
+        for item in items:
+            if _editor_temporary(item.name):
+                continue
+            kind = _classify(item, boundary)
+            if kind == "dir":
+                pending.append(item.path)
+            elif kind == "file":
+                found.append(item.path)
+            elif kind:
+                problems.append(Problem(_path(item.path), 1, kind))
+    return FileScan(tuple(_path(p) for p in sorted(found)),
+                    tuple(sorted(problems, key=lambda p: str(p.path))))
+
+
+def _editor_temporary(name: str) -> bool:
+    """Hidden files and editors' lock, swap and backup files: never a curator's entry."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", "#"))
+
+
+def _classify(item: os.DirEntry[str], boundary: str) -> str:
+    """'dir', 'file', '' (not an entry: ignore) or why the entry file is refused."""
+    entry_name = item.name.endswith(ENTRY_SUFFIXES) and item.name not in NOT_ENTRIES
+    if not item.is_symlink():
+        if item.is_dir(follow_symlinks=False):
+            return "dir"
+        if not entry_name:
+            return ""
+        if item.is_file(follow_symlinks=False):
+            return "file"
+        return _not_regular(item.path)
+    try:
+        target = os.path.realpath(item.path, strict=True)
+    except OSError as e:
+        if not entry_name:
+            return ""
+        return ("is a symlink loop; fix or remove the link" if e.errno == errno.ELOOP
+                else "is a dangling symlink (its target does not exist); fix or remove it")
+    if os.path.commonpath([boundary, target]) != boundary:
+        if not entry_name and not os.path.isdir(target):
+            return ""
+        return (f"is a symlink to {target}, outside {display_path(Path(boundary))}/; sitegen "
+                "publishes only files "
+                "inside the content folder: copy the file in or remove the link")
+    if os.path.isdir(target):
+        return "dir"
+    if not entry_name:
+        return ""
+    return "file" if os.path.isfile(target) else _not_regular(target)
+
+
+def _not_regular(path: str) -> str:
+    try:
+        reason = safeio.not_regular_reason(os.stat(path).st_mode)
+    except OSError as e:
+        reason = f"cannot be read ({e.strerror})"
+    return f"{reason}; entries must be regular Markdown files: remove it or rename it"
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -96,7 +205,17 @@ class ParseOutcome:
 
 def read_entry(path: Path, topics: frozenset[str], html: str = "escape") -> ParseOutcome:
     """Read and parse one entry file."""
-    return parse_entry(path, path.read_bytes(), topics, html)
+    try:
+        raw = safeio.read_regular_file(path)
+    except safeio.UnreadableFile as e:
+        return unreadable(e)
+    return parse_entry(path, raw, topics, html)
+
+
+def unreadable(error: safeio.UnreadableFile) -> ParseOutcome:
+    """The outcome for an entry file that could not be read."""
+    return ParseOutcome(None, (Problem(error.path, 1, f"{error.reason}; entries must be "
+                                                      "regular Markdown files"),))
 
 
 def parse_entry(path: Path, raw: bytes, topics: frozenset[str],

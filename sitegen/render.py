@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 import jinja2
+import markupsafe
 
 from sitegen import urls
 from sitegen.assemble import group_by_day, paginate
@@ -51,7 +52,8 @@ def rebase_links(html: str, base: str) -> str:
     """Point root-relative links in rendered Markdown (`href="/x"`) under the base path."""
     if base == "/":
         return html
-    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{base}', html)
+    safe = markupsafe.escape(base)  # validated already; escaped anyway, as it lands in HTML
+    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{safe}', html)
 
 
 def long_date(day: dt.date) -> str:

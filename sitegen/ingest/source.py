@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from dateutil import parser as dateparser
 
+from sitegen import yamlsafe
 from sitegen.errors import Problem
 from sitegen.ingest.blocks import Block, text_blocks
 from sitegen.ingest.errors import FileProblem, IngestError
@@ -108,7 +109,9 @@ def _front_matter(path: Path, text: str) -> tuple[Meta, int]:
         raise IngestError(Problem(path, 1, "front matter opened with `---` is never closed; "
                                            "add a `---` line after it"))
     try:
-        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+        data = yamlsafe.safe_load("\n".join(lines[1:end]), offset=2) or {}
+    except yamlsafe.UnsafeYaml as e:
+        raise IngestError(Problem(path, e.line, e.message)) from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
