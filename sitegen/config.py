@@ -21,6 +21,8 @@ HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
 BASE_URL_RE = re.compile(rf"^(?P<scheme>https?)://(?P<host>{HOST_RE.pattern}|\[[0-9A-Fa-f:.]+\])"
                          rf"(?P<port>:[0-9]{{1,5}})?(?P<path>{_PATH})?$", re.IGNORECASE)
 BASE_PATH_RE = re.compile(rf"^{_PATH}$")
+BASE_URL_HINT = ("; a base URL is a path such as /timeline/ or an http(s) URL such as "
+                 "https://user.github.io/repo/")
 
 KEYS: dict[str, type] = {
     "title": str,
@@ -151,28 +153,26 @@ def normalise_base_url(url: str) -> str:
     """
     url = url.strip() or "/"
     if len(url) > 2000:
-        raise ValueError("is longer than 2,000 characters")
+        raise ValueError(f"is longer than 2,000 characters{BASE_URL_HINT}")
     scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
     if scheme and scheme.group(1).lower() not in ("http", "https"):
-        raise ValueError(f"uses '{scheme.group(1)}:'; give a path such as /timeline/ or an "
-                         "http(s) URL such as https://user.github.io/repo/")
+        raise ValueError(f"uses '{scheme.group(1)}:'{BASE_URL_HINT}")
     if "://" in url:
         match = BASE_URL_RE.match(url)
         if not match or not _valid_port(match["port"]):
-            raise ValueError("is not a plain http(s) URL; write it as https://host/path/ "
-                             "(no user, query or fragment)")
+            raise ValueError(f"is not a plain http(s) URL (no user, query or fragment)"
+                             f"{BASE_URL_HINT}")
         url = match["scheme"].lower() + "://" + match["host"].lower() + (match["port"] or "") \
             + (match["path"] or "/")
     else:
         if url.startswith("//"):
-            raise ValueError("starts with '//'; write a path such as /timeline/ or a full "
-                             "https:// URL")
+            raise ValueError(f"starts with '//'{BASE_URL_HINT}")
         url = url if url.startswith("/") else "/" + url
         if not BASE_PATH_RE.match(url):
             raise ValueError("may hold only letters, digits, '/', '-', '.', '_', '~' and %XX "
-                             "escapes; write it as /timeline/ or https://host/path/")
+                             f"escapes{BASE_URL_HINT}")
     if any(part in (".", "..") for part in url.split("/")):
-        raise ValueError("has a '.' or '..' segment; write the path out in full")
+        raise ValueError(f"has a '.' or '..' segment{BASE_URL_HINT}")
     return url if url.endswith("/") else url + "/"
 
 
