@@ -86,7 +86,15 @@ def parse_document(text: str) -> Document:
 def _parse_toml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a TOML block; dates become the text they were written as, like YAML's."""
     try:
+        yamlsafe.check_size(source, offset)
         data = tomllib.loads(source)
+        yamlsafe.check_value(data, offset)
+    except yamlsafe.UnsafeYaml as e:
+        raise FrontMatterError(e.line, e.message) from e
+    except RecursionError as e:  # tomllib recurses into nested arrays
+        raise FrontMatterError(offset, f"values nested more than {yamlsafe.MAX_DEPTH} levels "
+                                       "deep; front matter is a few keys and lists, "
+                                       "flatten it") from e
     except tomllib.TOMLDecodeError as e:
         last = source.rstrip("\n").count("\n")  # "at end of document" has no line number
         line = int(m.group(1)) - 1 if (m := re.search(r"line (\d+)", str(e))) else last

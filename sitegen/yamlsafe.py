@@ -61,6 +61,26 @@ def check_node(root: yaml.Node, offset: int = 1) -> None:
             stack.extend((item, depth + 1) for item in node.value)
 
 
+def check_value(value: Any, line: int) -> None:
+    """The same depth and size bounds for parsed data (TOML front matter); `line` is where the
+    block starts."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise UnsafeYaml(line, f"values nested more than {MAX_DEPTH} levels deep; "
+                                   "front matter is a few keys and lists, flatten it")
+        if count > MAX_NODES:
+            raise UnsafeYaml(line, f"more than {MAX_NODES:,} values in the front matter; "
+                                   "move long lists out of it")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
 def _check_duplicate_keys(node: yaml.MappingNode, offset: int) -> None:
     first: dict[tuple[str, str], int] = {}
     for key, _ in node.value:

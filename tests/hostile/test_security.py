@@ -213,3 +213,14 @@ def test_deploy_to_a_fresh_site_branch_still_works(
     code, output = deploy(project, capsys, "--no-push")
     assert code == 0, output
     assert git(project, "rev-list", "--count", "gh-pages") == "1"  # an orphan: site only
+
+
+@pytest.mark.parametrize("front", ["x = " + "[" * 600 + "]" * 600,
+                                   "x = " + "[" * 40 + "]" * 40])
+def test_deep_toml_front_matter_is_refused(built: Path, capsys: pytest.CaptureFixture[str],
+                                           front: str) -> None:
+    rel = "content/entries/2022/2022-12-29-deep.md"
+    write_files(built, {rel: f"+++\ntitle = 'Deep'\ndate = 2022-12-29\n{front}\n+++\nBody\n"})
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert f"{rel}:2: values nested more than 32 levels deep" in output
