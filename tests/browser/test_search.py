@@ -388,6 +388,9 @@ def test_failed_indexing_leaves_the_previous_site_untouched(
 
 def test_a_site_without_entries_builds_without_a_search_bundle(
         site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # only a draft: no entry is published (a folder with no entry file at all is an error)
+    write_files(site_dir, {"content/entries/2023/2023-01-01-draft.md":
+                           entry(title="Not yet", extra="draft: true\n")})
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 0
     assert (site_dir / "site" / "search" / "index.html").is_file()
