@@ -87,7 +87,7 @@ def inside(root: Path, rel: str) -> Path:
     real_root = root.resolve()
     try:
         target = (real_root / rel).resolve()
-    except (ValueError, OSError) as e:  # a NUL byte, a symlink loop
+    except (ValueError, OSError, RuntimeError) as e:  # a NUL byte; a symlink loop (3.11: Runtime)
         raise PermissionError(rel) from e
     if not target.is_relative_to(real_root):
         raise PermissionError(rel)
