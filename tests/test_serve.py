@@ -417,3 +417,30 @@ def test_ctrl_c_stops_cleanly_and_port_0_prints_the_real_port(site_dir: Path,
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert not any(temp.iterdir()), "the preview folder is removed on exit"
+
+
+def test_a_theme_asset_is_cached_only_under_the_url_of_its_exact_bytes(
+        preview: Start, site_dir: Path) -> None:
+    shutil.copytree(PACKAGED_THEME, site_dir / "theme")
+    (site_dir / "sitegen.toml").write_text('theme = "theme"\n' + SITE_TOML, encoding="utf-8")
+    server = preview()
+
+    def stylesheet() -> str:
+        found = re.search(r'href="/(static/style\.css\?v=\w+)"', page_of(server))
+        assert found, "the page links its stylesheet by a versioned URL"
+        return found[1]
+
+    def caching(path: str) -> str | None:
+        with urllib.request.urlopen(server.url + path, timeout=5) as response:
+            return response.headers["Cache-Control"]
+    before = stylesheet()
+    assert "immutable" in str(caching(before))
+    assert caching("static/style.css?v=0123456789") == "no-store"
+    assert caching("static/style.css") == "no-store"
+    assert caching(TALKS_PAGE) == "no-store", "pages are always fetched fresh"
+    css = site_dir / "theme/static/style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nh1 { color: teal; }\n", encoding="utf-8")
+    until(lambda: stylesheet() != before)
+    assert "immutable" in str(caching(stylesheet()))
+    with urllib.request.urlopen(server.url + stylesheet(), timeout=5) as response:
+        assert b"color: teal" in response.read()

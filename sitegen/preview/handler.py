@@ -3,6 +3,7 @@ page, or the site's 404 page, and never a file from outside the preview folder."
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import mimetypes
@@ -19,6 +20,8 @@ from sitegen.preview.published import Published
 from sitegen.preview.reload import LiveReload
 
 log = logging.getLogger(__name__)
+NO_STORE = "no-store"
+IMMUTABLE = "max-age=31536000, immutable"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 Respond = Callable[[web.RequestHandler, str], None]
 
@@ -66,7 +69,8 @@ class Responder:
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind == "text/html":
             return self._send_page(handler, 200, file.read_bytes())
-        _send(handler, 200, file.read_bytes(), kind)
+        data = file.read_bytes()
+        _send(handler, 200, data, kind, _caching(handler, data))
 
     def _file(self, path: str) -> Path:
         """The file `path` names: in the search bundle, or else in the built site."""
@@ -118,10 +122,20 @@ def _is_page(path: str) -> bool:
     return name == "" or name.endswith(".html") or "." not in name
 
 
-def _send(handler: web.RequestHandler, status: int, body: bytes, kind: str) -> None:
+def _caching(handler: web.RequestHandler, data: bytes) -> str:
+    """Cache-Control for a file: kept by the browser when its URL names its exact bytes (a theme
+    asset's `?v=`, render.py's short SHA-256), so a reload fetches only the page; else none."""
+    version = handler.get_query_argument("v", "")
+    if len(version) >= 8 and hashlib.sha256(data).hexdigest()[:len(version)] == version:
+        return IMMUTABLE
+    return NO_STORE
+
+
+def _send(handler: web.RequestHandler, status: int, body: bytes, kind: str,
+          caching: str = NO_STORE) -> None:
     handler.set_status(status)
     handler.set_header("Content-Type", kind)
-    handler.set_header("Cache-Control", "no-store")  # a preview is always fetched fresh
+    handler.set_header("Cache-Control", caching)  # a page is always fetched fresh
     handler.finish(body)
 
 

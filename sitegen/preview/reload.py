@@ -33,6 +33,15 @@ _HELLO = {"command": "hello", "protocols": ["http://livereload.com/protocols/off
 _RELOAD = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
 
 
+class _Script(LiveReloadJSHandler):  # type: ignore[misc]
+    """livereload.js, which every page loads before its `load` event: the browser keeps it for
+    the session (the URL names the port), so a reload does not wait for it again."""
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "max-age=86400")
+        super().get()
+
+
 class _Injector(LiveScriptInjector):  # type: ignore[misc]
     """Adds the livereload script before `</head>` of every HTML response."""
 
@@ -79,7 +88,7 @@ class LiveReload:
 
     def routes(self) -> list[tuple[str, type[web.RequestHandler]]]:
         """The socket the script connects to, and the script itself."""
-        return [(r"/livereload", self._socket), (r"/livereload.js", LiveReloadJSHandler)]
+        return [(r"/livereload", self._socket), (r"/livereload.js", _Script)]
 
     def sent(self, page: str) -> None:
         """Note that the HTML page at path `page` was just sent, as of the latest build."""

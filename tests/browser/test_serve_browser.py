@@ -3,6 +3,7 @@ broken edit's file and line, and comes back when the file is fixed, without a cl
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -60,3 +61,20 @@ def test_an_open_page_follows_an_edit_a_break_and_the_fix(
 
     save(site_dir / TALKS, entry(title="Leaders meet again", date="2022-12-19"))
     expect(heading).to_have_text("Leaders meet again", timeout=WAIT_MS)
+
+
+def test_a_reload_fetches_the_page_again_but_not_its_unchanged_assets(
+        server: PreviewServer, site_dir: Path, page: Page, caplog: pytest.LogCaptureFixture,
+) -> None:
+    page.goto(server.url + "entries/2022-12-19-minsk-talks/")
+    heading = page.locator("h1")
+    expect(heading).to_have_text("Leaders meet in Minsk")
+    with caplog.at_level(logging.DEBUG, logger="sitegen.preview.handler"):
+        caplog.clear()
+        save(site_dir / TALKS, entry(title="Leaders sign a pact in Minsk", date="2022-12-19"))
+        expect(heading).to_have_text("Leaders sign a pact in Minsk", timeout=WAIT_MS)
+        expect(page.locator("link[rel=stylesheet]")).to_have_count(1)
+    fetched = [r.getMessage() for r in caplog.records if " GET " in r.getMessage()]
+    assert any("/entries/2022-12-19-minsk-talks/" in line for line in fetched), fetched
+    assert not [line for line in fetched if "/static/" in line or "livereload.js" in line]
+    assert page.evaluate("getComputedStyle(document.body).fontFamily"), "the style still applies"
