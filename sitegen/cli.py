@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     from sitegen.ingest.cli import add_parser as add_ingest_parser
 
     add_ingest_parser(sub, parents=[common])
+    from sitegen.importer.cli import add_parser as add_import_parser
+
+    add_import_parser(sub, parents=[common])
     return parser
 
 

@@ -25,6 +25,31 @@ def build_golden(out: Path, static: Path | None = None) -> int:
     return code
 
 
+IMPORT_SOURCE = GOLDEN.parent / "importer" / "fixtures" / "hugo"
+IMPORTED = GOLDEN / "imported"
+
+
+def build_imported(out: Path, work: Path) -> int:
+    """Import the Hugo fixture site into `work`, then build it under a subpath into `out`: the
+    new site's files (`out/source/`) and its built pages (`out/site/`), without the search
+    bundle and theme files."""
+    code = main(["import", str(IMPORT_SOURCE), "--out", str(work), "-q"])
+    if code:
+        return code
+    code = main(["build", "--config", str(work / "sitegen.toml"), "--out", str(out / "site"),
+                 "--base-url", "/river/", "-q"])
+    shutil.rmtree(out / "site" / "pagefind", ignore_errors=True)
+    shutil.rmtree(out / "site" / "static", ignore_errors=True)
+    shutil.rmtree(work / ".sitegen-cache", ignore_errors=True)
+    shutil.copytree(work, out / "source")
+    return code
+
+
 if __name__ == "__main__":
+    import tempfile
+
     shutil.rmtree(EXPECTED, ignore_errors=True)
-    raise SystemExit(build_golden(EXPECTED))
+    shutil.rmtree(IMPORTED, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        codes = build_golden(EXPECTED), build_imported(IMPORTED, Path(tmp) / "imported")
+    raise SystemExit(max(codes))
