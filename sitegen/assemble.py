@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Sequence
 
@@ -24,16 +25,38 @@ def assemble_site(entries: Sequence[Entry], config: SiteConfig) -> Site:
 
 
 def paginate(entries: Sequence[Entry], per_page: int) -> list[Listing]:
-    """Split newest-first entries into pages of `per_page`, each grouped by day; at least one."""
-    chunks = [entries[i:i + per_page] for i in range(0, len(entries), per_page)] or [[]]
+    """Split newest-first entries into pages of `per_page`, each grouped by day with the day's
+    key events first; at least one."""
+    ordered = key_events_first(entries)
+    chunks = [ordered[i:i + per_page] for i in range(0, len(ordered), per_page)] or [()]
     return [Listing(number, len(chunks), group_by_day(chunk))
             for number, chunk in enumerate(chunks, 1)]
 
 
 def group_by_day(entries: Sequence[Entry]) -> tuple[Day, ...]:
-    """Consecutive entries of the same day, keeping the order given."""
-    return tuple(Day(day, tuple(group))
-                 for day, group in itertools.groupby(entries, key=lambda e: e.day))
+    """Consecutive entries of the same day (or of the same month or year, for entries known
+    only to that), key events first, otherwise in the order given."""
+    return tuple(Day(day, key_events_first(tuple(group)), precision)
+                 for (day, precision), group in itertools.groupby(entries, key=_period))
+
+
+def key_events_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """The same entries with each day's key events moved to the front of that day."""
+    out: list[Entry] = []
+    for _, group in itertools.groupby(entries, key=_period):
+        day = tuple(group)
+        out.extend(e for e in day if e.key)
+        out.extend(e for e in day if not e.key)
+    return tuple(out)
+
+
+def key_events(newest_first: Sequence[Entry]) -> tuple[Entry, ...]:
+    """The key events, newest first."""
+    return tuple(e for e in newest_first if e.key)
+
+
+def _period(entry: Entry) -> tuple[dt.date, str]:
+    return entry.day, entry.precision
 
 
 def _months(newest_first: tuple[Entry, ...]) -> tuple[Month, ...]:

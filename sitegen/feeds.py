@@ -47,14 +47,32 @@ def _atom_entry(config: SiteConfig, entry: Entry) -> str:
         f"    <id>{escape(_iri(config, url))}</id>",
         f'    <link rel="alternate" type="text/html" href={_href(config, url)}/>',
         f"    <published>{_timestamp(entry, config)}</published>",
-        f"    <updated>{_timestamp(entry, config)}</updated>",
+        f"    <updated>{_updated(entry, config)}</updated>",
         *(f"    <category term={quoteattr(t)} label={quoteattr(names.get(t, t))}/>"
           for t in entry.topics),
         f"    <summary>{escape(entry.summary)}</summary>" if entry.summary else "",
-        f'    <content type="html">{escape(_absolute_links(config, entry.body_html))}</content>',
+        f'    <content type="html">{escape(_absolute_links(config, _feed_body(entry)))}</content>',
         "  </entry>",
     ]
     return "\n".join(p for p in parts if p)
+
+
+def _updated(entry: Entry, config: SiteConfig) -> str:
+    """When the entry last changed: its `updated:` day (midnight, site time), else the event."""
+    if entry.updated is None:
+        return _timestamp(entry, config)
+    moment = dt.datetime.combine(entry.updated, dt.time(0, 0), tzinfo=ZoneInfo(config.timezone))
+    event = _timestamp(entry, config)
+    return moment.isoformat() if moment > dt.datetime.fromisoformat(event) else event
+
+
+def _feed_body(entry: Entry) -> str:
+    """The body, with its corrections listed after it: a feed reader sees what changed."""
+    if not entry.corrections:
+        return entry.body_html
+    items = "".join(f"<li><time datetime=\"{c.date.isoformat()}\">{c.date.isoformat()}</time>: "
+                    f"{escape(c.text)}</li>" for c in entry.corrections)
+    return f"{entry.body_html}<h2>Corrections</h2><ul>{items}</ul>\n"
 
 
 def _absolute_links(config: SiteConfig, html: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitegen import fields as trust_fields
 from sitegen import safeio
 from sitegen.config import SiteConfig, key_line
 from sitegen.errors import ConfigError, Problem, display_path
@@ -23,11 +24,11 @@ from sitegen.slugs import slugify
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
-              "date_from", "updated", "published", "order", "aliases")
+              "date_from", "updated", "published", "order", "aliases", *trust_fields.KEYS)
 # Section pages of Hugo and Zola: not posts.
 NOT_ENTRIES = frozenset({"_index.md", "_index.markdown"})
 BUNDLE_INDEX = frozenset({"index.md", "index.markdown"})
-SOURCE_KEYS = ("publisher", "author", "headline", "published", "url")
+SOURCE_KEYS = ("publisher", "author", "headline", "published", "url", "archived", "accessed")
 DATE_RE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$"
@@ -240,15 +241,23 @@ def parse_entry(path: Path, raw: bytes, topics: frozenset[str],
             fields[name] = reader(doc, path, topics)
         except _Invalid as e:
             problems.append(Problem(path, e.line, e.message))
+    if "date" in fields:
+        try:
+            trust = trust_fields.read_trust(doc.data, doc.key_lines, fields["date"][0],
+                                            fields["date"][2])
+        except trust_fields.FieldError as e:
+            problems.append(Problem(path, e.line, e.message))
     if problems:
         return ParseOutcome(None, tuple(problems), tuple(warnings), fields.get("slug"))
-    day, time = fields["date"]
+    day, time, precision = fields["date"]
     extra = {k: v for k, v in doc.data.items() if k not in KNOWN_KEYS}
     entry = Entry(path=path, slug=fields["slug"], title=fields["title"], day=day, time=time,
                   topics=fields["topics"], sources=fields["sources"], summary=fields["summary"],
                   body_html=render_body(doc.body, html), draft=fields["draft"],
-                  kind=fields["kind"], order=fields["order"],
-                  aliases=fields["aliases"], extra=extra)
+                  kind=fields["kind"], order=fields["order"], precision=precision,
+                  end=trust.end, end_precision=trust.end_precision, date_basis=trust.date_basis,
+                  key=trust.key, places=trust.places, updated=trust.updated,
+                  corrections=trust.corrections, aliases=fields["aliases"], extra=extra)
     return ParseOutcome(entry, (), tuple(warnings), entry.slug)
 
 
@@ -322,7 +331,8 @@ def _order(doc: Document, path: Path, topics: frozenset[str]) -> int:
     return value
 
 
-def _date(doc: Document, path: Path, topics: frozenset[str]) -> tuple[dt.date, dt.time | None]:
+def _date(doc: Document, path: Path,
+          topics: frozenset[str]) -> tuple[dt.date, dt.time | None, str]:
     value = doc.data.get("date")
     if value is None:
         prefix = PREFIX_RE.match(file_slug_name(path) + "-")
@@ -333,10 +343,14 @@ def _date(doc: Document, path: Path, topics: frozenset[str]) -> tuple[dt.date, d
     else:
         line = _line(doc, "date")
     parsed = parse_date(str(value))
-    if parsed is None:
+    if parsed is not None:
+        return parsed[0], parsed[1], "day"
+    partial = trust_fields.parse_partial_date(str(value))
+    if partial is None:
         raise _Invalid(line, f"cannot read date {str(value)!r}; write it as YYYY-MM-DD, "
-                             "optionally followed by a time such as 14:30 or 14:30:00+02:00")
-    return parsed
+                             "optionally followed by a time such as 14:30 or 14:30:00+02:00 "
+                             "(or YYYY-MM, YYYY when only the month or year is known)")
+    return partial[0], None, partial[1]
 
 
 def parse_date(value: str) -> tuple[dt.date, dt.time | None] | None:
@@ -409,8 +423,13 @@ def _source(item: Any, line: int) -> Source:
     for key, text in texts.items():
         if text is not None and not isinstance(text, str | int | float):
             raise _Invalid(line, f"source `{key}` must be text")
+    try:
+        archived, accessed = trust_fields.source_extras(item, line)
+    except trust_fields.FieldError as e:
+        raise _Invalid(e.line, e.message) from e
     return Source(publisher=item["publisher"].strip(), author=str(texts["author"] or ""),
-                  headline=str(texts["headline"] or ""), published=published, url=url)
+                  headline=str(texts["headline"] or ""), published=published, url=url,
+                  archived=archived, accessed=accessed)
 
 
 def _aliases(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ...]:

@@ -27,6 +27,16 @@ class Source:
     headline: str = ""
     published: dt.date | None = None
     url: str = ""
+    archived: str = ""  # an archived copy (Wayback or another archive)
+    accessed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated note of what was wrong in an entry and what changed."""
+
+    date: dt.date
+    text: str
 
 
 @dataclass(frozen=True)
@@ -46,31 +56,84 @@ class Entry:
     kind: str = "entry"
     order: int = 0  # place among the day's entries at the same (or no) time: the source's order
     aliases: tuple[str, ...] = ()  # old site paths that redirect to this entry, e.g. "2021/x/"
+    precision: str = "day"  # how much of `day` is known: "day", "month" (day is the 1st), "year"
+    end: dt.date | None = None  # the last day (or month, year) of a range
+    end_precision: str = "day"
+    date_basis: str = "event"  # "reported": the source gave no date; `day` is when it reported
+    key: bool = False  # one of its day's key events
+    places: tuple[str, ...] = ()
+    updated: dt.date | None = None
+    corrections: tuple[Correction, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def datetime_attr(self) -> str:
-        """The value for `<time datetime=...>`: the day, with the time where one is known."""
+        """The value for `<time datetime=...>`: the day (or month, year), with the time where
+        one is known."""
+        if self.precision != "day":
+            return self.anchor
         if self.time is None:
             return self.day.isoformat()
         return f"{self.day.isoformat()}T{self.time.isoformat()}"
 
     @property
-    def sort_key(self) -> tuple[dt.date, dt.time, int, str]:
-        """Day, then the time as written (its offset set aside, as the day is read as written,
-        so a date-only entry, 09:00 and 10:00+01:00 order without mixing naive and aware
-        times), then the source's order, then slug."""
-        return (self.day, _naive(self.time), self.order, self.slug)
+    def anchor(self) -> str:
+        """The id of the heading this entry sits under: `2022-12-19`, `2022-12` or `2022`."""
+        return period_anchor(self.day, self.precision)
+
+    @property
+    def end_attr(self) -> str:
+        """`<time datetime=...>` of the range's end ("" without one)."""
+        return period_anchor(self.end, self.end_precision) if self.end else ""
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the entry's date (or range) can stand for."""
+        if self.end is not None:
+            return period_last_day(self.end, self.end_precision)
+        return period_last_day(self.day, self.precision)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int, dt.time, int, str]:
+        """Day, then precision (an entry known only to a month or year sorts before the
+        period's dated entries: at the period's start, under its own heading), then the time
+        as written (its offset set aside, as the day is read as written, so a date-only entry,
+        09:00 and 10:00+01:00 order without mixing naive and aware times), then the source's
+        order, then slug."""
+        return (self.day, PRECISION_RANK[self.precision], _naive(self.time), self.order,
+                self.slug)
 
     def known_before(self, other: Entry) -> bool:
         """Whether this entry is known to have happened before `other`: an earlier day, or the
         same day with both times given and this one earlier. Otherwise their order is only the
         order the sources reported them in."""
-        if self.day != other.day:
-            return self.day < other.day
+        if self.day != other.day or self.precision != other.precision:
+            return self.last_day < other.day
         if self.time is None or other.time is None:
             return False
         return _naive(self.time) < _naive(other.time)
+
+
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+
+
+def period_anchor(day: dt.date, precision: str) -> str:
+    """`2022-12-19`, `2022-12` or `2022`: a period's ISO form, used as its heading's id."""
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def period_last_day(day: dt.date, precision: str) -> dt.date:
+    """The last day of the day, month or year starting at `day`."""
+    if precision == "year":
+        return dt.date(day.year, 12, 31)
+    if precision == "month":
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return day
 
 
 def _naive(time: dt.time | None) -> dt.time:
@@ -84,6 +147,12 @@ class Day:
 
     day: dt.date
     entries: tuple[Entry, ...]
+    precision: str = "day"  # "month" or "year": the entries known only to that period
+
+    @property
+    def anchor(self) -> str:
+        """The heading's id: `2022-12-19`, or `2022-12` / `2022` for an undated period."""
+        return period_anchor(self.day, self.precision)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ from types import TracebackType
 
 import jinja2
 import markupsafe
+from markupsafe import Markup, escape
 
 from sitegen import urls
-from sitegen.assemble import group_by_day, paginate
+from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
-from sitegen.model import Page, Site, Span
+from sitegen.model import Day, Entry, Page, Site, Span
 
 ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
 
@@ -43,7 +44,8 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         topic_names={t.slug: t.name for t in config.topics},
         group_by_day=group_by_day,
     )
-    env.filters.update(long_date=long_date, month_name=month_name,
+    env.filters.update(long_date=long_date, month_name=month_name, when=when,
+                       period_label=period_label,
                        rebase=functools.partial(rebase_links, base=base))
     return env
 
@@ -66,6 +68,53 @@ def month_name(day: dt.date) -> str:
     return f"{day:%B %Y}"
 
 
+def when(entry: Entry) -> Markup:
+    """An entry's date as `<time>` elements, saying no more than is known: "Friday 30 December
+    2022, 14:30", "December 2022", "2022", "16–18 December 2022"."""
+    if entry.end is None:
+        text = _period_text(entry.day, entry.precision)
+        if entry.time is not None:
+            text += f", {entry.time.strftime('%H:%M')}"
+        return Markup('<time datetime="{}">{}</time>').format(entry.datetime_attr, text)
+    start, end, sep = _range_texts(entry)
+    return Markup('<time datetime="{}">{}</time>{}<time datetime="{}">{}</time>').format(
+        entry.datetime_attr, start, sep, entry.end_attr, end)
+
+
+def _period_text(day: dt.date, precision: str) -> str:
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "month":
+        return month_name(day)
+    return long_date(day)
+
+
+def _range_texts(entry: Entry) -> tuple[str, str, str]:
+    """The start and end of a range with what they share said once: "16–18 December 2022",
+    "30 November – 2 December 2022", "November–December 2022"."""
+    start, end = entry.day, entry.end
+    assert end is not None
+    if entry.precision == entry.end_precision == "day":
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}", f"{end.day} {end:%B %Y}", "–"
+        if start.year == end.year:
+            return f"{start.day} {start:%B}", f"{end.day} {end:%B %Y}", " – "
+        return f"{start.day} {start:%B %Y}", f"{end.day} {end:%B %Y}", " – "
+    if entry.precision == entry.end_precision == "month" and start.year == end.year:
+        return f"{start:%B}", f"{end:%B %Y}", "–"
+    if entry.precision == entry.end_precision == "year":
+        return f"{start.year}", f"{end.year}", "–"
+    return (_period_text(start, entry.precision), _period_text(end, entry.end_precision), " – ")
+
+
+def period_label(group: Day) -> Markup:
+    """A day heading's text: the day, or the month or year whose entries have no known day."""
+    text = _period_text(group.day, group.precision)
+    note = {"month": " (day not known)", "year": " (month and day not known)"}.get(
+        group.precision, "")
+    return Markup('<time datetime="{}">{}</time>{}').format(group.anchor, text, escape(note))
+
+
 def _asset_url(static: Path, base: str) -> Callable[[str], str]:
     """A URL for a theme asset with a content hash, so browsers never keep a stale copy."""
     digests = {p.relative_to(static).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:10]
@@ -82,17 +131,29 @@ def _asset_url(static: Path, base: str) -> Callable[[str], str]:
 def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
     """Every HTML page of the site, with exactly what its template receives."""
     return [*_timeline_pages(site, config), *_entry_pages(site), *_topic_pages(site, config),
-            *_archive_pages(site),
+            *_archive_pages(site), *_key_event_pages(site, config),
             Page(urls.search(), "search.html", {}), Page("404.html", "404.html", {})]
 
 
 def _timeline_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
+    has_key_events = any(e.key for e in site.entries)
     for listing in paginate(site.entries, config.entries_per_page):
         yield Page(urls.home(listing.number), "timeline.html", {
             "listing": listing, "heading": config.title, "intro": config.description,
             "page_urls": tuple(urls.home(n) for n in range(1, listing.total_pages + 1)),
             "feed": "feed.xml",
-            "topic": None,
+            "topic": None, "key_filter": "all" if has_key_events else None,
+        })
+
+
+def _key_event_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
+    """`/key-events/`: the timeline filtered to its key events."""
+    for listing in paginate(key_events(site.entries), config.entries_per_page):
+        yield Page(urls.key_events(listing.number), "timeline.html", {
+            "listing": listing, "heading": "Key events",
+            "intro": "The events the editors marked as the key events of their day.",
+            "page_urls": tuple(urls.key_events(n) for n in range(1, listing.total_pages + 1)),
+            "feed": "feed.xml", "topic": None, "key_filter": "key",
         })
 
 
@@ -117,7 +178,7 @@ def _topic_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
                 "topic": Span(summary.count, summary.first, summary.last),
                 "page_urls": tuple(urls.topic(slug, n)
                                    for n in range(1, listing.total_pages + 1)),
-                "feed": urls.topic_feed(slug),
+                "feed": urls.topic_feed(slug), "key_filter": None,
             })
 
 

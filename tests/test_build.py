@@ -57,14 +57,14 @@ def test_every_url_in_the_design_is_built(built: Path) -> None:
 
 def test_timeline_is_newest_day_first_grouped_by_day_and_paginated(built: Path) -> None:
     home = read(built, "index.html")
-    days = re.findall(r'<h2 class="day-heading" id="day-([\d-]+)">', home)
+    days = re.findall(r'<h2 class="day-heading" id="([\d-]+)">', home)
     assert days == ["2023-01-02", "2022-12-30"]
     titles = re.findall(r'<a href="/entries/[^"]+/">([^<]+)</a></h3>', home)
     assert titles == ["The new year begins with outages", "A second pledge the same day",
                       "A new aid pledge for next year"]
     assert 'href="/page/2/"' in home and "Page 1 of 2" in home
     page2 = read(built, "page/2/index.html")
-    assert re.findall(r'id="day-([\d-]+)"', page2) == ["2022-12-29", "2022-12-19"]
+    assert re.findall(r'id="([\d-]+)"', page2) == ["2022-12-29", "2022-12-19"]
 
 
 def test_entry_page_has_sources_topics_and_neighbours(built: Path) -> None:
@@ -116,7 +116,7 @@ def test_topic_pages_are_paginated_with_their_own_feed(site_dir: Path,
 
 def test_month_archive_lists_that_month_oldest_first(built: Path) -> None:
     page = read(built, "archive/2022/12/index.html")
-    assert re.findall(r'id="day-([\d-]+)"', page) == ["2022-12-19", "2022-12-29", "2022-12-30"]
+    assert re.findall(r'id="([\d-]+)"', page) == ["2022-12-19", "2022-12-29", "2022-12-30"]
     assert "2023-01-02" not in page
     assert 'href="/archive/2023/01/"' in read(built, "archive/index.html")
 
