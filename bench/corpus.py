@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SEED = 20221230
-FIRST_DAY = dt.date(2001, 1, 1)  # far enough back that no generated date lies in the future
+FIRST_DAY = dt.date(2001, 1, 1)
+LAST_DAY = dt.date(2025, 12, 31)  # no generated date lies in the future
 ENTRIES_PER_PAGE = 50
 FEED_LENGTH = 50
 SITE_TITLE = "Benchmark Timeline"
@@ -113,14 +114,19 @@ class Entry:
 
 
 def make_entries(count: int, seed: int = SEED) -> list[Entry]:
-    """`count` entries, about three a day, oldest first; the same count gives the same entries."""
+    """`count` entries, about three a day (more when that would pass LAST_DAY: about eleven a
+    day at 100,000), oldest first; the same count gives the same entries."""
     rng = random.Random(seed)
-    span = max(count // 3, 30)
     entries: list[Entry] = []
     for i in range(count):
-        day = FIRST_DAY + dt.timedelta(days=i * span // count)
-        entries.append(_entry(rng, i, day, entries))
+        entries.append(_entry(rng, i, entry_day(i, count), entries))
     return entries
+
+
+def entry_day(i: int, count: int) -> dt.date:
+    """The day of entry number `i` of `count`."""
+    span = min(max(count // 3, 30), (LAST_DAY - FIRST_DAY).days)
+    return FIRST_DAY + dt.timedelta(days=i * span // count)
 
 
 def _entry(rng: random.Random, i: int, day: dt.date, earlier: list[Entry]) -> Entry:
@@ -185,10 +191,13 @@ def _q(text: str) -> str:
 
 # sitegen -------------------------------------------------------------------------------------
 
-def write_sitegen(root: Path, entries: list[Entry]) -> Path:
+Topic = tuple[str, str, str, tuple[str, ...]]
+
+
+def write_sitegen(root: Path, entries: list[Entry], topics: tuple[Topic, ...] = TOPICS) -> Path:
     """A sitegen project in `root`; returns its sitegen.toml."""
     config = root / "sitegen.toml"
-    _write(config, _sitegen_toml())
+    _write(config, _sitegen_toml(topics))
     for entry in entries:
         _write(sitegen_entry_path(root, entry), sitegen_entry(entry))
     return config
@@ -200,7 +209,9 @@ def sitegen_entry_path(root: Path, entry: Entry) -> Path:
 
 def sitegen_entry(entry: Entry) -> str:
     lines = ["---", f"title: {_q(entry.title)}", f"date: {entry.day.isoformat()}",
-             f"topics: [{', '.join(entry.topics)}]", "sources:"]
+             f"topics: [{', '.join(entry.topics)}]"]
+    if entry.sources:
+        lines.append("sources:")
     for s in entry.sources:
         lines += [f"  - publisher: {_q(s.publisher)}", f"    author: {_q(s.author)}",
                   f"    headline: {_q(s.headline)}", f"    published: {s.published.isoformat()}",
@@ -209,11 +220,11 @@ def sitegen_entry(entry: Entry) -> str:
     return "\n".join(lines)
 
 
-def _sitegen_toml() -> str:
+def _sitegen_toml(topics: tuple[Topic, ...]) -> str:
     lines = [f"title = {_q(SITE_TITLE)}", f"description = {_q(SITE_DESCRIPTION)}",
              'base_url = "/"', 'language = "en"', 'timezone = "UTC"', 'content_dir = "content"',
              'output_dir = "site"', f"entries_per_page = {ENTRIES_PER_PAGE}"]
-    for slug, name, description, keywords in TOPICS:
+    for slug, name, description, keywords in topics:
         lines += ["", "[[topics]]", f"slug = {_q(slug)}", f"name = {_q(name)}",
                   f"description = {_q(description)}",
                   f"keywords = [{', '.join(_q(k) for k in keywords)}]"]
@@ -264,16 +275,23 @@ href="{{ .Permalink }}">{{ end }}
 """,
     "single.html": """\
 {{ define "main" }}
-<article>
-<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
-<h1>{{ .Title }}</h1>
-{{ with .Params.summary }}<p class="summary">{{ . }}</p>{{ end }}
+<article data-pagefind-body>
+<p data-pagefind-ignore><time datetime="{{ .Date.Format "2006-01-02" }}">\
+{{ .Date.Format "2 January 2006" }}</time></p>
+<h1 data-pagefind-meta="title">{{ .Title }}</h1>
+<span hidden data-pagefind-meta="date:{{ .Date.Format "2006-01-02" }}" \
+data-pagefind-sort="date:{{ .Date.Format "2006-01-02" }}"></span>
+<span hidden data-pagefind-filter="year:{{ .Date.Format "2006" }}"></span>
+{{ range .Params.topics }}<span hidden data-pagefind-filter="topic:{{ . }}"></span>{{ end }}
+{{ with .Params.summary }}<p class="summary" data-pagefind-meta="summary">{{ . }}</p>{{ end }}
 <div class="body">{{ .Content }}</div>
-<ul class="topics">{{ range .GetTerms "topics" }}<li><a href="{{ .RelPermalink }}">\
-{{ .LinkTitle }}</a></li>{{ end }}</ul>
+<ul class="topics" data-pagefind-ignore>{{ range .GetTerms "topics" }}<li>\
+<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+<div data-pagefind-ignore>
 <h2>Sources</h2>
 <ul>{{ range .Params.sources }}<li>{{ .publisher }}{{ with .author }}, {{ . }}{{ end }}: \
 <a href="{{ .url }}">{{ .headline }}</a> ({{ .published }})</li>{{ end }}</ul>
+</div>
 </article>
 <nav>{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
 {{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</nav>
@@ -316,12 +334,12 @@ href="{{ .Permalink }}">{{ end }}
 }
 
 
-def write_hugo(root: Path, entries: list[Entry]) -> None:
+def write_hugo(root: Path, entries: list[Entry], topics: tuple[Topic, ...] = TOPICS) -> None:
     """A Hugo project in `root`: config, layouts, topic pages and one post per entry."""
     _write(root / "hugo.toml", HUGO_CONFIG)
     for name, text in HUGO_LAYOUTS.items():
         _write(root / "layouts" / name, text)
-    for slug, name, description, _ in TOPICS:
+    for slug, name, description, _ in topics:
         _write(root / "content" / "topics" / slug / "_index.md",
                f"---\ntitle: {_q(name)}\ndescription: {_q(description)}\n---\n")
     for entry in entries:
@@ -405,14 +423,19 @@ class Corpus:
         return self.sitegen / "sitegen.toml"
 
 
-def write_corpus(root: Path, count: int) -> Corpus:
-    """Generate `count` entries and write all three projects under `root`."""
-    entries = make_entries(count)
+def write_corpus(root: Path, count: int, tools: tuple[str, ...] = ("sitegen", "hugo", "pelican"),
+                 entries: list[Entry] | None = None,
+                 topics: tuple[Topic, ...] = TOPICS) -> Corpus:
+    """Write the projects of `tools` under `root`: `entries`, or `count` generated ones."""
+    entries = make_entries(count) if entries is None else entries
     corpus = Corpus(tuple(entries), root / "site-sitegen", root / "site-hugo",
                     root / "site-pelican")
-    write_sitegen(corpus.sitegen, entries)
-    write_hugo(corpus.hugo, entries)
-    write_pelican(corpus.pelican, entries)
+    if "sitegen" in tools:
+        write_sitegen(corpus.sitegen, entries, topics)
+    if "hugo" in tools:
+        write_hugo(corpus.hugo, entries, topics)
+    if "pelican" in tools:
+        write_pelican(corpus.pelican, entries)
     return corpus
 
 

@@ -24,16 +24,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import yaml
 
-from sitegen.config import load_config
-from sitegen.load import entry_files
-
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; never a browser downloaded by Playwright
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update"]
-TARGETS_MS = ((1000, 300), (10000, 1000))  # issue 5: a median under 300 ms at 1,000 entries...
+# Medians under 300 ms at 1,000 entries (issue 5) and under 500 ms at 10,000 (issue 9).
+TARGETS_MS = ((1000, 300), (10000, 500))
 PAUSE_S = 1.5  # after each reload: two saves never fall into one rebuild
 START_TIMEOUT_S = 600.0  # serve's first build: ~40 s at 10,000 entries without a disk cache
 SETTLE_TIMEOUT_S = 300.0  # serve's first search index: ~15 s at 10,000 entries
@@ -80,6 +78,12 @@ def pick_entry(files: list[Path]) -> Target:
         if fields.get("kind", "entry") != "commentary":
             return Target(path, str(fields.get("slug") or path.stem), str(fields["title"]), text)
     raise RuntimeError("no entry with a page of its own to save")
+
+
+def entry_files(project: Path) -> list[Path]:
+    """The project's entry files, by path (the benchmark's projects and the repository's own
+    keep them under content/entries/)."""
+    return sorted((project / "content" / "entries").rglob("*.md"))
 
 
 def retitle(target: Target, title: str) -> str:
@@ -191,7 +195,7 @@ def measure(sitegen: Path, config: Path, saves: int | None,
     """Save one entry of the site `saves` times under `sitegen serve`; the figures as JSON."""
     from playwright.sync_api import sync_playwright
 
-    files = entry_files(load_config(config).entries_dir)
+    files = entry_files(config.parent)
     target = pick_entry(files)
     count = saves or default_saves(len(files))
     disk_cache = (config.parent / ".sitegen-cache").is_dir()

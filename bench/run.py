@@ -1,12 +1,14 @@
-"""Time sitegen against Hugo and Pelican on the same generated corpus; write bench/results/.
+"""Measure sitegen against Hugo + Pagefind on the same corpora; write bench/results/.
 
-    python -m bench.run                    # sizes 1,000 and 10,000 (what `make bench` runs)
-    python -m bench.run --sizes 1000       # the quick run
-    python -m bench.run --repeat 5 --workdir /dev/shm/bench --keep
-    python -m bench.run --only-latency     # only `sitegen serve`'s save-to-reload latency
+    python -m bench.run                          # what `make bench` runs: 1,000 and 10,000
+                                                 # entries and the blog corpus, medians of 3
+    python -m bench.run --sizes 1000 --no-blog   # the quick run
+    python -m bench.run --sizes 1000 10000 100000   # `make bench-100k`: adds 100,000, sitegen alone
+    python -m bench.run --only-latency           # only `sitegen serve`'s save-to-reload latency
+    python -m bench.run --before bench/results/DATE-HOST-before.json   # before/after in latest.md
 
-Every tool runs as a subprocess, exactly as a user would run it, and the tools take turns within
-each repetition so that background load falls on all of them alike. See bench/README.md.
+Every tool runs as a subprocess, exactly as a user would run it; the tools take turns within each
+repetition so that background load falls on all of them alike. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import socket
 import statistics
@@ -36,61 +37,46 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import blog, latency, measure, profile
 from bench import corpus as corpus_mod
-from bench import latency
-from bench.corpus import Corpus
+from bench.corpus import Corpus, Entry
+from bench.measure import Measurement
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 BIN = Path(sys.executable).parent
 SCENARIOS = ("cold", "noop", "edit")
-TOOLS = ("sitegen", "hugo", "pelican")
 DEFAULT_SIZES = (1000, 10000)
+PEER_LIMIT = 10_000  # above this many entries sitegen runs alone (issue 9: "sitegen alone")
+PAGES_GLOB = "entries/*/index.html"  # the pages Pagefind indexes, for sitegen and Hugo alike
 SUMMARY_RE = re.compile(r"Built [\d,]+ entr(?:y|ies).*?([\d,]+) files? written, "
-                        r"([\d,]+) unchanged, ([\d,]+) removed; search index (rebuilt|unchanged)")
+                        r"([\d,]+) unchanged, ([\d,]+) removed; search index (\w+)")
 
 
-# --- Running and timing ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Timing:
-    """One run of one command: wall-clock seconds, and CPU seconds of it and its children."""
-
-    wall: float
-    cpu: float
-    stderr: str
-
-
-def timed(command: list[str], cwd: Path) -> Timing:
-    """Run `command` to completion; raise with its output if it fails."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip()[-2000:]
-        raise RuntimeError(f"{' '.join(command)} exited {result.returncode}:\n{tail}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timing(wall, cpu, result.stderr)
-
+# --- Series of measurements -----------------------------------------------------------------
 
 @dataclass
 class Series:
-    """The repeated timings of one tool in one scenario."""
+    """The repeated measurements of one command in one scenario."""
 
-    wall: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)
+    runs: list[Measurement] = field(default_factory=list)
 
-    def add(self, timing: Timing) -> None:
-        self.wall.append(timing.wall)
-        self.cpu.append(timing.cpu)
+    def add(self, m: Measurement) -> None:
+        self.runs.append(m)
 
     def as_json(self) -> dict[str, Any]:
-        return {"wall": [_r(x) for x in self.wall], "cpu": [_r(x) for x in self.cpu],
-                "median_wall": _r(statistics.median(self.wall)),
-                "median_cpu": _r(statistics.median(self.cpu)),
-                "min_wall": _r(min(self.wall))}
+        walls = [m.wall for m in self.runs]
+        return {
+            "wall": [_r(m.wall) for m in self.runs], "cpu": [_r(m.cpu) for m in self.runs],
+            "pagefind_wall": [_r(m.pagefind_wall) for m in self.runs],
+            "peak_rss": [m.peak_rss for m in self.runs],
+            "peaks": {k: max(m.peaks[k] for m in self.runs) for k in measure.KINDS},
+            "processes": max(m.processes for m in self.runs),
+            "load": [round(m.load, 2) for m in self.runs],
+            "median_wall": _r(statistics.median(walls)),
+            "median_cpu": _r(statistics.median(m.cpu for m in self.runs)),
+            "min_wall": _r(min(walls)), "max_peak_rss": max(m.peak_rss for m in self.runs),
+        }
 
 
 def _r(x: float) -> float:
@@ -101,40 +87,57 @@ def _r(x: float) -> float:
 
 @dataclass(frozen=True)
 class Tool:
-    """How to build, clean and edit one tool's copy of the corpus."""
+    """How to build, clean and edit one tool's copy of a corpus."""
 
     name: str
     project: Path
     command: list[str]
     outputs: tuple[Path, ...]  # deleted for a cold build: output and every cache
-    entry_path: Callable[[corpus_mod.Entry], Path]
+    entry_path: Callable[[Entry], Path]
     site: Path
 
     def clean(self) -> None:
         for path in self.outputs:
             _remove(path)
 
-    def edit(self, entry: corpus_mod.Entry, run: int) -> None:
+    def edit(self, entry: Entry, run: int) -> None:
         """Change one entry's body, differently on every run (its title and date stay)."""
         with self.entry_path(entry).open("a", encoding="utf-8") as f:
             f.write(f"\nA later paragraph added by benchmark edit number {run}.\n")
 
+    def build(self, extra: tuple[str, ...] = ()) -> Measurement:
+        return measure.run([*self.command, *extra], self.project)
 
-def make_tools(corpus: Corpus) -> list[Tool]:
-    sg, hu, pe = corpus.sitegen, corpus.hugo, corpus.pelican
-    return [
-        Tool("sitegen", sg, [str(BIN / "sitegen"), "build", "--config", str(corpus.sitegen_config)],
-             (sg / "site", sg / ".site.staging", sg / ".site.old", sg / ".sitegen-cache"),
-             lambda e: corpus_mod.sitegen_entry_path(sg, e), sg / "site"),
-        Tool("hugo", hu, [str(hugo_executable()), "--quiet", "-s", str(hu), "-d",
-                          str(hu / "public"), "--cacheDir", str(hu / ".hugo-cache")],
-             (hu / "public", hu / ".hugo-cache", hu / "resources", hu / ".hugo_build.lock"),
-             lambda e: corpus_mod.hugo_entry_path(hu, e), hu / "public"),
-        Tool("pelican", pe, [str(BIN / "pelican"), "content", "-o", str(pe / "output"),
-                             "-s", "pelicanconf.py", "-q"],
-             (pe / "output", pe / "cache"),
-             lambda e: corpus_mod.pelican_entry_path(pe, e), pe / "output"),
-    ]
+
+def sitegen_tool(corpus: Corpus) -> Tool:
+    sg = corpus.sitegen
+    return Tool("sitegen", sg, [str(BIN / "sitegen"), "build", "--config",
+                                str(corpus.sitegen_config)],
+                (sg / "site", sg / ".site.staging", sg / ".site.old", sg / ".sitegen-cache"),
+                lambda e: corpus_mod.sitegen_entry_path(sg, e), sg / "site")
+
+
+def hugo_tool(corpus: Corpus) -> Tool:
+    hu = corpus.hugo
+    return Tool("hugo", hu, [str(hugo_executable()), "--quiet", "-s", str(hu), "-d",
+                             str(hu / "public"), "--cacheDir", str(hu / ".hugo-cache")],
+                (hu / "public", hu / ".hugo-cache", hu / "resources", hu / ".hugo_build.lock"),
+                lambda e: corpus_mod.hugo_entry_path(hu, e), hu / "public")
+
+
+def pelican_tool(corpus: Corpus) -> Tool:
+    pe = corpus.pelican
+    return Tool("pelican", pe, [str(BIN / "pelican"), "content", "-o", str(pe / "output"),
+                                "-s", "pelicanconf.py", "-q"],
+                (pe / "output", pe / "cache"),
+                lambda e: corpus_mod.pelican_entry_path(pe, e), pe / "output")
+
+
+def pagefind_on(site: Path) -> Measurement:
+    """Pagefind over a built site's entry pages, as a Hugo user adds search."""
+    _remove(site / "pagefind")
+    return measure.run([str(pagefind_executable()), "--site", str(site), "--glob", PAGES_GLOB,
+                        "--output-subdir", "pagefind", "--silent"], site)
 
 
 def hugo_executable() -> Path:
@@ -156,44 +159,79 @@ def pagefind_executable() -> Path:
     return Path(get_executable())
 
 
-# --- One size -------------------------------------------------------------------------------
+def no_search_option() -> str | None:
+    """sitegen's own switch to build without the search index, if this version has one."""
+    result = subprocess.run([str(BIN / "sitegen"), "build", "--help"], capture_output=True,
+                            text=True, check=False)
+    return "--no-search" if "--no-search" in result.stdout else None
 
-def bench_size(size: int, work: Path, repeats: int, query: str | None,
-               log: Callable[[str], None]) -> dict[str, Any]:
-    """Generate the corpus of `size` entries and time every tool in every scenario."""
-    started = time.perf_counter()
-    corpus = corpus_mod.write_corpus(work / f"n{size}", size)
-    log(f"n={size:,}: corpus written in {time.perf_counter() - started:.1f} s")
-    tools = make_tools(corpus)
-    series = {t.name: {s: Series() for s in SCENARIOS} for t in tools}
-    summaries: dict[str, list[dict[str, Any] | None]] = {s: [] for s in SCENARIOS}
-    edited = corpus.entries[len(corpus.entries) // 2]
-    for scenario in SCENARIOS:
-        for run in range(repeats):
-            for tool in tools:  # taking turns: background load falls on every tool alike
-                _prepare(tool, scenario, edited, run)
-                timing = timed(tool.command, tool.project)
-                series[tool.name][scenario].add(timing)
-                if tool.name == "sitegen":
-                    summaries[scenario].append(parse_summary(timing.stderr))
-                log(f"n={size:,} {scenario:4s} #{run + 1} {tool.name:8s} "
-                    f"{timing.wall:7.2f} s wall {timing.cpu:7.2f} s cpu")
-    search = search_figures(tools[0].site, repeats, query)
-    log(f"n={size:,} pagefind alone {search['index_seconds']:.2f} s")
+
+# --- One corpus -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Plan:
+    """What to measure on every corpus of a run."""
+
+    repeats: int
+    peers: bool  # Hugo + Pagefind too
+    pelican: bool
+    no_search: str | None  # sitegen's option for a build without search, if it has one
+    log: Callable[[str], None]
+
+
+def bench_corpus(label: str, corpus: Corpus, plan: Plan) -> dict[str, Any]:
+    """Time every tool in every scenario on one corpus. The edited entry is the newest."""
+    sg = sitegen_tool(corpus)
+    hugo = hugo_tool(corpus) if plan.peers else None
+    pel = pelican_tool(corpus) if plan.pelican else None
+    newest = corpus.entries[-1]
+    runs: dict[str, dict[str, Series]] = {s: {} for s in SCENARIOS}
+    builds: dict[str, list[dict[str, Any] | None]] = {s: [] for s in SCENARIOS}
+
+    def record(scenario: str, name: str, m: Measurement) -> None:
+        runs[scenario].setdefault(name, Series()).add(m)
+        if name == "sitegen":
+            builds[scenario].append(parse_summary(m.stderr))
+        plan.log(f"{label} {scenario:4s} {name:18s} {m.wall:7.2f} s wall {m.cpu:7.2f} s cpu "
+                 f"{m.peak_rss / 2**20:6.0f} MiB peak, pagefind {m.pagefind_wall:5.2f} s, "
+                 f"load {m.load:.2f}")
+
+    for _ in range(plan.repeats):  # cold: every tool in turn, then the next repetition
+        if plan.no_search:
+            sg.clean()
+            record("cold", "sitegen_no_search", sg.build((plan.no_search,)))
+        sg.clean()
+        record("cold", "sitegen", sg.build())
+        if hugo:
+            hugo.clean()
+            record("cold", "hugo", hugo.build())
+            record("cold", "pagefind_on_hugo", pagefind_on(hugo.site))
+        if pel:
+            pel.clean()
+            record("cold", "pelican", pel.build())
+    for _ in range(plan.repeats):
+        record("noop", "sitegen", sg.build())
+        if pel:
+            record("noop", "pelican", pel.build())
+    for run in range(plan.repeats):
+        if plan.no_search:  # pages alone first, so the site ends each run with its search index
+            sg.edit(newest, 100 + run)
+            record("edit", "sitegen_no_search", sg.build((plan.no_search,)))
+        sg.edit(newest, run)
+        record("edit", "sitegen", sg.build())
+        if pel:
+            pel.edit(newest, run)
+            record("edit", "pelican", pel.build())
+    if hugo:  # Hugo's output gets its Pagefind bundle back, for the output figures
+        pagefind_on(hugo.site)
     return {
-        "corpus": corpus_stats(corpus),
-        "runs": {name: {s: v.as_json() for s, v in by.items()} for name, by in series.items()},
-        "sitegen_builds": summaries,
-        "outputs": {t.name: tree_stats(t.site) for t in tools},
-        "search": search,
+        "corpus": corpus_stats(corpus), "repeats": plan.repeats, "edited": newest.slug,
+        "no_search_option": plan.no_search,
+        "runs": {s: {name: v.as_json() for name, v in by.items()} for s, by in runs.items()},
+        "sitegen_builds": builds,
+        "outputs": {t.name: tree_stats(t.site) for t in (sg, hugo, pel) if t},
+        "search": {"bundle": bundle_stats(sg.site)},
     }
-
-
-def _prepare(tool: Tool, scenario: str, edited: corpus_mod.Entry, run: int) -> None:
-    if scenario == "cold":
-        tool.clean()
-    elif scenario == "edit":
-        tool.edit(edited, run)
 
 
 def parse_summary(stderr: str) -> dict[str, Any] | None:
@@ -204,7 +242,8 @@ def parse_summary(stderr: str) -> dict[str, Any] | None:
     written, unchanged, removed, search = match.groups()
     return {"written": int(written.replace(",", "")),
             "unchanged": int(unchanged.replace(",", "")),
-            "removed": int(removed.replace(",", "")), "indexed": search == "rebuilt"}
+            "removed": int(removed.replace(",", "")), "search": search,
+            "indexed": search in ("rebuilt", "updated", "refreshed")}
 
 
 def corpus_stats(corpus: Corpus) -> dict[str, int]:
@@ -221,44 +260,27 @@ def tree_stats(root: Path) -> dict[str, int]:
 
 # --- Search ---------------------------------------------------------------------------------
 
-def search_figures(site: Path, repeats: int, query: str | None = None) -> dict[str, Any]:
-    """Time the Pagefind binary alone on a copy of a built site; measure its bundle."""
-    from sitegen.search import BUNDLE, RECORD_PAGES
-
-    with tempfile.TemporaryDirectory(prefix="bench-pagefind-") as tmp:
-        copy = Path(tmp) / "site"
-        shutil.copytree(site, copy, ignore=shutil.ignore_patterns(BUNDLE))
-        command = [str(pagefind_executable()), "--site", str(copy), "--output-subdir", BUNDLE,
-                   "--glob", RECORD_PAGES, "--silent"]
-        runs = Series()
-        for _ in range(repeats):
-            _remove(copy / BUNDLE)
-            runs.add(timed(command, copy))
-        figures = {"index": runs.as_json(), "index_seconds": _r(statistics.median(runs.wall)),
-                   "bundle": bundle_stats(copy / BUNDLE),
-                   "pages_indexed": len(list(copy.glob(RECORD_PAGES)))}
-        if query:
-            figures["query"] = browser_query_bytes(copy, query)
-    return figures
-
-
-def bundle_stats(bundle: Path) -> dict[str, int]:
-    """Files and bytes of a Pagefind bundle, and `du`'s on-disk figure (4 KiB blocks)."""
-    files = [p for p in bundle.rglob("*") if p.is_file()]
+def bundle_stats(site: Path) -> dict[str, int]:
+    """Files and bytes of the site's Pagefind bundle(s) (every top-level folder whose name
+    starts with `pagefind`), and `du`'s on-disk figure."""
+    files = [p for d in sorted(site.glob("pagefind*")) if d.is_dir()
+             for p in d.rglob("*") if p.is_file()]
     kinds: dict[str, int] = {}
     for p in files:
-        kind = _bundle_kind(p.relative_to(bundle).as_posix())
+        kind = _bundle_kind(p.relative_to(site).as_posix())
         kinds[kind] = kinds.get(kind, 0) + p.stat().st_size
     return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
             "disk_bytes": sum(p.stat().st_blocks * 512 for p in files),
+            "pages": len(list(site.glob(PAGES_GLOB))),
             **{f"bytes_{k}": v for k, v in sorted(kinds.items())}}
 
 
 def _bundle_kind(rel: str) -> str:
-    """fragment/index/filter chunks, the metadata file, or the runtime (JS, WebAssembly, CSS)."""
-    folder = rel.split("/", 1)[0] if "/" in rel else ""
-    if folder in ("fragment", "index", "filter"):
-        return folder
+    """fragment/index/filter chunks, metadata, or the runtime (JS, WebAssembly, CSS)."""
+    parts = rel.split("/")
+    for folder in ("fragment", "index", "filter"):
+        if folder in parts[:-1]:
+            return folder
     return "meta" if rel.endswith(".pf_meta") else "runtime"
 
 
@@ -271,15 +293,17 @@ def seed_copy(work: Path) -> Path:
     return seed
 
 
-def seed_site_figures(work: Path, repeats: int, query: str | None) -> dict[str, Any]:
+def seed_site_figures(work: Path, query: str | None) -> dict[str, Any]:
     """Build the repository's own timeline in a scratch copy and measure its search bundle."""
     seed = seed_copy(work)
     out = seed / "site"
-    build = timed([str(BIN / "sitegen"), "build", "--config", str(seed / "pyproject.toml"),
-                   "--out", str(out)], seed)
-    figures = search_figures(out, repeats, query)
-    entries = sorted((seed / "content" / "entries").rglob("*.md"))
-    return {"entries": len(entries), "cold_build_seconds": _r(build.wall), **figures}
+    build = measure.run([str(BIN / "sitegen"), "build", "--config",
+                         str(seed / "pyproject.toml"), "--out", str(out)], seed)
+    figures: dict[str, Any] = {"bundle": bundle_stats(out), "cold_build_seconds": _r(build.wall),
+                               "entries": len(list((seed / "content").rglob("*.md")))}
+    if query:
+        figures["query"] = browser_query_bytes(out, query)
+    return figures
 
 
 def browser_query_bytes(site: Path, word: str) -> dict[str, Any] | str:
@@ -291,12 +315,15 @@ def browser_query_bytes(site: Path, word: str) -> dict[str, Any] | str:
         return "skipped: playwright is not installed"
     if not chromium:
         return "skipped: no chromium on PATH"
-    with _static_server(site) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium)
-        try:
-            return _fetch_search(browser, f"{base}/search/?q={word}", word)
-        finally:
-            browser.close()
+    try:
+        with _static_server(site) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium)
+            try:
+                return _fetch_search(browser, f"{base}/search/?q={word}", word)
+            finally:
+                browser.close()
+    except Exception as e:  # noqa: BLE001 - recorded in the results, the run goes on
+        return f"failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
 
 
 def _fetch_search(browser: Any, url: str, word: str) -> dict[str, Any]:
@@ -307,10 +334,11 @@ def _fetch_search(browser: Any, url: str, word: str) -> dict[str, Any]:
     page.goto(url)
     page.wait_for_selector("#search-results > li", timeout=30_000)
     page.wait_for_load_state("networkidle")
-    pagefind = [(u, n) for u, n in fetched if "/pagefind/" in u]
+    pagefind = [(u, n) for u, n in fetched if "/pagefind" in u]
     kinds: dict[str, int] = {}
     for u, n in pagefind:
-        kind = _bundle_kind(u.split("/pagefind/", 1)[1].split("?", 1)[0])
+        rel = "pagefind" + u.split("/pagefind", 1)[1].split("?", 1)[0]
+        kind = _bundle_kind(rel)
         kinds[kind] = kinds.get(kind, 0) + n
     return {"word": word, "results_shown": page.locator("#search-results > li").count(),
             "requests": len(fetched), "bytes": sum(n for _, n in fetched),
@@ -388,7 +416,8 @@ def tool_versions() -> dict[str, str]:
             "hugo": match.group(1) if match else hugo.strip(),
             "pelican": _version("pelican"), "python-markdown": _version("markdown"),
             "markdown-it-py": _version("markdown-it-py"), "pagefind": _version("pagefind_bin"),
-            "jinja2": _version("jinja2"), "pyyaml": _version("pyyaml")}
+            "jinja2": _version("jinja2"), "pyyaml": _version("pyyaml"),
+            "pyinstrument": _version("pyinstrument")}
 
 
 def _version(dist: str) -> str:
@@ -404,7 +433,9 @@ def _git_revision() -> str:
                               check=False).stdout.strip()
 
     revision = git("rev-parse", "--short", "HEAD") or "unknown"
-    return f"git {revision}{', with uncommitted changes' if git('status', '--porcelain') else ''}"
+    subject = git("log", "-1", "--format=%s")[:72]
+    dirty = ", with uncommitted changes" if git("status", "--porcelain") else ""
+    return f"git {revision} “{subject}”{dirty}"
 
 
 def load_average() -> list[float] | None:
@@ -421,26 +452,26 @@ def host_label(explicit: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "local"
 
 
-def write_results(results: dict[str, Any], folder: Path, label: str) -> tuple[Path, Path]:
-    """Write the dated JSON and regenerate latest.md from it.
+def write_results(results: dict[str, Any], folder: Path, label: str,
+                  before: Path | None) -> tuple[Path, Path]:
+    """Write the dated JSON and regenerate latest.md from it (with `before` for comparison).
 
-    A latency-only run writes DATE-HOST-latency.json, and latest.md keeps the build and search
-    figures of the run it showed, with this run's latency in place of that run's.
+    A latency-only run writes DATE-HOST-latency.json, and latest.md keeps the figures of the run
+    it showed, with this run's latency in place of that run's.
     """
-    from bench.report import latest_source, markdown_report
+    from bench.report import latest_sources, render_latest
 
     folder.mkdir(parents=True, exist_ok=True)
-    only_latency = "sizes" not in results
+    only_latency = "corpora" not in results
     json_path = folder / f"{results['date']}-{label}{'-latency' if only_latency else ''}.json"
     json_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     md_path = folder / "latest.md"
-    shown = latest_source(md_path) if only_latency else None
-    if shown is not None and shown.is_file() and not shown.name.endswith("-latency.json"):
-        report = markdown_report(json.loads(shown.read_text()), shown.name,
-                                 latency_run=(results, json_path.name))
-    else:
-        report = markdown_report(results, json_path.name)
-    md_path.write_text(report)
+    if only_latency:
+        shown, shown_before = latest_sources(md_path)
+        if shown is not None and shown.is_file():
+            render_latest(shown, before or shown_before, json_path)
+            return json_path, md_path
+    render_latest(json_path, before)
     return json_path, md_path
 
 
@@ -451,12 +482,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.only_latency and args.no_browser:
         parser.error("--only-latency needs the browser; drop --no-browser")
+    if args.before and not Path(args.before).is_file():
+        parser.error(f"--before {args.before}: no such results file")
     _check_tools()
-    work = Path(args.workdir).resolve() if args.workdir else Path(
-        tempfile.mkdtemp(prefix="sitegen-bench-"))
-    if args.workdir and work.exists() and any(work.iterdir()):
-        raise SystemExit(f"--workdir {work} is not empty; give an empty or new folder")
-    work.mkdir(parents=True, exist_ok=True)
+    work = _workdir(args.workdir)
     try:
         results = run_latency_only(args, work) if args.only_latency else run_all(args, work)
     finally:
@@ -464,29 +493,69 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"kept the generated projects in {work}", file=sys.stderr)
-    json_path, md_path = write_results(results, Path(args.results), host_label(args.host))
+    before = Path(args.before) if args.before else None
+    json_path, md_path = write_results(results, Path(args.results), host_label(args.host),
+                                       before)
     print(md_path.read_text())
     print(f"wrote {_display(json_path)} and {_display(md_path)}", file=sys.stderr)
     return 0
 
 
+def _workdir(explicit: str | None) -> Path:
+    """--workdir, or a new folder on tmpfs (/dev/shm) when there is one, else in TMPDIR."""
+    if explicit:
+        work = Path(explicit).resolve()
+        if work.exists() and any(work.iterdir()):
+            raise SystemExit(f"--workdir {work} is not empty; give an empty or new folder")
+        work.mkdir(parents=True, exist_ok=True)
+        return work
+    shm = Path("/dev/shm")
+    on_tmpfs = shm.is_dir() and os.access(shm, os.W_OK) and _fs(shm) == "tmpfs"
+    return Path(tempfile.mkdtemp(prefix="sitegen-bench-", dir=shm if on_tmpfs else None))
+
+
 def run_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     started = time.perf_counter()
     load_before = load_average()
-    sizes: dict[str, Any] = {}
-    repeats: dict[str, int] = {}
+    no_search = no_search_option()
+    corpora: dict[str, Any] = {}
     browse = not args.no_browser
-    for size in args.sizes:
-        repeats[str(size)] = args.repeat or (3 if size <= 2000 else 1)
-        query = args.query if browse and size == min(args.sizes) else None
-        sizes[str(size)] = bench_size(size, work, repeats[str(size)], query, _log)
-    seed = seed_site_figures(work, 3, args.seed_query if browse else None)
-    _log(f"seed site: pagefind alone {seed['index_seconds']:.2f} s")
-    projects = {str(size): work / f"n{size}" / "site-sitegen" / "sitegen.toml"
-                for size in args.sizes}  # where bench_size generated them
-    lat = latency_figures(projects, work / "seed", args.saves or None, browse)
-    return {**_run_info(work, started, load_before, repeats=repeats, statistic="median"),
-            "sizes": sizes, "seed_site": seed, "latency": lat}
+    latency_projects: dict[str, Path] = {}
+    written: dict[int, Corpus] = {}
+    for size in sorted(args.sizes):
+        peers = size <= PEER_LIMIT
+        plan = Plan(args.repeat or (3 if peers else 1), peers, args.pelican and peers,
+                    no_search, _log)
+        tools = ("sitegen", "hugo", "pelican") if plan.pelican else (
+            ("sitegen", "hugo") if peers else ("sitegen",))
+        t0 = time.perf_counter()
+        corpus = written[size] = corpus_mod.write_corpus(work / f"n{size}", size, tools)
+        _log(f"n={size:,}: corpus written in {time.perf_counter() - t0:.1f} s")
+        data = bench_corpus(f"n={size:,}", corpus, plan)
+        if browse and size == min(args.sizes):
+            data["search"]["query"] = browser_query_bytes(corpus.sitegen / "site", args.query)
+        corpora[str(size)] = data
+        if peers:
+            latency_projects[str(size)] = corpus.sitegen_config
+    if args.blog:
+        plan = Plan(args.repeat or 3, True, False, no_search, _log)
+        corpus = corpus_mod.write_corpus(work / "blog", blog.POSTS, ("sitegen", "hugo"),
+                                         blog.make_posts(), blog.BLOG_TOPICS)
+        data = bench_corpus("blog", corpus, plan)
+        corpora["blog"] = data
+    profiles: dict[str, Any] = {}
+    profile_size = max((s for s in args.sizes if s <= PEER_LIMIT), default=None)
+    if args.profile and profile_size:
+        profiles = profile.profile_builds(sitegen_tool(written[profile_size]), profile_size,
+                                          Path(args.results), _stem(args), _log)
+    seed = seed_site_figures(work, args.seed_query if browse else None)
+    lat = latency_figures(latency_projects, work / "seed", args.saves or None, browse)
+    return {**_run_info(work, started, load_before, statistic="median"),
+            "corpora": corpora, "seed_site": seed, "latency": lat, "profiles": profiles}
+
+
+def _stem(args: argparse.Namespace) -> str:
+    return f"{dt.date.today().isoformat()}-{host_label(args.host)}"
 
 
 def run_latency_only(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -504,8 +573,9 @@ def run_latency_only(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 def _run_info(work: Path, started: float, load_before: list[float] | None,
               **settings: Any) -> dict[str, Any]:
     """What every results file starts with: date, machine, versions and the run's settings."""
-    return {"schema": 1, "date": dt.date.today().isoformat(), "machine": machine_info(),
-            "versions": tool_versions(),
+    return {"schema": 2, "date": dt.date.today().isoformat(),
+            "started_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine_info(), "versions": tool_versions(),
             "settings": {**settings, "work_filesystem": _fs(work),
                          "load_average_before": load_before, "load_average_after": load_average(),
                          "total_seconds": round(time.perf_counter() - started)}}
@@ -515,10 +585,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
-                        help="corpus sizes in entries (default: 1000 10000)")
+                        help="generated corpus sizes in entries (default: 1000 10000); sizes "
+                             f"above {PEER_LIMIT:,} run sitegen alone")
+    parser.add_argument("--no-blog", dest="blog", action="store_false",
+                        help=f"skip the blog corpus ({blog.POSTS:,} long posts)")
     parser.add_argument("--repeat", type=int, default=0,
-                        help="runs per measurement (default: 3 up to 2,000 entries, else 1)")
-    parser.add_argument("--workdir", help="where to generate the projects (default: a temp dir)")
+                        help=f"runs per measurement (default: 3; 1 above {PEER_LIMIT:,} entries)")
+    parser.add_argument("--pelican", action="store_true",
+                        help="time Pelican too (not among issue 9's figures)")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="skip the pyinstrument profiles of a cold and a no-op build")
+    parser.add_argument("--before", help="an earlier results JSON to compare with in latest.md")
+    parser.add_argument("--workdir", help="where to generate the projects "
+                                          "(default: a new folder in /dev/shm if it is tmpfs)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     parser.add_argument("--results", default=str(RESULTS), help="folder for the results")
     parser.add_argument("--host", help="label for the results file (default: the host name)")
@@ -539,7 +618,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_tools() -> None:
-    missing = [name for name in ("sitegen", "pelican") if not (BIN / name).exists()]
+    missing = [name for name in ("sitegen",) if not (BIN / name).exists()]
     if missing:
         raise SystemExit(f"missing in {BIN}: {', '.join(missing)}; "
                          "install them with `pip install -e '.[dev,bench]'`")
@@ -562,7 +641,7 @@ def _display(path: Path) -> str:
 
 
 def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
 def _remove(path: Path) -> None:
