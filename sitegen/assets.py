@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Container
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -25,7 +26,7 @@ from sitegen.model import Entry, Site
 LOCAL_REF = re.compile(r'\s(?:src|href)="(?![#/?])([^":#?]+)(?:[#?][^"]*)?"')
 
 
-def asset_files(site: Site, config: SiteConfig, pages: dict[str, bytes]) -> dict[str, bytes]:
+def asset_files(site: Site, config: SiteConfig, pages: Container[str]) -> dict[str, bytes]:
     """Every post's files and `content/files/`, keyed by output path; a file that would
     replace a page sitegen writes is an error naming it."""
     found: dict[str, Path] = {}

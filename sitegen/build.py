@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
+import datetime as dt
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import jinja2
-
-from sitegen import assets, feeds, redirects, render, safeio, search, urls, write
-from sitegen.assemble import assemble_site
+from sitegen import safeio, write
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
-from sitegen.load import (
-    ParseOutcome,
-    content_files,
-    load_entries,
-    parse_entry,
-    read_entry,
-    unreadable,
-)
 from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
@@ -31,8 +23,8 @@ log = logging.getLogger(__name__)
 # a coarse-mtime file system could show the same stat for two quick saves (git's "racy" rule).
 RACY_NS = 2_000_000_000
 
-# The write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its own, which
-# writes the preview in place and indexes for search after the browser reload (indexed: None).
+# The preview's write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its
+# own, which writes the preview in place and indexes for search after the browser reload.
 WriteStage = Callable[[Site, SiteConfig, dict[str, bytes], Path],
                       tuple[write.WriteStats, bool | None]]
 
@@ -65,115 +57,489 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = False,
-          out: Path | None = None, writer: WriteStage | None = None) -> BuildResult:
+          out: Path | None = None, writer: WriteStage | None = None, force: bool = False,
+          wait: bool = True, search: bool = True, workers: int | None = None) -> BuildResult:
     """Build the site into `out` (default: the config's output folder), all or nothing.
 
-    `writer` replaces the write stage (default: staging copy, search index, atomic swap).
+    Only files recorded in the output's manifest are ever replaced or removed, one build at a
+    time. `writer` replaces the write stage (the preview's in-place writer).
     """
     started = time.perf_counter()
     cache = cache or Cache(None)
     out = (out or config.output_dir).resolve()
-    entries, warnings = load_stage(config, cache, drafts=drafts)
-    site = assemble_site(entries, config)
-    files = render_stage(site, config, cache)
-    stats, indexed = (writer or write_stage)(site, config, files, out)
-    cache.save()
-    result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
-                         time.perf_counter() - started, warnings, out)
+    if writer is not None:
+        return _preview_build(config, cache, drafts, out, writer, started)
+    write.check_output(out, project=config.root, guarded=_inputs_of(config))
+    with write.output_lock(out, wait=wait):
+        write.recover(out)
+        manifest = write.load_manifest(out, force=force)
+        stamp = input_stamp(config, drafts=drafts, search=search)
+        noop = _unchanged(cache, out, manifest, stamp)
+        if noop is not None:
+            return _finish(noop, started, out)
+        entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers)
+        site = _assemble(entries, config)
+        outputs = render_stage(site, config, digests, manifest=manifest, out=out,
+                               workers=workers)
+        outputs, extra, indexed = search_stage(site, config, outputs, manifest, out, search)
+        stats = write_stage(out, manifest, outputs, extra, force=force)
+        counts = {"entries": len(site.entries), "topics": len(config.topics),
+                  "pages": len(outputs)}
+        cache.set_stamp(out, {**counts, "inputs": stamp} if stamp else None)
+    result = BuildResult(len(site.entries), len(config.topics), len(outputs), stats, indexed,
+                         0.0, warnings, out)
+    return _finish(result, started, out)
+
+
+def _finish(result: BuildResult, started: float, out: Path) -> BuildResult:
+    result = dataclasses.replace(result, seconds=time.perf_counter() - started)
     log.info(result.summary())
     return result
 
 
-def load_stage(config: SiteConfig, cache: Cache, *,
-               drafts: bool) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
-    """Parse every entry file (memoized by its bytes); raise ContentError listing every problem."""
+def _assemble(entries: tuple[Entry, ...], config: SiteConfig) -> Site:
+    from sitegen.assemble import assemble_site
+
+    return assemble_site(entries, config)
+
+
+def _inputs_of(config: SiteConfig) -> dict[str, Path]:
+    """What an output folder must never hold or be inside."""
+    guarded = {"config file": config.path, "content folder": config.content_dir}
+    if config.theme_dir.resolve() != _packaged_theme():
+        guarded["theme"] = config.theme_dir
+    return guarded
+
+
+def _packaged_theme() -> Path:
+    from sitegen.config import PACKAGED_THEME
+
+    return PACKAGED_THEME.resolve()
+
+
+# -- the no-op fast path --------------------------------------------------------------------
+
+def input_stamp(config: SiteConfig, *, drafts: bool, search: bool) -> str | None:
+    """A digest of every input's stat and the build's options; None when a file was modified
+    so recently that its stat cannot be trusted (then the next build looks at the bytes)."""
+    recent = time.time_ns() - RACY_NS
+    parts: list[str] = [repr(config), f"drafts={drafts}", f"search={search}", _version()]
+    for folder in (config.content_dir, config.theme_dir):
+        for path, st in _walk_stats(folder):
+            if st.st_mtime_ns >= recent:
+                return None
+            parts.append(f"{path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}")
+    try:
+        st = os.stat(config.path)
+    except OSError:
+        return None
+    if st.st_mtime_ns >= recent:
+        return None
+    parts.append(f"{config.path}\0{st.st_mtime_ns}\0{st.st_size}")
+    return digest(*parts)
+
+
+def _walk_stats(folder: Path) -> list[tuple[str, os.stat_result]]:
+    found = []
+    for parent, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(parent, name)
+            try:
+                found.append((path, os.stat(path)))
+            except OSError:
+                continue
+    return found
+
+
+def _version() -> str:
+    from sitegen import __version__
+
+    return __version__
+
+
+def _unchanged(cache: Cache, out: Path, manifest: write.Manifest,
+               stamp: str | None) -> BuildResult | None:
+    """The result of a build that would change nothing, or None when one is needed."""
+    last = cache.stamp(out) if stamp else None
+    if not last or last.get("inputs") != stamp or not manifest.files:
+        return None
+    if not all(manifest.is_intact(out, rel) for rel in manifest.files):
+        return None
+    try:
+        entries, topics, pages = int(last["entries"]), int(last["topics"]), int(last["pages"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return BuildResult(entries, topics, pages, write.WriteStats(0, len(manifest.files), 0),
+                       False, 0.0, (), out)
+
+
+# -- load -----------------------------------------------------------------------------------
+
+def parse_settings(config: SiteConfig) -> str:
+    """What of the config an entry's parse depends on: all of it but the site-wide settings
+    that only pages use (so retitling the site does not parse every entry again)."""
+    pages_only = {"path", "root", "title", "description", "base_url", "language", "timezone",
+                  "output_dir", "theme_dir", "entries_per_page", "cname"}
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+              if f.name not in pages_only}
+    return repr(sorted(fields.items())) + _version()
+
+
+def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int | None = None,
+               ) -> tuple[tuple[Entry, ...], dict[str, str], tuple[Problem, ...]]:
+    """Parse every entry file (memoized by digest); raise ContentError listing every problem.
+
+    Returns the entries, each entry's digest by slug, and the warnings.
+    """
+    from sitegen.load import content_files, load_entries
+
     scan = content_files(config, drafts=drafts)
     files = list(scan.files)
-    topics_key = ",".join(sorted(config.topic_slugs)) + ";html=" + config.markdown_html
+    settings = parse_settings(config)
     recent = time.time_ns() - RACY_NS
-    known, seen = cache.file_digests, {}
-
-    def parse(path: Path, topics: frozenset[str]) -> ParseOutcome:
-        try:
-            st = path.stat()
-        except OSError as e:  # removed or replaced since the folder was listed
-            return unreadable(safeio.UnreadableFile(path, safeio.os_reason(e)))
-        stamp = (str(path), st.st_mtime_ns, st.st_size, st.st_ino, topics_key)
-        key = known.get(stamp) if st.st_mtime_ns < recent else None
-        if key is None:
-            try:
-                raw = safeio.read_regular_file(path)
-            except safeio.UnreadableFile as e:
-                return unreadable(e)
-            key = digest("entry", str(path), raw, topics_key)
-            make = functools.partial(parse_entry, path, raw, topics, config.markdown_html)
-        else:
-            make = functools.partial(read_entry, path, topics, config.markdown_html)
-        seen[stamp] = key
-        return cache.get_or_make(key, make)
-
-    result = load_entries(files, config.topic_slugs, drafts=drafts, parse=parse)
-    cache.file_digests = seen
+    keys: dict[Path, str] = {}
+    raws: dict[Path, bytes] = {}
+    seen: dict[str, tuple[str, str]] = {}
+    for path in files:
+        key = _file_key(path, settings, cache, recent, raws, seen)
+        if key is not None:
+            keys[path] = key
+    cache.remember_files(seen)
+    outcomes = _parse_all(files, keys, raws, cache, config, workers)
+    result = load_entries(files, config.topic_slugs, drafts=drafts,
+                          parse=lambda path, topics: outcomes[path])
     for warning in result.warnings:
         log.warning("%s", warning)
     if scan.problems or result.problems:
-        cache.forget_unsaved()
         raise ContentError([*scan.problems, *result.problems])
-    return result.entries, result.warnings
+    digests = {e.slug: keys.get(e.path, "") for e in result.entries}
+    cache.keep_only(set(keys.values()))
+    return result.entries, digests, result.warnings
 
 
-def render_stage(site: Site, config: SiteConfig, cache: Cache) -> dict[str, bytes]:
-    """Every output file's bytes; a page whose inputs are unchanged is not rendered again."""
+def _file_key(path: Path, settings: str, cache: Cache, recent: int, raws: dict[Path, bytes],
+              seen: dict[str, tuple[str, str]]) -> str | None:
+    """The digest of one entry file, from its stat when it can be trusted, else its bytes."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # gone since listed: the parse reports it
+    stat_key = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{digest(settings)}"
+    known = cache.file_digest(str(path), stat_key) if st.st_mtime_ns < recent else None
+    if known is not None:
+        seen[str(path)] = (stat_key, known)
+        return known
+    try:
+        raw = safeio.read_regular_file(path)
+    except safeio.UnreadableFile:
+        return None  # the parse reports why
+    raws[path] = raw
+    key = digest("entry", str(path), raw, settings)
+    seen[str(path)] = (stat_key, key)
+    return key
+
+
+def _parse_all(files: list[Path], keys: dict[Path, str], raws: dict[Path, bytes], cache: Cache,
+               config: SiteConfig, workers: int | None) -> dict[Path, Any]:
+    """Every file's ParseOutcome: from the cache, else parsed (in a process pool when many)."""
+    from sitegen import pool
+    from sitegen.load import ParseOutcome
+
+    hits = cache.entries(set(keys.values()))
+    outcomes: dict[Path, Any] = {}
+    missing: list[Path] = []
+    for path in files:
+        hit = hits.get(keys.get(path, ""))
+        if isinstance(hit, ParseOutcome):
+            outcomes[path] = dataclasses.replace(hit, entry=_at(hit.entry, path))
+        else:
+            missing.append(path)
+    parsed = pool.map_chunks(_parse_chunk, [(p, raws.get(p)) for p in missing],
+                             workers=workers, extra=(config.topic_slugs, config.markdown_html))
+    fresh = {}
+    for path, outcome in zip(missing, parsed, strict=True):
+        outcomes[path] = outcome
+        if outcome.entry is not None and path in keys:
+            fresh[keys[path]] = outcome
+    cache.put_entries(fresh)
+    return outcomes
+
+
+def _at(entry: Entry | None, path: Path) -> Entry | None:
+    return entry if entry is None or entry.path == path else dataclasses.replace(entry, path=path)
+
+
+def _parse_chunk(items: list[tuple[Path, bytes | None]],
+                 settings: tuple[frozenset[str], str]) -> list[Any]:
+    from sitegen.load import parse_entry, read_entry
+
+    topics, html = settings
+    return [parse_entry(path, raw, topics, html) if raw is not None
+            else read_entry(path, topics, html) for path, raw in items]
+
+
+# -- render ---------------------------------------------------------------------------------
+
+def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
+                 manifest: write.Manifest | None = None, out: Path | None = None,
+                 workers: int | None = None,
+                 memo: dict[str, bytes] | None = None) -> dict[str, write.Planned]:
+    """Every output file, planned: its page key, and its bytes unless the manifest shows the
+    file on disk was made from exactly the same inputs (then it is not rendered at all).
+
+    `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
+    """
+    from sitegen import assets, feeds, redirects, render, urls
+
     theme = tree_digest(config.theme_dir)
     env = _environment(theme, config)
-    every_page = digest("page", theme, repr(config))
-    files: dict[str, bytes] = {}
+    every_page = digest("page", theme, repr(config), _version())
     pages = render.plan_pages(site, config)
+    planned: dict[str, write.Planned] = {}
+    todo: list[tuple[str, str, Any]] = []
     for page in pages:
-        context = cache.fingerprints.of(page.context)
-        key = digest(every_page, page.url, page.template, context)
-        files[urls.output_file(page.url)] = cache.get_or_make(
-            key, functools.partial(render.render_page, env, page))
+        key = digest(every_page, page.url, page.template, context_key(page.context, digests))
+        todo.append((urls.output_file(page.url), key, page))
     for feed in feeds.plan_feeds(site, config):
-        key = digest(every_page, feed.path, cache.fingerprints.of(feed))
-        files[feed.path] = cache.get_or_make(key, functools.partial(feeds.render_feed,
-                                                                    config, feed))
-    files["sitemap.xml"] = feeds.sitemap([p.url for p in pages], config)
-    files["robots.txt"] = feeds.robots(config)
-    files[".nojekyll"] = b""
+        key = digest(every_page, feed.path, feed.title, feed.page_url,
+                     *(digests.get(e.slug, e.slug) for e in feed.entries))
+        todo.append((feed.path, key, feed))
+    reuse = _reuse(manifest, out, memo)
+    needed = [(rel, key, item) for rel, key, item in todo if not reuse(rel, key)]
+    planned = {rel: write.Planned(None if memo is None else memo[key], key)
+               for rel, key, _ in todo if reuse(rel, key)}
+    rendered = _render_all(env, config, needed, workers)
+    for rel, key, _ in needed:
+        planned[rel] = write.Planned(rendered[rel], key)
+        if memo is not None:
+            memo[key] = rendered[rel]
+    for rel, data in _plain_files(pages, config).items():
+        planned[rel] = write.Planned(data, "")
+    for rel, data in assets.asset_files(site, config, planned).items():
+        planned[rel] = write.Planned(data, "")
+    for rel, data in redirects.redirect_files(site, config, planned).items():
+        planned[rel] = write.Planned(data, "")
+    return planned
+
+
+def _reuse(manifest: write.Manifest | None, out: Path | None,
+           memo: dict[str, bytes] | None) -> Callable[[str, str], bool]:
+    if memo is not None:
+        return lambda rel, key: key in memo
+    if manifest is None or out is None:
+        return lambda rel, key: False
+    files = manifest.files
+
+    def reuse(rel: str, key: str) -> bool:
+        owned = files.get(rel)
+        return owned is not None and owned.key == key and manifest.is_intact(out, rel)
+    return reuse
+
+
+def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]],
+                workers: int | None) -> dict[str, bytes]:
+    """Render what is needed: entry pages (and every card) in the pool when there are many,
+    then the list pages here, from the cards."""
+    from sitegen import feeds, pool, render
+    from sitegen.model import Page
+
+    cards = render.Cards(env)
+    singles = [(rel, item) for rel, _, item in needed
+               if isinstance(item, Page) and item.template == "entry.html"]
+    lists = [(rel, item) for rel, _, item in needed
+             if not (isinstance(item, Page) and item.template == "entry.html")]
+    out: dict[str, bytes] = {}
+    card_entries = _card_entries(lists)
+    if pool.worth_it(len(singles) + len(card_entries), workers):
+        global _RENDER_ENV
+        _RENDER_ENV = env
+        jobs = [("page", rel, page) for rel, page in singles] + \
+               [("card", e.slug, e) for e in card_entries]
+        for kind, name, made in pool.map_chunks(_render_chunk, jobs, workers=workers,
+                                                 extra=None):
+            if kind == "page":
+                out[name] = made
+            else:
+                cards.add(made)
+        _RENDER_ENV = None
+    else:
+        for rel, page in singles:
+            out[rel] = render.render_page(env, page, cards)
+    for rel, item in lists:
+        if isinstance(item, feeds.Feed):
+            out[rel] = feeds.render_feed(config, item)
+        else:
+            out[rel] = render.render_page(env, item, cards)
+    return out
+
+
+_RENDER_ENV: Any = None  # the Jinja environment, inherited by forked render workers
+
+
+def _card_entries(lists: list[tuple[str, Any]]) -> list[Entry]:
+    """The entries whose cards the list pages to render will show (each once)."""
+    seen: dict[str, Entry] = {}
+    for _, item in lists:
+        for entry in _entries_in(getattr(item, "context", None)):
+            seen.setdefault(entry.slug, entry)
+    return list(seen.values())
+
+
+def _entries_in(value: Any) -> list[Entry]:
+    found: list[Entry] = []
+    _collect(value, found)
+    return found
+
+
+def _collect(value: Any, found: list[Entry]) -> None:
+    if isinstance(value, Entry):
+        found.append(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _collect(getattr(value, f.name), found)
+
+
+def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:
+    from sitegen import render
+
+    env = _RENDER_ENV
+    cards = render.Cards(env)
+    made: list[tuple[str, str, Any]] = []
+    for kind, name, item in jobs:
+        if kind == "page":
+            made.append(("page", name, render.render_page(env, item, cards)))
+        else:
+            cards(item, 3)
+    made.append(("cards", "", cards.made({name for kind, name, _ in jobs if kind == "card"})))
+    return made
+
+
+def _plain_files(pages: list[Any], config: SiteConfig) -> dict[str, bytes]:
+    """The small files made fresh every build: sitemap, robots, .nojekyll, CNAME, static."""
+    from sitegen import feeds, render
+
+    files = {"sitemap.xml": feeds.sitemap([p.url for p in pages], config),
+             "robots.txt": feeds.robots(config), ".nojekyll": b""}
     if config.cname:
         files["CNAME"] = f"{config.cname}\n".encode()
     files.update(render.static_files(config))
-    files.update(assets.asset_files(site, config, files))
-    files.update(redirects.redirect_files(site, config, files))
     return files
 
 
-@functools.lru_cache(maxsize=1)
-def _environment(theme_digest: str, config: SiteConfig) -> jinja2.Environment:
+def context_key(value: Any, digests: Mapping[str, str]) -> str:
+    """A text naming exactly what a page shows: each entry by its digest, anything else by its
+    value. Cheap: an entry is one lookup, never walked."""
+    parts: list[str] = []
+    _key_parts(value, digests, parts)
+    return "\0".join(parts)
+
+
+def _key_parts(value: Any, digests: Mapping[str, str], parts: list[str]) -> None:
+    kind = type(value)
+    if kind is Entry:
+        parts.append("E" + digests.get(value.slug, "") + value.slug)
+    elif kind in (str, int, float, bool, type(None), dt.date, dt.time, dt.datetime):
+        parts.append(repr(value))
+    elif kind in (list, tuple):
+        parts.append(f"[{len(value)}")
+        for item in value:
+            _key_parts(item, digests, parts)
+    elif kind is dict:
+        parts.append(f"{{{len(value)}")
+        for k, item in value.items():
+            parts.append(repr(k))
+            _key_parts(item, digests, parts)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts.append(kind.__qualname__)
+        for f in dataclasses.fields(value):
+            _key_parts(getattr(value, f.name), digests, parts)
+    else:
+        parts.append(repr(value))
+
+
+_ENVIRONMENTS: dict[tuple[str, SiteConfig], Any] = {}
+
+
+def _environment(theme_digest: str, config: SiteConfig) -> Any:
     """The Jinja environment for these exact theme bytes and config: kept while both hold, so
     `serve` compiles each template once, not on every rebuild."""
-    return render.make_environment(config)
+    from sitegen import render
+
+    key = (theme_digest, config)
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[key] = render.make_environment(config)
+    return _ENVIRONMENTS[key]
 
 
-def write_stage(site: Site, config: SiteConfig, files: dict[str, bytes],
-                out: Path) -> tuple[write.WriteStats, bool]:
-    """Write into a staging copy, index it for search, then swap it in; on failure, discard it.
+# -- search ---------------------------------------------------------------------------------
 
-    When no file would change and the search bundle is current, the site is left alone: no
-    staging copy, no swap.
-    """
-    changes = write.plan_changes(out, files, keep=[search.BUNDLE])
-    records = search.records_digest(site, urls.base_path(config.base_url))
-    pages = search.record_pages(files)  # the bytes on disk once written: no need to read back
-    if changes.none and search.is_current(out, records, pages):
-        return write.WriteStats(0, changes.unchanged, 0), False
-    staging = write.start_staging(out)
-    try:
-        stats = write.apply_changes(staging, files, changes)
-        indexed = search.index_site(staging, records, pages)
-        write.swap_in(staging, out)
-    except BaseException:
-        write.discard(staging)
-        raise
-    return stats, indexed
+def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planned],
+                 manifest: write.Manifest, out: Path, enabled: bool,
+                 ) -> tuple[dict[str, write.Planned], dict[str, str], bool]:
+    """Plan the search bundle's files: kept when the entry pages it indexes are unchanged,
+    else made anew by Pagefind. Returns the outputs with the bundle, the manifest stamps and
+    whether the index was rebuilt."""
+    from sitegen import search, urls
+
+    bundle = {rel: owned for rel, owned in manifest.files.items()
+              if rel.startswith(search.BUNDLE + "/")}
+    if not enabled:
+        kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
+        return {**outputs, **kept}, {}, False
+    pages = {rel: (p.data, manifest.files[rel].digest if p.data is None else None)
+             for rel, p in outputs.items() if search.is_record_page(rel)}
+    key = search.stamp(site, urls.base_path(config.base_url),
+                       {rel: d or write.sha256(data or b"") for rel, (data, d) in pages.items()})
+    current = manifest.extra.get("search") == key and \
+        all(manifest.is_intact(out, rel) for rel in bundle)
+    if current:
+        kept = {rel: write.Planned(None, "") for rel in bundle}
+        return {**outputs, **kept}, {"search": key}, False
+    made = search.index_pages(out, {rel: data for rel, (data, _) in pages.items()})
+    if made:  # the stamp travels with the bundle, so `deploy` can reuse it
+        made[search.STAMP] = key.encode()
+    fresh = {f"{search.BUNDLE}/{rel}": write.Planned(data, "") for rel, data in made.items()}
+    return {**outputs, **fresh}, {"search": key}, True
+
+
+# -- write ----------------------------------------------------------------------------------
+
+def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Planned],
+                extra: dict[str, str], *, force: bool) -> write.WriteStats:
+    """Publish what changed (all or nothing); prune what this build no longer makes."""
+    writes, kept, removes = write.plan_writes(out, manifest, outputs, force=force)
+    keys = {rel: p.key for rel, p in outputs.items()}
+    unchanged = len(outputs) - len(writes)
+    same_keys = all(manifest.files.get(rel) == owned for rel, owned in kept.items())
+    if not writes and not removes and same_keys and extra == manifest.extra \
+            and len(kept) == len(manifest.files):
+        return write.WriteStats(0, unchanged, 0)
+    write.publish(out, writes, removes, kept, keys, extra)
+    return write.WriteStats(len(writes), unchanged, len(removes))
+
+
+# -- the preview ----------------------------------------------------------------------------
+
+def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
+                   writer: WriteStage, started: float) -> BuildResult:
+    """The same stages, with every page's bytes kept in memory (the preview serves from it)."""
+    entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=1)
+    site = _assemble(entries, config)
+    memo = cache.pages
+    planned = render_stage(site, config, digests, memo=memo, workers=1)
+    files = {rel: p.data for rel, p in planned.items() if p.data is not None}
+    live = {p.key for p in planned.values()}
+    for key in [k for k in memo if k not in live]:
+        del memo[key]
+    stats, indexed = writer(site, config, files, out)
+    result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
+                         0.0, warnings, out)
+    return _finish(result, started, out)

@@ -20,9 +20,9 @@ HREF = re.compile(r'href="([^"#?]*)')
 
 def check(config: SiteConfig, *, drafts: bool = False) -> int:
     """Validate the site; raise ContentError listing every problem; return the entry count."""
-    entries, _ = load_stage(config, Cache(None), drafts=drafts)
+    entries, digests, _ = load_stage(config, Cache(None), drafts=drafts)
     site = assemble_site(entries, config)
-    files = render_stage(site, config, Cache(None))
+    files = render_stage(site, config, digests)
     problems = broken_links(site, set(files))
     if problems:
         raise ContentError(problems)

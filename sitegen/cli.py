@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: output_dir)")
     build.add_argument("--base-url", help="URL or path the site is served under, e.g. /timeline/")
     build.add_argument("--drafts", action="store_true", help="include draft entries, badged")
+    build.add_argument("--force", action="store_true",
+                       help="adopt a non-empty output folder that sitegen did not make (its "
+                            "other files are kept, never deleted)")
+    build.add_argument("--no-wait", action="store_true",
+                       help="if another build of the same site is running, exit instead of "
+                            "waiting for it")
     build.set_defaults(run=_build)
 
     check = sub.add_parser("check", parents=[common], help="validate content; write nothing")
@@ -122,7 +128,8 @@ def _build(args: argparse.Namespace) -> int:
     from sitegen.cache import Cache
 
     config = site_config(args)
-    build(config, Cache(config.root / ".sitegen-cache"), drafts=args.drafts, out=args.out)
+    build(config, Cache(config.root / ".sitegen-cache"), drafts=args.drafts, out=args.out,
+          force=args.force, wait=not args.no_wait)
     return 0
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sitegen import search, urls
+from sitegen import search, urls, write
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import SiteConfig
@@ -208,11 +208,15 @@ def reuse_search_bundle(repo: Repo, parent: str | None, site: Path, index: Path)
           f"--prefix={search.BUNDLE}/", bundle, env=env, cwd=site)
     _must(repo, "cannot read the last deploy's search bundle", *plumbing, "checkout-index",
           "-a", env=env, cwd=site)
+    stamp = site / search.BUNDLE / search.STAMP
+    if stamp.is_file():  # the build owns the copy, and keeps it while the stamp holds
+        write.adopt(site, {"search": stamp.read_text(encoding="utf-8", errors="replace")})
 
 
 def write_tree(repo: Repo, site: Path, index: Path) -> str:
     """Store every file under `site` as git objects; the tree's id. Uses only a private index."""
-    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
+                   if p.is_file() and p.name != write.MANIFEST)  # build bookkeeping only
     if any("\n" in name for name in files):
         raise DeployError(Problem(site, 1, "an output file name contains a line break"))
     env = {"GIT_INDEX_FILE": str(index)}

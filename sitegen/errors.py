@@ -23,6 +23,8 @@ class Problem:
 class SitegenError(Exception):
     """An error the user can fix; carries every problem found, not just the first."""
 
+    exit_code = 1
+
     def __init__(self, problems: list[Problem] | Problem) -> None:
         self.problems = problems if isinstance(problems, list) else [problems]
         super().__init__("\n".join(str(p) for p in self.problems))
@@ -38,6 +40,13 @@ class ContentError(SitegenError):
 
 class TemplateError(SitegenError):
     """A theme template failed to compile or render."""
+
+
+class OutputError(SitegenError):
+    """The build refuses to write where it was asked to: a user's files would be at risk, or
+    another build holds the lock (exit 2, nothing written)."""
+
+    exit_code = 2
 
 
 class UsageError(Exception):
@@ -59,4 +68,4 @@ def report(error: SitegenError, outcome: str = "") -> int:
         print(f"error: {problem}", file=sys.stderr)
     count = len(error.problems)
     print(f"{count} error{'s' if count != 1 else ''}{outcome}", file=sys.stderr)
-    return 1
+    return error.exit_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from html import escape
 
 from sitegen import urls
@@ -10,7 +11,7 @@ from sitegen.errors import ContentError, Problem
 from sitegen.model import Site
 
 
-def redirect_files(site: Site, config: SiteConfig, pages: dict[str, bytes]) -> dict[str, bytes]:
+def redirect_files(site: Site, config: SiteConfig, pages: Container[str]) -> dict[str, bytes]:
     """One small page per alias that sends the reader (and search engines) to the entry; an
     alias that would replace a page, a file or another alias is an error naming both."""
     out: dict[str, bytes] = {}

@@ -188,10 +188,37 @@ def _archive_pages(site: Site) -> Iterator[Page]:
         yield Page(urls.month(month.first_day), "month.html", {"month": month})
 
 
-def render_page(env: jinja2.Environment, page: Page) -> bytes:
+class Cards:
+    """Each entry's list card, rendered once per build (by the `entry_card` macro of
+    `_macros.html`) and reused by every list page that shows it: list pages call
+    `card(entry, level)` instead of the macro."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self._env = env
+        self._made: dict[tuple[str, int], Markup] = {}
+
+    def __call__(self, entry: Entry, level: int = 3) -> Markup:
+        key = (entry.slug, level)
+        made = self._made.get(key)
+        if made is None:
+            macro = self._env.get_template("_macros.html").module.entry_card  # type: ignore
+            made = self._made[key] = Markup(macro(entry, level))
+        return made
+
+    def add(self, made: dict[tuple[str, int], str]) -> None:
+        """Cards rendered elsewhere (by the pool's workers)."""
+        self._made.update((k, Markup(v)) for k, v in made.items())
+
+    def made(self, slugs: set[str]) -> dict[tuple[str, int], str]:
+        return {k: str(v) for k, v in self._made.items() if k[0] in slugs}
+
+
+def render_page(env: jinja2.Environment, page: Page, cards: Cards | None = None) -> bytes:
     """Render one page; a template failure becomes a TemplateError naming template:line."""
     try:
-        return env.get_template(page.template).render(page=page, **page.context).encode("utf-8")
+        template = env.get_template(page.template)
+        return template.render(page=page, card=cards or Cards(env),
+                               **page.context).encode("utf-8")
     except jinja2.TemplateSyntaxError as e:
         path = Path(e.filename or page.template)
         raise TemplateError(Problem(path, e.lineno or 1,

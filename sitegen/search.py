@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -74,6 +76,51 @@ def is_current(site_dir: Path, digest: str, pages: Mapping[str, bytes]) -> bool:
     entries, whether there is rightly no bundle)."""
     bundle = site_dir / BUNDLE
     return _stamped(bundle, _pages_digest(digest, pages)) if pages else not bundle.exists()
+
+
+def is_record_page(rel: str) -> bool:
+    """Whether the output file `rel` is an entry page, which Pagefind indexes."""
+    return rel.startswith("entries/") and rel.endswith("/index.html") and rel.count("/") == 2
+
+
+def stamp(site: Site, base_path: str, page_digests: Mapping[str, str]) -> str:
+    """A digest of everything the index depends on: the records and the bytes of the pages."""
+    h = hashlib.sha256(records_digest(site, base_path).encode())
+    for rel in sorted(page_digests):
+        h.update(f"{rel}\0{page_digests[rel]}\0".encode())
+    return h.hexdigest()
+
+
+def index_pages(out: Path, pages: Mapping[str, bytes | None]) -> dict[str, bytes]:
+    """Run Pagefind over the entry pages; return the bundle's files (path in it -> bytes).
+
+    A page given as None is unchanged and read where the live site has it (hard-linked into
+    a private folder beside `out`, never written through): Pagefind sees exactly the new
+    site's entry pages, and the live site is untouched until the build publishes.
+    """
+    if not pages:
+        log.info("no entries to index; the site has no search bundle")
+        return {}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
+        view, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+        for rel, data in pages.items():
+            target = view / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if data is None:
+                _link_or_copy(out / rel, target)
+            else:
+                target.write_bytes(data)
+        _run_pagefind(view, bundle)
+        return {p.relative_to(bundle).as_posix(): p.read_bytes()
+                for p in sorted(bundle.rglob("*")) if p.is_file() and p.name not in UNUSED}
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def record_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -1,17 +1,37 @@
-"""Write outputs into a staging copy of the site, then swap it in: a failed build touches nothing.
+"""Write a build's output: only what sitegen owns, only what changed, all or nothing.
 
-The staging folder starts as a hard-linked copy of the current site, so unchanged files keep
-their inode and mtime; a changed file is written to a new inode (never through the link), and
-files no longer produced are pruned. Only `swap_in` changes the live output folder.
+- **Ownership.** `site/.sitegen-manifest.json` lists every file sitegen wrote (size, mtime,
+  digest, page key). Only those files are ever overwritten or removed; a folder that holds the
+  project, its config, content, theme or a `.git` is refused, and so is a non-empty folder
+  without a manifest (unless `--force`, which adopts it but still never removes a file that
+  sitegen did not write).
+- **All or nothing.** New bytes are written into a staging folder beside the output; only once
+  every file is there is a commit journal written, and then the files are renamed into place.
+  A build killed before the journal leaves the site untouched (the next one discards the
+  staging folder); a build killed after it is finished by the next one (roll forward).
+- **One build at a time.** `output_lock` holds an exclusive lock beside the output folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import logging
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from sitegen.errors import OutputError, Problem, SitegenError
+
+log = logging.getLogger(__name__)
+MANIFEST = ".sitegen-manifest.json"
+JOURNAL = ".sitegen-commit.json"
+MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -23,82 +43,369 @@ class WriteStats:
     removed: int
 
 
+@dataclass(frozen=True)
+class Owned:
+    """One file sitegen wrote: its stat when written, the digest of its bytes, its page key."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What sitegen owns in one output folder; `extra` holds stage stamps (the search index)."""
+
+    files: dict[str, Owned]
+    extra: dict[str, str]
+
+    @staticmethod
+    def empty() -> Manifest:
+        return Manifest({}, {})
+
+    def is_intact(self, out: Path, rel: str) -> bool:
+        """Whether the file at `rel` still has the stat it had when sitegen wrote it."""
+        owned = self.files.get(rel)
+        if owned is None:
+            return False
+        try:
+            st = os.stat(out / rel)
+        except OSError:
+            return False
+        return st.st_size == owned.size and st.st_mtime_ns == owned.mtime_ns
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- where a build may write ----------------------------------------------------------------
+
+def check_output(out: Path, *, project: Path, guarded: Mapping[str, Path]) -> None:
+    """Refuse (exit 2) an output folder that would put a user's files at risk.
+
+    `guarded` names the inputs (config file, content folder, theme) that must never be inside,
+    or be, the output folder; the project folder itself is refused too.
+    """
+    out = out.resolve()
+    problems: list[str] = []
+    if out == project.resolve() or project.resolve().is_relative_to(out):
+        problems.append(f"{out} is the project folder (or holds it); build into a folder of "
+                        "its own, e.g. --out site")
+    for what, path in guarded.items():
+        path = path.resolve()
+        if path == out or path.is_relative_to(out):
+            problems.append(f"{out} holds the {what} ({path}); choose another output folder")
+        elif out.is_relative_to(path) and what != "config file":
+            problems.append(f"{out} is inside the {what} ({path}); choose a folder outside it")
+    if (out / ".git").exists():
+        problems.append(f"{out} holds a .git repository; choose another output folder")
+    if out.exists() and not out.is_dir():
+        problems.append(f"{out} is an existing file, not a folder; choose another --out or "
+                        "remove the file yourself")
+    if problems:
+        raise OutputError([Problem(out, 1, f"refusing to build here: {p}") for p in problems])
+
+
+def load_manifest(out: Path, *, force: bool) -> Manifest:
+    """The manifest of `out`; an empty one for a missing or empty folder.
+
+    A non-empty folder without a readable manifest holds files sitegen did not write: refused
+    (exit 2) unless `force`, which adopts it with nothing owned yet.
+    """
+    path = out / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    except OSError as e:
+        raise OutputError(Problem(path, 1, f"cannot read the output manifest ({e.strerror})"
+                                           "; check its permissions")) from e
+    if raw is not None:
+        manifest = _parse_manifest(raw)
+        if manifest is not None:
+            return manifest
+        reason = "its manifest is unreadable"
+    else:
+        reason = "it holds files that sitegen did not write (no manifest)"
+    if not out.is_dir() or not any(out.iterdir()):
+        return Manifest.empty()
+    if force:
+        log.warning("warning: adopting %s with --force: files sitegen did not write are kept "
+                    "and never removed", out)
+        return Manifest.empty()
+    raise OutputError(Problem(out, 1, f"refusing to build into {out}: {reason}; empty it, "
+                                      "choose another --out, or pass --force to adopt it "
+                                      "(sitegen will still never delete a file it did not "
+                                      "write)"))
+
+
+def _parse_manifest(raw: bytes) -> Manifest | None:
+    try:
+        data = json.loads(raw)
+        if data.get("version") != MANIFEST_VERSION or data.get("generator") != "sitegen":
+            return None
+        files = {str(k): Owned(int(v[0]), int(v[1]), str(v[2]), str(v[3]))
+                 for k, v in data["files"].items()}
+        extra = {str(k): str(v) for k, v in data.get("extra", {}).items()}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    return Manifest(files, extra)
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    data = {"generator": "sitegen", "version": MANIFEST_VERSION,
+            "files": {k: [v.size, v.mtime_ns, v.digest, v.key]
+                      for k, v in sorted(manifest.files.items())},
+            "extra": dict(sorted(manifest.extra.items()))}
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def adopt(out: Path, extra: dict[str, str]) -> None:
+    """Record every file now in `out` as sitegen's own (deploy's copy of its last bundle)."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            st, data = path.stat(), path.read_bytes()
+            files[path.relative_to(out).as_posix()] = Owned(st.st_size, st.st_mtime_ns,
+                                                            sha256(data))
+    (out / MANIFEST).write_bytes(manifest_bytes(Manifest(files, extra)))
+
+
+# -- one build at a time --------------------------------------------------------------------
+
+def lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, *, wait: bool = True) -> Iterator[None]:
+    """Hold the build lock of `out`; a second build waits (and says so) or, without `wait`,
+    fails with a clear message. The lock goes with the process, so a killed build frees it."""
+    path = lock_path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise OutputError(Problem(path, 1, f"cannot create the build lock ({e.strerror}); "
+                                           "check that the folder is writable")) from e
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            if not wait:
+                raise OutputError(Problem(out, 1, f"another build of {out} is running{holder}; "
+                                                  "try again when it has finished")) from None
+            log.warning("Another build of %s is running%s; waiting for it to finish...",
+                        out, holder)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (process {pid})" if pid.isdigit() else ""
+
+
+# -- planning and publishing ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Planned:
+    """One output file of the new build: new bytes to write, or None when known unchanged."""
+
+    data: bytes | None
+    key: str
+
+
+def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
+                *, force: bool) -> tuple[dict[str, bytes], dict[str, Owned], list[str]]:
+    """Which files to write, which owned files stay as they are, and which to remove.
+
+    Raises OutputError listing every file that would overwrite one sitegen did not write, or
+    one changed by hand since sitegen wrote it (neither is touched without `force`).
+    """
+    writes: dict[str, bytes] = {}
+    kept: dict[str, Owned] = {}
+    refused: list[Problem] = []
+    for rel, planned in outputs.items():
+        owned = manifest.files.get(rel)
+        if planned.data is None:
+            assert owned is not None
+            kept[rel] = Owned(owned.size, owned.mtime_ns, owned.digest, planned.key)
+            continue
+        digest = sha256(planned.data)
+        if owned is not None and owned.digest == digest and manifest.is_intact(out, rel):
+            kept[rel] = Owned(owned.size, owned.mtime_ns, digest, planned.key)
+            continue
+        problem = _not_ours(out, rel, owned)
+        if problem and not force:
+            refused.append(Problem(out / rel, 1, problem))
+            continue
+        writes[rel] = planned.data
+    removes = []
+    for rel, owned in manifest.files.items():
+        if rel in outputs:
+            continue
+        if _not_ours(out, rel, owned):
+            log.warning("warning: %s was changed since sitegen wrote it; left in place",
+                        out / rel)
+            continue
+        removes.append(rel)
+    if refused:
+        raise OutputError(refused)
+    return writes, kept, sorted(removes)
+
+
+def _not_ours(out: Path, rel: str, owned: Owned | None) -> str:
+    """Why the file now at `rel` must not be replaced, or '' when it may be."""
+    path = out / rel
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return ""
+    except OSError as e:
+        return f"cannot check this file ({e.strerror})"
+    if owned is None:
+        return ("sitegen did not write this file and would overwrite it; move it away, or "
+                "pass --force to let sitegen replace it")
+    if st.st_size == owned.size and st.st_mtime_ns == owned.mtime_ns:
+        return ""
+    try:
+        same = os.path.isfile(path) and sha256(path.read_bytes()) == owned.digest
+    except OSError:
+        same = False
+    return "" if same else ("this file was changed after sitegen wrote it; move your copy "
+                            "away (or pass --force) and build again")
+
+
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.staging"
 
 
-def start_staging(out: Path) -> Path:
-    """A fresh staging folder beside `out` holding a hard-linked copy of the current site."""
+def publish(out: Path, writes: Mapping[str, bytes], removes: list[str], kept: dict[str, Owned],
+            keys: Mapping[str, str], extra: dict[str, str]) -> Manifest:
+    """Write `writes` into staging, then commit them and the removals into `out` atomically.
+
+    Returns the new manifest. A failure before the commit leaves `out` exactly as it was.
+    """
     staging = staging_dir(out)
     discard(staging)
-    if out.is_dir():
-        shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
-    else:
-        staging.mkdir(parents=True)
-    return staging
-
-
-def _link_or_copy(src: str, dst: str) -> None:
+    files = dict(kept)
     try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+        staging.mkdir(parents=True)
+        for rel, data in writes.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            st = target.stat()
+            files[rel] = Owned(st.st_size, st.st_mtime_ns, sha256(data), keys.get(rel, ""))
+        manifest = Manifest(files, extra)
+        (staging / MANIFEST).write_bytes(manifest_bytes(manifest))
+        journal = {"write": sorted(writes) + [MANIFEST], "remove": removes}
+        _write_durably(staging / f"{JOURNAL}.tmp", json.dumps(journal).encode())
+        os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)
+    except OSError as e:
+        discard(staging)
+        raise _write_failure(out, e) from e
+    except BaseException:
+        discard(staging)
+        raise
+    commit(out, staging)
+    return manifest
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What must change in an output folder to make it hold exactly the new files."""
-
-    changed: tuple[str, ...]  # to write: new, or different bytes
-    stale: tuple[str, ...]  # to remove: no longer produced
-    unchanged: int
-
-    @property
-    def none(self) -> bool:
-        return not self.changed and not self.stale
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
 
 
-def plan_changes(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> Changes:
-    """Compare `files` with what `out` holds (ignoring the `keep` folders), byte for byte."""
-    changed = tuple(rel for rel, data in files.items() if not _same_bytes(out / rel, data))
-    stale = tuple(sorted(_listing(out, tuple(keep)) - files.keys()))
-    return Changes(changed, stale, len(files) - len(changed))
+def _write_failure(out: Path, e: OSError) -> SitegenError:
+    why = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+    where = e.filename or staging_dir(out)
+    return SitegenError(Problem(Path(str(where)), 1,
+                                f"cannot write the new site ({why}); the previous site was "
+                                "left exactly as it was — free some space or fix the "
+                                "permissions, then build again"))
 
 
-def apply_changes(folder: Path, files: Mapping[str, bytes], changes: Changes) -> WriteStats:
-    """Write the changed files into `folder` (each as a new inode) and remove the stale ones."""
-    for rel in changes.changed:
-        _replace(folder / rel, files[rel])
-    for rel in changes.stale:
-        _remove(folder, rel)
-    return WriteStats(len(changes.changed), changes.unchanged, len(changes.stale))
+def commit(out: Path, staging: Path) -> None:
+    """Move the staged files into place and remove the stale ones, as the journal says.
+
+    Idempotent: a commit cut short (a killed build) is finished by calling it again.
+    """
+    journal = json.loads((staging / JOURNAL).read_bytes())
+    out.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = set()
+    for rel in journal["write"]:
+        source, target = staging / rel, out / rel
+        if not source.exists():
+            continue  # moved already, before the build that staged it was stopped
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(source, target)
+    for rel in journal["remove"]:
+        _remove(out, rel)
+    discard(staging)
 
 
-def write_files(folder: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> WriteStats:
-    """Make `folder` hold exactly `files` (plus anything under the `keep` folders)."""
-    return apply_changes(folder, files, plan_changes(folder, files, keep))
+def recover(out: Path) -> None:
+    """Finish or discard what a killed build left beside `out` (call it under the lock)."""
+    for leftover in out.parent.glob(f".{out.name}.search-*"):
+        discard(leftover)  # a search run's private folder, from a build that was killed
+    staging = staging_dir(out)
+    if not staging.exists():
+        return
+    if (staging / JOURNAL).is_file():
+        log.warning("Finishing a build that was stopped while publishing %s", out)
+        try:
+            commit(out, staging)
+            return
+        except (OSError, ValueError, KeyError) as e:
+            log.warning("warning: could not finish it (%s); discarding it", e)
+    discard(staging)
 
 
-def _listing(root: Path, keep: tuple[str, ...]) -> set[str]:
-    """Every file under `root` as a relative POSIX path, skipping the top-level `keep` folders."""
-    found: set[str] = set()
-    for folder, subfolders, names in os.walk(root):
-        rel = Path(folder).relative_to(root).as_posix()
-        if rel == ".":
-            subfolders[:] = [d for d in subfolders if d not in keep]
-            found.update(names)
-        else:
-            found.update(f"{rel}/{name}" for name in names)
-    return found
+def _remove(root: Path, rel: str) -> None:
+    """Remove one output file, and the folders it leaves empty."""
+    path = root / rel
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    for folder in path.parents:
+        if folder == root or not folder.is_relative_to(root):
+            break
+        try:
+            folder.rmdir()
+        except OSError:
+            break  # not empty
 
+
+def discard(path: Path) -> None:
+    """Remove a staging folder if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+# -- the preview's writer -------------------------------------------------------------------
 
 def write_changes(out: Path, files: Mapping[str, bytes],
                   previous: Mapping[str, bytes]) -> WriteStats:
-    """Update `out`, which holds `previous`, to hold `files`, in place: the preview's writer.
+    """Update `out`, which holds `previous`, to hold `files`, in place (the preview's writer).
 
-    No staging copy and nothing read back from disk: the bytes are compared in memory with the
-    last build's. Each file is still replaced atomically, and `serve` holds its requests while
-    this runs, so no request sees a mix of two builds.
+    Each file is replaced atomically; `serve` holds its requests while this runs.
     """
     written = unchanged = 0
     for rel, data in files.items():
@@ -118,39 +425,10 @@ def _replace(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_bytes(data)
-    os.replace(tmp, target)  # a new inode: the live site's hard link is left intact
+    os.replace(tmp, target)
 
 
-def _remove(root: Path, rel: str) -> None:
-    """Remove one output file, and the folders it leaves empty."""
-    path = root / rel
-    path.unlink(missing_ok=True)
-    for folder in path.parents:
-        if folder == root or not folder.is_relative_to(root) or any(folder.iterdir()):
-            break
-        folder.rmdir()
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def swap_in(staging: Path, out: Path) -> None:
-    """Replace `out` with `staging` by two renames; the old tree is removed afterwards."""
-    old = out.parent / f".{out.name}.old"
-    discard(old)
-    if out.exists():
-        os.rename(out, old)
-    os.rename(staging, out)
-    discard(old)
-
-
-def discard(path: Path) -> None:
-    """Remove a staging or old folder if it exists."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
+def write_files(folder: Path, files: Mapping[str, bytes],
+                keep: Iterable[str] = ()) -> WriteStats:
+    """Fill the preview's fresh folder with `files` (its first build)."""
+    return write_changes(folder, files, {})

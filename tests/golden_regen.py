@@ -18,6 +18,7 @@ def build_golden(out: Path, static: Path | None = None) -> int:
     compares them with the theme)."""
     code = main(["build", "--config", str(SOURCE / "sitegen.toml"), "--out", str(out), "-q"])
     shutil.rmtree(out / "pagefind", ignore_errors=True)
+    (out / ".sitegen-manifest.json").unlink(missing_ok=True)  # bookkeeping: stats, not the site
     if static is not None:
         shutil.copytree(out / "static", static)
     shutil.rmtree(out / "static", ignore_errors=True)

@@ -206,9 +206,9 @@ def test_an_edit_renders_and_writes_only_what_changed(
     rendered: list[str] = []
     real_render = render.render_page
 
-    def counting_render(env: jinja2.Environment, page: Page) -> bytes:
+    def counting_render(env: jinja2.Environment, page: Page, *rest: object) -> bytes:
         rendered.append(page.url)
-        return real_render(env, page)
+        return real_render(env, page, *rest)  # type: ignore[arg-type]
     monkeypatch.setattr(render, "render_page", counting_render)
     edit(site_dir, TALKS, entry(title="Leaders sign a pact in Minsk", date="2022-12-19"))
     until(lambda: "Leaders sign a pact" in page_of(server))

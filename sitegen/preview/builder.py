@@ -40,8 +40,9 @@ class BuildLoop:
         self.config, self.drafts = config, drafts
         self.builds = 0  # how many builds have run, for tests and the curious
         self._loop, self._published, self._on_published = loop, published, on_published
-        self._cache = Cache(config.root / ".sitegen-cache")  # warm start from `sitegen build`
-        self._cache.folder = None  # ...but never saved back: a drafts build would evict keys
+        # Warm start from `sitegen build`'s cache; rows are content-addressed, so the preview
+        # adding its drafts to it is harmless to the next `sitegen build`.
+        self._cache = Cache(config.root / ".sitegen-cache")
         self._watch = SiteWatch(self._changed)
         self._dirty = threading.Event()
         self._lock = threading.Lock()

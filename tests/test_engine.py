@@ -1,0 +1,328 @@
+"""The build engine: it owns only what it wrote, builds one at a time, publishes all or nothing,
+keeps a cache that is data, and rebuilds only what changed — to the bytes of a fresh build."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen import load, pool, render
+from sitegen.build import build
+from sitegen.cache import Cache
+from sitegen.config import load_config
+from tests.helpers import entry, run, tree_digest, write_files
+
+MANIFEST = ".sitegen-manifest.json"
+
+
+def entries(count: int, start_day: int = 1) -> dict[str, str]:
+    """`count` entries over the last months of 2022, under a few topics."""
+    topics = ["[belarus]", "[energy-grid]", "[aid, belarus]", "[energy-grid, aid]"]
+    files = {}
+    for i in range(count):
+        day = 1 + (start_day + i) % 28
+        month = 10 + (i // 28) % 3
+        files[f"content/entries/2022/2022-{month:02d}-{day:02d}-event-{i}.md"] = entry(
+            title=f"Event number {i}", date=f"2022-{month:02d}-{day:02d}",
+            topics=topics[i % len(topics)], body=f"What happened in event {i}, in our words.")
+    return files
+
+
+def site_files(out: Path) -> dict[str, str]:
+    """What a reader gets: every file's digest, without the manifest (bookkeeping) and with the
+    search bundle's content-hashed chunks (unstable across Pagefind runs) by name only."""
+    found: dict[str, str] = {}
+    for name, value in tree_digest(out).items():
+        if name.startswith("pagefind/"):
+            name, value = re.sub(r"_[0-9a-f]{7,}(?=\.)", "_#", name), "one more"
+            value = found.get(name, "") + value
+        if name != MANIFEST:
+            found[name] = value.split(":")[0]
+    return found
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sitegen", *args, "--config",
+                           str(root / "sitegen.toml")], capture_output=True, text=True,
+                          cwd=root, timeout=300, check=False)
+
+
+# -- ownership -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("out, why", [
+    (".", "project folder"), ("content", "content folder"),
+    ("content/entries", "inside the content folder"), ("..", "project folder"),
+])
+def test_refuses_to_build_over_the_project_or_its_content(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], out: str, why: str) -> None:
+    write_files(site_dir, entries(2))
+    (site_dir / ".git").mkdir()
+    (site_dir / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = tree_digest(site_dir)
+    code, output = run(site_dir, "build", "--out", str(site_dir / out), capsys=capsys)
+    assert code == 2
+    assert "refusing to build here" in output and why in output
+    assert tree_digest(site_dir) == before
+
+
+def test_output_dir_in_the_config_is_checked_too(site_dir: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, entries(2))
+    config = site_dir / "sitegen.toml"
+    config.write_text('output_dir = "content"\n' + config.read_text())
+    before = tree_digest(site_dir)
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2 and "holds the content folder" in output
+    assert tree_digest(site_dir) == before
+
+
+def test_refuses_an_existing_file_and_a_folder_it_did_not_make(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write_files(site_dir, entries(2))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    code, output = run(site_dir, "build", "--out", str(notes), capsys=capsys)
+    assert code == 2 and "is an existing file" in output
+    assert notes.read_text() == "my notes"
+
+    home = tmp_path / "home"
+    write_files(home, {"letter.txt": "dear", "index.html": "mine", "photos/a.jpg": b"\xff"})
+    before = tree_digest(home)
+    code, output = run(site_dir, "build", "--out", str(home), capsys=capsys)
+    assert code == 2
+    assert "files that sitegen did not write" in output and "--force" in output
+    assert tree_digest(home) == before
+
+    repo = tmp_path / "repo"
+    write_files(repo, {".git/HEAD": "ref: refs/heads/main\n"})
+    code, output = run(site_dir, "build", "--out", str(repo), capsys=capsys)
+    assert code == 2 and "holds a .git repository" in output
+
+
+def test_force_adopts_a_folder_but_never_deletes_what_it_did_not_write(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    files = entries(3)
+    write_files(site_dir, files)
+    home = tmp_path / "home"
+    write_files(home, {"letter.txt": "dear", "photos/a.jpg": b"\xff"})
+    code, _ = run(site_dir, "build", "--out", str(home), "--force", capsys=capsys)
+    assert code == 0
+    assert (home / "index.html").is_file()
+    gone = next(iter(files))
+    (site_dir / gone).unlink()  # its page is now stale: pruned, being sitegen's own
+    code, _ = run(site_dir, "build", "--out", str(home), capsys=capsys)
+    assert code == 0
+    assert not (home / "entries" / Path(gone).stem).exists()
+    assert (home / "letter.txt").read_text() == "dear"
+    assert (home / "photos/a.jpg").read_bytes() == b"\xff"
+
+
+def test_a_page_changed_by_hand_is_not_overwritten(site_dir: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, entries(3))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    home = site_dir / "site/index.html"
+    home.write_text("my hand-made home page")
+    path = site_dir / next(iter(entries(3)))
+    path.write_text(path.read_text().replace("Event number 0", "Event zero"))
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2
+    assert "site/index.html:1: this file was changed after sitegen wrote it" in output
+    assert home.read_text() == "my hand-made home page"
+
+
+def test_stale_pages_of_its_own_are_pruned(site_dir: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    files = entries(3)
+    write_files(site_dir, files)
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    (site_dir / "site/my-extra.txt").write_text("keep me")  # not sitegen's: never removed
+    first = next(iter(files))
+    (site_dir / first).unlink()
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "removed" in output
+    assert not (site_dir / "site/entries" / Path(first).stem).exists()
+    assert (site_dir / "site/my-extra.txt").read_text() == "keep me"
+
+
+# -- one build at a time, all or nothing -----------------------------------------------------
+
+def test_two_builds_at_once_end_with_one_complete_site(site_dir: Path, tmp_path: Path) -> None:
+    write_files(site_dir, entries(300))
+    first = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--config",
+                              str(site_dir / "sitegen.toml")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd=site_dir)
+    time.sleep(0.3)
+    second = cli(site_dir, "build")
+    out1, err1 = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, err1 + second.stderr
+    assert "Traceback" not in err1 + second.stderr
+    clean = tmp_path / "clean"
+    assert cli(site_dir, "build", "--out", str(clean)).returncode == 0
+    assert site_files(site_dir / "site") == site_files(clean)
+
+
+def test_no_wait_exits_with_a_clear_message_while_another_build_runs(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import fcntl
+
+    write_files(site_dir, entries(2))
+    lock = site_dir / ".site.lock"
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242\n")
+        held.flush()
+        code, output = run(site_dir, "build", "--no-wait", capsys=capsys)
+    assert code == 2
+    assert "another build of" in output and "is running (process 4242)" in output
+    assert not (site_dir / "site").exists()
+
+
+def test_a_build_killed_anywhere_then_rebuilt_equals_a_clean_build(
+        site_dir: Path, tmp_path: Path) -> None:
+    write_files(site_dir, entries(200))
+    assert cli(site_dir, "build").returncode == 0
+    clean = tmp_path / "clean"
+    for attempt, delay in enumerate((0.15, 0.4, 0.8, 1.3)):
+        # an edit that touches most pages, so the killed build has much to publish
+        write_files(site_dir, {"sitegen.toml": (site_dir / "sitegen.toml").read_text()
+                               .replace('title = "Test Timeline', f'title = "T{attempt}')})
+        victim = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--config",
+                                   str(site_dir / "sitegen.toml")], cwd=site_dir,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        rebuilt = cli(site_dir, "build")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "Traceback" not in rebuilt.stderr
+        assert cli(site_dir, "build", "--out", str(clean / str(attempt))).returncode == 0
+        assert site_files(site_dir / "site") == site_files(clean / str(attempt))
+        assert not list(site_dir.glob(".site.staging*"))
+
+
+def test_a_full_disk_leaves_the_site_exactly_as_it_was(
+        site_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(site_dir, entries(3))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    before = tree_digest(site_dir / "site")
+    config = site_dir / "sitegen.toml"
+    config.write_text(config.read_text().replace("Test Timeline", "Renamed"))
+    real = Path.write_bytes
+    calls = []
+
+    def full(self: Path, data: bytes) -> int:
+        calls.append(self)
+        if len(calls) > 3:
+            raise OSError(28, "No space left on device", str(self))
+        return real(self, data)
+    monkeypatch.setattr(Path, "write_bytes", full)
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 1
+    assert "the disk is full" in output and "previous site was left exactly as it was" in output
+    assert "Traceback" not in output
+    assert tree_digest(site_dir / "site") == before
+
+
+# -- the cache is data -------------------------------------------------------------------------
+
+def test_a_crafted_pickle_in_the_cache_runs_nothing(site_dir: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, entries(2))
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+    cache = site_dir / ".sitegen-cache"
+    cache.mkdir()
+    (cache / "memo.pickle").write_bytes(pickle.dumps(Evil()))
+    (cache / "cache.sqlite").write_bytes(pickle.dumps(Evil()))
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0
+    assert not marker.exists()
+    assert "building without it" in output
+    assert (site_dir / "site/index.html").is_file()
+
+
+def test_a_cache_row_naming_a_foreign_type_is_refused(site_dir: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, entries(2))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    db = sqlite3.connect(site_dir / ".sitegen-cache/cache.sqlite")
+    evil = json.dumps({"$c": "Popen", "f": {"args": ["touch", "x"]}})
+    db.execute("UPDATE entries SET data = ?", (evil,))
+    db.commit()
+    db.close()
+    (site_dir / "sitegen.toml").write_text((site_dir / "sitegen.toml").read_text() + "\n")
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "unreadable entry row" in output
+    assert not (site_dir / "x").exists()
+
+
+@pytest.mark.parametrize("make_bad", ["plain file", "garbage", "unwritable"])
+def test_a_bad_cache_is_ignored_with_one_warning(site_dir: Path, make_bad: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, entries(2))
+    cache = site_dir / ".sitegen-cache"
+    if make_bad == "plain file":
+        cache.write_text("not a folder")
+    elif make_bad == "garbage":
+        cache.mkdir()
+        (cache / "cache.sqlite").write_bytes(os.urandom(4096))
+    else:
+        cache.mkdir()
+        cache.chmod(0o500)
+        if os.geteuid() == 0:
+            (cache / "cache.sqlite").mkdir()  # root ignores permissions; a folder cannot open
+    try:
+        code, output = run(site_dir, "build", capsys=capsys)
+    finally:
+        if cache.is_dir():
+            cache.chmod(0o700)
+    assert code == 0, output
+    assert output.count("building without it") == 1
+    assert "Traceback" not in output
+    assert (site_dir / "site/index.html").is_file()
+
+
+# -- only what changed ------------------------------------------------------------------------
+
+def test_second_build_all_builds_nothing(site_dir: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(site_dir, entries(5))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    before = tree_digest(site_dir / "site")
+    time.sleep(2.1)  # past the racy window: the inputs' stats can now be trusted
+    assert run(site_dir, "build", capsys=capsys)[0] == 0  # now the stamp holds
+    calls: list[str] = []
+    monkeypatch.setattr(load, "parse_entry", lambda *a: calls.append("parse"))
+    monkeypatch.setattr(render, "render_page", lambda *a: calls.append("render"))
+    monkeypatch.setattr("sitegen.search._run_pagefind", lambda *a: calls.append("index"))
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0
+    assert calls == []
+    assert "0 files written" in output and "search index unchanged" in output
+    assert tree_digest(site_dir / "site") == before
+
+
+def test_a_pooled_build_equals_a_one_process_build(site_dir: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(site_dir, entries(60))
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
+    config = load_config(site_dir / "sitegen.toml")
+    build(config, Cache(None), out=tmp_path / "one", workers=1, search=False)
+    build(config, Cache(None), out=tmp_path / "pool", workers=2, search=False)
+    one, pooled = site_files(tmp_path / "one"), site_files(tmp_path / "pool")
+    assert one == pooled and len(one) > 60
