@@ -18,7 +18,7 @@ def build_golden(out: Path, static: Path | None = None) -> int:
     compares them with the theme)."""
     code = main(["build", "--config", str(SOURCE / "sitegen.toml"), "--out", str(out), "-q"])
     shutil.rmtree(out / "pagefind", ignore_errors=True)
-    (out / ".sitegen-manifest.json").unlink(missing_ok=True)  # bookkeeping: stats, not the site
+    drop_bookkeeping(out)
     if static is not None:
         shutil.copytree(out / "static", static)
     shutil.rmtree(out / "static", ignore_errors=True)
@@ -28,6 +28,13 @@ def build_golden(out: Path, static: Path | None = None) -> int:
 
 IMPORT_SOURCE = GOLDEN.parent / "importer" / "fixtures" / "hugo"
 IMPORTED = GOLDEN / "imported"
+
+
+def drop_bookkeeping(site: Path) -> None:
+    """Remove the build's own records (the manifest of stats, the lock beside the folder):
+    they say when files were written, not what the site is."""
+    (site / ".sitegen-manifest.json").unlink(missing_ok=True)
+    (site.parent / f".{site.name}.lock").unlink(missing_ok=True)
 
 
 def build_imported(out: Path, work: Path) -> int:
@@ -41,6 +48,7 @@ def build_imported(out: Path, work: Path) -> int:
                  "--base-url", "/river/", "-q"])
     shutil.rmtree(out / "site" / "pagefind", ignore_errors=True)
     shutil.rmtree(out / "site" / "static", ignore_errors=True)
+    drop_bookkeeping(out / "site")
     shutil.rmtree(work / ".sitegen-cache", ignore_errors=True)
     shutil.copytree(work, out / "source")
     return code
