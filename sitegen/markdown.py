@@ -84,19 +84,35 @@ def anchor_key(fragment: str) -> str:
 
 def _resolve_anchors(state: StateCore) -> None:
     """Point an in-page `#link` written for another generator's heading ids (kramdown's,
-    Zola's) at the heading it means, when no id matches it exactly."""
-    ids = {str(t.attrGet("id")) for t in state.tokens if t.type == "heading_open"}
-    by_key = {}
-    for heading_id in sorted(ids, reverse=True):  # the first heading of a key wins
-        by_key[anchor_key(heading_id)] = heading_id
-    for token in state.tokens:
+    Zola's) at the heading it means, when no id matches it exactly; a link to a definition
+    term (Hugo gives terms ids) gives that term its id."""
+    tokens = state.tokens
+    ids = {str(t.attrGet("id")) for t in tokens if t.attrGet("id")}
+    by_key: dict[str, str] = {}
+    for t in tokens:
+        if t.type == "heading_open":
+            by_key.setdefault(anchor_key(str(t.attrGet("id"))), str(t.attrGet("id")))
+    terms = {anchor_key(tokens[i + 1].content): t for i, t in enumerate(tokens[:-1])
+             if t.type == "dt_open" and not t.attrGet("id")}
+    for token in tokens:
         for child in token.children or ():
             href = child.attrGet("href") if child.type == "link_open" else None
             if not isinstance(href, str) or not href.startswith("#") or href[1:] in ids:
                 continue
-            target = by_key.get(anchor_key(href[1:]))
+            key = anchor_key(href[1:])
+            target = by_key.get(key) or _by_prefix(key, by_key)
             if target:
                 child.attrSet("href", f"#{target}")
+            elif key in terms and not terms[key].attrGet("id"):
+                terms[key].attrSet("id", unquote(href[1:]))
+                ids.add(unquote(href[1:]))
+
+
+def _by_prefix(key: str, by_key: dict[str, str]) -> str | None:
+    """The heading whose key starts the link's: Zola spells emoji out (`issues-crab` for
+    "issues (🦀)") where others drop them. The longest such heading, of 4 or more letters."""
+    found = [k for k in by_key if len(k) >= 4 and key.startswith(k)]
+    return by_key[max(found, key=len)] if found else None
 
 
 def _highlight(code: str, lang: str, attrs: str) -> str:

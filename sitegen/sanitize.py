@@ -37,11 +37,16 @@ SCHEMES = frozenset({"http", "https", "mailto"})
 IFRAME = re.compile(r"<iframe\b[^>]*?\ssrc\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(?:.*?</iframe\s*>)?",
                     re.IGNORECASE | re.DOTALL)
 
+# What a page shows without JavaScript is what we show: the tag goes, its content stays (an
+# HTML parser would otherwise read that content as text).
+NOSCRIPT = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
+
 
 def sanitize(fragment: str) -> str:
     """Keep the safe part of `fragment`; an embedded frame becomes a plain link to what it
     showed, so no other site's page runs inside ours."""
-    return nh3.clean(IFRAME.sub(_frame_link, fragment), tags=set(TAGS),
+    fragment = NOSCRIPT.sub("", IFRAME.sub(_frame_link, fragment))
+    return nh3.clean(fragment, tags=set(TAGS),
                      clean_content_tags={"script", "style"}, attributes=ATTRIBUTES,
                      tag_attribute_values=INPUT_TYPES, set_tag_attribute_values=SET_ATTRIBUTES,
                      url_schemes=set(SCHEMES), filter_style_properties=set(STYLES),

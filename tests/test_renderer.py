@@ -159,3 +159,17 @@ def test_only_pages_with_highlighted_code_load_its_stylesheet(
     assert 'href="/static/highlight.css?v=' in (site / "entries/code/index.html").read_text()
     assert "highlight.css" not in (site / "entries/prose/index.html").read_text()
     assert (site / "static/highlight.css").read_text() == highlight_css()
+
+
+def test_noscript_fallback_is_shown_not_escaped() -> None:
+    html = render_body('<div><noscript><img src="chart.png" alt="chart"></noscript></div>\n',
+                       "sanitize")
+    assert '<img src="chart.png" alt="chart">' in html and "&lt;" not in html
+
+
+def test_links_to_emoji_headings_and_definition_terms_resolve() -> None:
+    html = render_body("[crab](#i-unsound-issues-crab) and [term](#publishdir)\n\n"
+                       "## I-unsound issues (🦀)\n\n`publishDir`\n: Where the site goes.\n")
+    ids, fragments = ids_and_fragments(html)
+    assert fragments <= ids, fragments - ids
+    assert '<dt id="publishdir"><code>publishDir</code></dt>' in html

@@ -23,6 +23,7 @@ class Context:
     generator: str
     data: dict[str, Any]
     link: Link
+    site: dict[str, Any] = field(default_factory=dict)  # the old site's config
     body: str = ""
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (body line, message)
 
@@ -182,6 +183,24 @@ EMBEDS = frozenset({"youtube", "vimeo", "gist", "tweet", "twitter", "x", "instag
                     "streamable"})
 
 
+def embed_kind(name: str) -> str | None:
+    """`youtube`, and the many custom names for it (`youtubeembed`, `youtube-lite`)."""
+    if name in EMBEDS:
+        return name
+    return next((kind for kind in ("youtube", "vimeo", "gist", "tweet", "twitter",
+                                   "instagram") if kind in name), None)
+
+
+def guessed_link(positional: list[str], named: dict[str, str]) -> str | None:
+    """A custom tag that names a URL (and perhaps its text): a Markdown link to it."""
+    values = [*positional, *named.values()]
+    url = next((v for v in values if re.match(r"https?://\S+$|/[^\s]*$", v)), None)
+    if url is None:
+        return None
+    text = next((v for v in values if v != url and re.search(r"[^\W\d]", v)), url)
+    return f"[{text}]({url})"
+
+
 # ---- Liquid and Nunjucks (Jekyll, Eleventy) -------------------------------------------------
 
 LIQUID_TAG = re.compile(r"\{%-?\s*(end)?([A-Za-z_]\w*)\b(.*?)-?%\}", re.DOTALL)
@@ -238,10 +257,17 @@ def _liquid_single(tag: Tag, text: str, ctx: Context) -> str:
                                       "file; left out")
             return ""
         return target
-    if name in EMBEDS and (link := embed_link(name, positional, named)):
+    kind = embed_kind(name)
+    if kind and (link := embed_link(kind, positional, named)):
         return link
     if name in ("img", "image"):
         return _liquid_image(positional, named, ctx) or _unsupported(tag, text, ctx)
+    if name not in ("include", "include_relative", "render", "assign", "capture", "set",
+                    "increment", "decrement", "cycle") and (
+                        link := guessed_link(positional, named)):
+        ctx.warn(text, tag.start, f"`{{% {tag.name} {tag.args} %}}` became the link {link}; "
+                                  "check it")
+        return link
     return _unsupported(tag, text, ctx)
 
 
@@ -295,9 +321,10 @@ def _liquid_output(m: re.Match[str], text: str, ctx: Context) -> str:
     if expr in ("site.baseurl", "site.url", "site.github.url", "site.base_url", "baseurl",
                 "site.url | append: site.baseurl"):
         return ""
-    key = expr.removeprefix("page.")
-    if re.fullmatch(r"\w+", key) and isinstance(ctx.data.get(key), str | int | float):
-        return str(ctx.data[key])
+    scope, _, key = expr.rpartition(".")
+    values = ctx.site if scope == "site" else ctx.data if scope in ("page", "") else {}
+    if re.fullmatch(r"\w+", key) and isinstance(values.get(key), str | int | float):
+        return str(values[key])
     ctx.warn(text, m.start(), f"`{{{{ {m.group(1).strip()} }}}}` has no Markdown equivalent; "
                               "left out")
     return ""
@@ -371,7 +398,8 @@ def _hugo_single(tag: Tag, text: str, ctx: Context) -> str:
         if src:
             return figure(ctx.link("file", src) or src, named.get("alt", ""),
                           named.get("caption") or named.get("title", ""), named.get("link", ""))
-    if tag.name in EMBEDS and (link := embed_link(tag.name, positional, named)):
+    kind = embed_kind(tag.name)
+    if kind and (link := embed_link(kind, positional, named)):
         return link
     if tag.name == "param" and positional and isinstance(ctx.data.get(positional[0]), str):
         return str(ctx.data[positional[0]])
@@ -441,7 +469,8 @@ def convert_zola(text: str, ctx: Context) -> str:
 def _zola_inline(m: re.Match[str], text: str, ctx: Context) -> str:
     name = m.group(1).lower()
     positional, named = parse_args(m.group(2))
-    if name in EMBEDS and (link := embed_link(name, positional, named)):
+    kind = embed_kind(name)
+    if kind and (link := embed_link(kind, positional, named)):
         return link
     if name in ("figure", "image", "img", "resize_image") and (named.get("src") or
                                                                named.get("path")):

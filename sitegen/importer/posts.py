@@ -100,7 +100,9 @@ def is_post(post: Post, info: SiteInfo) -> bool:
         return True
     data = post.meta.data
     dated = date_of(data, "date", "publishdate", "pubdate", "published") is not None \
-        or DATE_PREFIX.match(post.file_slug) is not None
+        or DATE_PREFIX.match(post.file_slug) is not None or _dated_path(data) is not None
+    if not dated and not _title(data) and not re.match(r"\s*#\s", post.meta.body):
+        return False  # a template page (`template = "latest.html"`), not a post
     if info.generator == "eleventy":
         tags = {t.lower() for t in _names(data.get("tags"), split_spaces=False)}
         in_posts_dir = any(p.lower() in POST_DIRS for p in post.sections)
@@ -159,7 +161,8 @@ def _date(post: Post, data: dict[str, Any], info: SiteInfo,
                                          "git Created"):
             warnings.append((0, f"cannot read date {found[1]!r}; used the file name or file "
                                 "time instead"))
-    prefix = DATE_PREFIX.match(post.file_slug) or DATE_PREFIX.match(post.path.name)
+    prefix = DATE_PREFIX.match(post.file_slug) or DATE_PREFIX.match(post.path.name) or \
+        _dated_path(data)
     if prefix:
         try:
             return dt.date(*(int(g) for g in prefix.groups())).isoformat()
@@ -169,6 +172,19 @@ def _date(post: Post, data: dict[str, Any], info: SiteInfo,
     warnings.append((0, f"no date in the front matter or file name; dated {stamp} from the "
                         "file's time: set `date:` if that is wrong"))
     return stamp
+
+
+DATED_PATH = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")
+
+
+def _dated_path(data: dict[str, Any]) -> re.Match[str] | None:
+    """A date in the post's old path (`path = "2020/07/27/x"` in Zola, a Jekyll `permalink`,
+    Hugo's `url`)."""
+    for key in ("path", "permalink", "url"):
+        value = data.get(key)
+        if isinstance(value, str) and (m := DATED_PATH.search(value)):
+            return m
+    return None
 
 
 def _base_slug(post: Post, data: dict[str, Any], info: SiteInfo, title: str) -> str:

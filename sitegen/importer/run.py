@@ -21,7 +21,7 @@ import yaml
 from sitegen.config import PACKAGED_THEME
 from sitegen.errors import UsageError, display_path
 from sitegen.importer.convert import Context, convert_body
-from sitegen.importer.meta import MetaError
+from sitegen.importer.meta import MetaError, read_meta
 from sitegen.importer.posts import Entry, find_posts, is_post, map_post, read_post, topic_slug
 from sitegen.importer.sources import (
     GENERATORS,
@@ -39,7 +39,7 @@ RESERVED_TOP = frozenset({"entries", "topics", "archive", "search", "page", "pag
 RESERVED_FILES = frozenset({"index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt",
                             "CNAME", ".nojekyll", "timeline.json", "entries.json",
                             "entries.csv"})
-UNSAFE_SVG = re.compile(rb"<script|\son\w+\s*=|javascript:|<foreignObject", re.IGNORECASE)
+UNSAFE_SVG = re.compile(rb"<script|\son\w+\s*=|javascript:|data:text/html", re.IGNORECASE)
 
 
 @dataclass
@@ -217,6 +217,7 @@ class Links:
                  topics: dict[str, str]) -> None:
         self.info = info
         self.topics = topics
+        self.old_host = old_host(info)
         self.files = {p.resolve(): d for p, d in files.items()}
         self.by_dest = set(files.values())
         self.posts: dict[str, str] = {}
@@ -250,8 +251,27 @@ class Links:
             return self._file(post, path, suffix)
         found = self._post(post, path)
         if found is None and kind == "link":
-            return self._file(post, path, suffix)
-        return found + suffix if found else None
+            found = self._file(post, path, "")
+        return found + suffix if found else self._old_page(path, suffix)
+
+    def _old_page(self, ref: str, suffix: str) -> str | None:
+        """A page of the old site that was not imported (not a post): its address there, from
+        its `permalink`/`url`/`path`, on the old host when the config names it."""
+        rel = unquote(ref).strip("/")
+        for base in (self.info.root, self.info.content):
+            path = base / rel
+            if not path.is_file() or not path.resolve().is_relative_to(self.info.root):
+                continue
+            try:
+                data = read_meta(path.read_bytes()).data
+            except MetaError:
+                data = {}
+            given = next((str(data[k]) for k in ("permalink", "url", "path")
+                          if isinstance(data.get(k), str) and "{" not in data[k]), None)
+            url = "/" + (given or _no_ext(path.relative_to(base).as_posix()).lstrip("_") + "/"
+                         ).lstrip("/")
+            return self.old_host + url + suffix if self.old_host else None
+        return None
 
     def _post(self, post: Path, ref: str) -> str | None:
         ref = unquote(ref).strip("/")
@@ -290,6 +310,16 @@ class Links:
         return None
 
 
+def old_host(info: SiteInfo) -> str:
+    """The old site's address (`url` in Jekyll's config, `baseURL` in Hugo's, ...), without a
+    trailing slash; '' when the config does not give one."""
+    for key in ("url", "baseurl", "base_url", "SITEURL"):
+        value = info.settings.get(key)
+        if isinstance(value, str) and re.match(r"https?://[^/\s]+", value):
+            return value.rstrip("/")
+    return ""
+
+
 def _no_ext(path: str) -> str:
     return path.rsplit(".", 1)[0] if "." in posixpath.basename(path) else path
 
@@ -299,7 +329,7 @@ def _plan_entry(entry: Entry, info: SiteInfo, links: Links, topics: dict[str, st
     """Convert one entry's body, write its file (and a bundle's files) into the plan."""
     post = entry.post
     ctx = Context(info.generator, post.meta.data,
-                  lambda kind, ref: links.resolve(post.path, kind, ref))
+                  lambda kind, ref: links.resolve(post.path, kind, ref), info.settings)
     body = convert_body(entry.body, ctx)
     for line, message in [*entry.warnings, *ctx.warnings]:
         _warn(report, post.path, post.meta.body_line + line if line else 1, message)

@@ -200,3 +200,26 @@ def test_empty_out_folder_is_used(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["import", str(FIXTURES / "zola"), "--out", str(tmp_path / "empty")]) == 0
     assert (tmp_path / "empty/sitegen.toml").is_file()
     assert not list(tmp_path.glob(".empty.importing-*"))
+
+
+def test_date_from_zola_path_and_links_from_custom_tags(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "zola-src"
+    (src / "content").mkdir(parents=True)
+    (src / "config.toml").write_text('base_url = "https://blog.example"\ntitle = "B"\n')
+    (src / "content" / "release.md").write_text(
+        '+++\npath = "2020/07/27/release"\ntitle = "A release"\n+++\nShipped.\n')
+    eleventy = tmp_path / "11ty-src"
+    (eleventy / "posts").mkdir(parents=True)
+    (eleventy / ".eleventy.js").write_text("module.exports = () => ({});\n")
+    (eleventy / "posts" / "a.md").write_text(
+        '---\ntitle: Thanks\ndate: 2021-01-02\n---\nThanks {% indieweblink "Ann", '
+        '"https://ann.example/" %} and {% youtubeembed "abc" %}.\n')
+    assert main(["import", str(src), "--out", str(tmp_path / "z")]) == 0
+    text = (tmp_path / "z/content/entries/2020/2020-07-27-release.md").read_text()
+    assert "date: '2020-07-27'" in text and "- /2020/07/27/release/" in text
+    assert main(["import", str(eleventy), "--out", str(tmp_path / "e")]) == 0
+    text = (tmp_path / "e/content/entries/2021/2021-01-02-a.md").read_text()
+    assert "Thanks [Ann](https://ann.example/) and " \
+           "[Video on YouTube](https://www.youtube.com/watch?v=abc)." in text
+    assert 'became the link [Ann](https://ann.example/); check it' in capsys.readouterr().err
