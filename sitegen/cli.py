@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen import __version__
 from sitegen.config import SiteConfig, find_config, load_config, normalise_base_url
-from sitegen.errors import SitegenError, UsageError, report
+from sitegen.errors import SitegenError, UsageError, display_path, report
 
 log = logging.getLogger("sitegen")
 
@@ -28,8 +30,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"sitegen: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a full disk, a read-only folder: the input itself is fine
+        print(f"sitegen: error: {describe_os_error(e, args.command)}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as e:  # the build cache: full disk, or a damaged file
+        print(f"sitegen: error: the build cache could not be used ({e}); free disk space, or "
+              "delete .sitegen-cache/ to start it afresh", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def describe_os_error(error: OSError, command: str = "") -> str:
+    """One line for a failure of the machine rather than of the input, with what to do."""
+    where = f"{display_path(Path(error.filename))}: " if error.filename else ""
+    advice = {errno.ENOSPC: "the disk is full; free some space and run the command again",
+              errno.EDQUOT: "the disk quota is used up; free some space and run it again",
+              errno.EROFS: "the file system is read-only; write somewhere else",
+              errno.EACCES: "permission denied; check the folder's permissions",
+              errno.EPERM: "operation not permitted; check the folder's permissions"}
+    reason = advice.get(error.errno or 0, f"{error.strerror or error}")
+    if command in ("build", "deploy"):
+        reason += "; the previous site was left as it was"
+    return where + reason
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitegen import safeio
 from sitegen.errors import ConfigError, Problem
 from sitegen.model import Topic
 from sitegen.slugs import slugify
 
+CONFIG_LIMIT = 1024 * 1024  # a config is a page of settings
 PACKAGED_THEME = Path(__file__).parent / "themes" / "default"
 _PATH = r"(?:/(?:[A-Za-z0-9._~!$+,=:@-]|%[0-9A-Fa-f]{2})*)+"
 HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
@@ -21,6 +23,14 @@ HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
 BASE_URL_RE = re.compile(rf"^(?P<scheme>https?)://(?P<host>{HOST_RE.pattern}|\[[0-9A-Fa-f:.]+\])"
                          rf"(?P<port>:[0-9]{{1,5}})?(?P<path>{_PATH})?$", re.IGNORECASE)
 BASE_PATH_RE = re.compile(rf"^{_PATH}$")
+LANGUAGE_RE = re.compile(
+    r"[a-z]{2,3}(?:-[a-z]{3}){0,3}"  # language (with extlangs; 4-8 letters are unassigned)
+    r"(?:-[a-z]{4})?"  # script
+    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
+    r"(?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*"  # extensions
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?"  # private use
+    r"|x(?:-[a-z0-9]{1,8})+", re.IGNORECASE)
 BASE_URL_HINT = ("; a base URL is a path such as /timeline/ or an http(s) URL such as "
                  "https://user.github.io/repo/")
 
@@ -114,6 +124,11 @@ def load_config(path: Path) -> SiteConfig:
         raise ConfigError(Problem(path, _line_of(lines, "cname"),
                                   f"cname {cname!r} is not a domain name; write it as "
                                   "cname = \"news.example.org\" (no scheme, no path)"))
+    language = table.get("language", "en")
+    if not valid_language(language):
+        raise ConfigError(Problem(path, _line_of(lines, "language"),
+                                  f"language {language!r} is not a BCP 47 language tag; write "
+                                  "one such as \"en\", \"uk\" or \"pt-BR\""))
     timezone = table.get("timezone", "UTC")
     if not _known_timezone(timezone):
         raise ConfigError(Problem(path, _line_of(lines, "timezone"),
@@ -125,7 +140,7 @@ def load_config(path: Path) -> SiteConfig:
         title=table.get("title", "Timeline"),
         description=table.get("description", ""),
         base_url=base_url,
-        language=table.get("language", "en"),
+        language=language,
         timezone=timezone,
         content_dir=(root / table.get("content_dir", "content")).resolve(),
         output_dir=(root / table.get("output_dir", "site")).resolve(),
@@ -180,6 +195,12 @@ def _valid_port(port: str | None) -> bool:
     return port is None or 1 <= int(port[1:]) <= 65535
 
 
+def valid_language(tag: str) -> bool:
+    """A well-formed BCP 47 tag (RFC 5646) of at most 35 characters: what `<html lang>`, Atom's
+    xml:lang and Pagefind's stemmer choice all accept."""
+    return len(tag) <= 35 and bool(LANGUAGE_RE.fullmatch(tag))
+
+
 def valid_hostname(name: str) -> bool:
     """A DNS name such as news.example.org (what a CNAME file holds)."""
     return len(name) <= 253 and bool(HOST_RE.fullmatch(name))
@@ -187,10 +208,16 @@ def valid_hostname(name: str) -> bool:
 
 def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(Problem(path, 1, f"cannot read config ({e.strerror}); "
+        raw = safeio.read_regular_file(path, limit=CONFIG_LIMIT)
+    except safeio.UnreadableFile as e:
+        raise ConfigError(Problem(path, 1, f"cannot read config: it {e.reason}; "
                                            "check the --config path")) from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(Problem(path, raw[: e.start].count(b"\n") + 1,
+                                  "the config is not UTF-8 text (is it a binary file?); "
+                                  "pass a sitegen.toml or pyproject.toml")) from e
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -201,8 +228,38 @@ def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
         if table is None:
             raise ConfigError(Problem(path, 1, "no [tool.sitegen] table; add one with at "
                                                "least `title = \"...\"`"))
-        return table, text.splitlines()
+        return table, _only_table(text.splitlines(), "tool.sitegen")
     return data, text.splitlines()
+
+
+HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _header(line: str) -> str | None:
+    """The dotted name of a `[table]` or `[[array]]` header line, else None."""
+    match = HEADER.match(line)
+    return re.sub(r"\s*\.\s*", ".", match.group(2)).replace('"', "") if match else None
+
+
+def _only_table(lines: list[str], name: str) -> list[str]:
+    """`lines` with every line outside table `name` (and its sub-tables) blanked, so a key is
+    found where this config sets it, not in [project] (line numbers are kept)."""
+    kept, inside = [], False
+    for line in lines:
+        header = _header(line)
+        if header is not None:
+            inside = header == name or header.startswith(name + ".")
+        kept.append(line if inside else "")
+    return kept
+
+
+def _topic_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """0-based [start, end) of each `[[topics]]` table, in order."""
+    starts = [i for i, line in enumerate(lines)
+              if _header(line) in ("topics", "tool.sitegen.topics") and "[[" in line]
+    ends = [next((j for j in range(i + 1, len(lines)) if _header(lines[j]) is not None),
+                 len(lines)) for i in starts]
+    return list(zip(starts, ends, strict=True))
 
 
 def _check_keys(path: Path, table: dict[str, Any], lines: list[str]) -> list[Problem]:
@@ -222,15 +279,17 @@ def _topics(path: Path, raw: Any, lines: list[str], problems: list[Problem]) -> 
         return ()
     topics: list[Topic] = []
     seen: set[str] = set()
-    for table in raw:
+    spans = _topic_spans(lines)
+    for number, table in enumerate(raw):
+        span = spans[number] if len(spans) == len(raw) else None
         slug = str(table.get("slug", "")) if isinstance(table, dict) else ""
-        line = _line_of(lines, "slug", slug)
+        line = _line_in(lines, span, "slug") if span else _line_of(lines, "slug", slug)
         if not isinstance(table, dict):
             problems.append(Problem(path, line, "each [[topics]] entry must be a table"))
             continue
-        bad = _check_topic(table)
+        key, bad = _check_topic(table)
         if bad:
-            problems.append(Problem(path, line, bad))
+            problems.append(Problem(path, _line_in(lines, span, key) if span else line, bad))
             continue
         if table["slug"] in seen:
             problems.append(Problem(path, line, f"topic '{table['slug']}' is defined twice; "
@@ -260,17 +319,25 @@ def _markdown(path: Path, raw: Any, lines: list[str],
     return {k: v for k, v in raw.items() if k in MARKDOWN_KEYS}
 
 
-def _check_topic(table: dict[str, Any]) -> str:
+def _check_topic(table: dict[str, Any]) -> tuple[str, str]:
+    """The key at fault and what is wrong with it; ('', '') for a good topic."""
     for key, value in table.items():
         if key not in TOPIC_KEYS:
-            return f"unknown topic key '{key}'{_hint(key, TOPIC_KEYS)}"
+            return key, f"unknown topic key '{key}'{_hint(key, TOPIC_KEYS)}"
         if not isinstance(value, TOPIC_KEYS[key]):
-            return f"topic '{key}' must be a {_kind(TOPIC_KEYS[key].__name__)}"
+            return key, f"topic '{key}' must be a {_kind(TOPIC_KEYS[key].__name__)}"
     slug = table.get("slug")
     if not isinstance(slug, str) or not slug or slugify(slug) != slug:
-        return (f"topic slug {slug!r} must be lowercase words joined by hyphens, "
-                "e.g. slug = \"energy-grid\"")
-    return ""
+        return "slug", (f"topic slug {slug!r} must be lowercase words joined by hyphens, "
+                        "e.g. slug = \"energy-grid\"")
+    return "", ""
+
+
+def _line_in(lines: list[str], span: tuple[int, int], key: str) -> int:
+    """1-based line of `key = ...` inside a table's span; the table's header line if absent."""
+    start, end = span
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    return next((i + 1 for i in range(start, end) if pattern.match(lines[i])), start + 1)
 
 
 def _kind(name: str) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{display_path(self.path)}:{self.line}: {self.message}"
+        return one_line(f"{display_path(self.path)}:{self.line}: {self.message}")
 
 
 class SitegenError(Exception):
@@ -51,6 +54,12 @@ class OutputError(SitegenError):
 
 class UsageError(Exception):
     """The command line asked for something impossible (exit 2)."""
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters (a NUL in a file name or a value)
+    shown as escapes, so one problem is always one line."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def display_path(path: Path) -> str:

@@ -88,7 +88,17 @@ def _timestamp(entry: Entry, config: SiteConfig) -> str:
     moment = dt.datetime.combine(entry.day, time)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(config.timezone))
-    return moment.isoformat()
+    return rfc3339(moment)
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    """`moment` as RFC 3339, whose offsets are whole minutes: a zone's local mean time before
+    standard time (Kyiv's +02:02:04 in year 1) is rounded to the minute."""
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{moment.replace(tzinfo=None).isoformat()}{sign}{hours:02d}:{rest:02d}"
 
 
 def _iri(config: SiteConfig, url: str) -> str:

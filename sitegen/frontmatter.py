@@ -139,6 +139,11 @@ def _parse_yaml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int
         line = offset + _error_line(e, source)
         raise FrontMatterError(line, f"YAML syntax error: {e.problem or e}; "
                                      "check indentation, colons and quotes") from e
+    except yaml.reader.ReaderError as e:
+        line = offset + source[: e.position].count("\n")
+        raise FrontMatterError(line, f"the front matter holds the control character "
+                                     f"U+{e.character:04X}, which YAML does not allow; "
+                                     "remove it") from e
     except yaml.YAMLError as e:
         raise FrontMatterError(offset, f"YAML error: {e}") from e
     finally:

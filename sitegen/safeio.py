@@ -39,7 +39,7 @@ def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
-        raise UnreadableFile(path, os_reason(e)) from e
+        raise UnreadableFile(path, os_reason(e, path)) from e
     try:
         info = os.fstat(fd)
         reason = not_regular_reason(info.st_mode)
@@ -60,9 +60,12 @@ def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     return data
 
 
-def os_reason(error: OSError) -> str:
+def os_reason(error: OSError, path: Path | None = None) -> str:
+    """Why `path` could not be opened, for a message."""
     if isinstance(error, FileNotFoundError):
-        return "does not exist (a dangling symlink?)"
+        if path is not None and os.path.islink(path):
+            return "is a dangling symlink (its target does not exist)"
+        return "does not exist"
     if isinstance(error, PermissionError):
         return "cannot be read (permission denied); check its permissions"
     if error.errno == errno.ELOOP:

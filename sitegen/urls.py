@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
+
+WEB_URL = re.compile(r"^https?://[^\s\"'<>\\`\x00-\x1f\x7f]+$", re.IGNORECASE)
+
+
+def is_web_url(url: str) -> bool:
+    """An http(s) address with nothing in it that could break out of an attribute."""
+    return bool(WEB_URL.match(url)) and len(url) <= 4000
 
 
 def home(page: int = 1) -> str:

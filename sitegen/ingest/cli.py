@@ -31,7 +31,8 @@ def add_parser(subparsers: Any,
                              "(needed unless the file states its own)")
     parser.add_argument("--publisher", required=True, metavar="NAME", type=_named,
                         help="who published the articles, e.g. \"The Sun\"")
-    parser.add_argument("--url", default="", help="the article's address, cited in each draft")
+    parser.add_argument("--url", default="", type=web_url,
+                        help="the article's address, cited in each draft")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where drafts go (default: content/drafts/)")
     parser.add_argument("--force", action="store_true",
@@ -70,11 +71,27 @@ def run(args: argparse.Namespace) -> int:
 
 def iso_date(text: str) -> dt.date:
     """argparse type for YYYY-MM-DD."""
+    from sitegen.ingest.pipeline import EARLIEST, LATEST
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, "
                                          "e.g. 2022-12-30") from None
+    if not EARLIEST <= day <= LATEST:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range; give a date from "
+                                         f"{EARLIEST} to {LATEST}")
+    return day
+
+
+def web_url(text: str) -> str:
+    """argparse type for --url: an http(s) address, or empty."""
+    from sitegen.urls import is_web_url
+
+    if text.strip() and not is_web_url(text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) address; give the "
+                                         "article's URL, e.g. https://example.org/story")
+    return text.strip()
 
 
 def _named(text: str) -> str:

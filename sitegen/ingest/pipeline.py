@@ -79,6 +79,10 @@ def read_articles(files: Sequence[Path]) -> tuple[tuple[Article, ...], list[Prob
     return tuple(articles), problems
 
 
+# Relative dates step weeks back or forth from the publication date: keep them inside the calendar.
+EARLIEST, LATEST = dt.date(1000, 1, 1), dt.date(9998, 12, 31)
+
+
 def publication_dates(articles: Sequence[Article],
                       given: dt.date | None) -> tuple[dict[Path, dt.date], list[Problem]]:
     """Each article's publication date: --published, else the date the file itself states."""
@@ -89,6 +93,9 @@ def publication_dates(articles: Sequence[Article],
         if day is None:
             problems.append(Problem(article.path, 1, "no publication date: the text states "
                                                      "none; pass --published YYYY-MM-DD"))
+        elif not EARLIEST <= day <= LATEST:
+            problems.append(Problem(article.path, 1, f"publication date {day.isoformat()} is "
+                                    f"out of range; give one from {EARLIEST} to {LATEST}"))
         else:
             dates[article.path] = day
     return dates, problems

@@ -16,6 +16,7 @@ from sitegen.errors import Problem
 from sitegen.ingest.blocks import Block, text_blocks
 from sitegen.ingest.errors import FileProblem, IngestError
 from sitegen.ingest.htmltext import html_page
+from sitegen.urls import is_web_url
 
 HTML_START_RE = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
                            re.IGNORECASE)
@@ -130,13 +131,20 @@ def _meta_from(path: Path, data: dict[str, Any], lines: list[str]) -> Meta:
         raise IngestError(Problem(path, line, f"cannot read `{key}: {data.get(key)}`; write it "
                                               "as YYYY-MM-DD"))
     return Meta(title=str(data.get("title") or ""), published=published,
-                author=str(data.get("author") or ""), url=str(data.get("url") or ""))
+                author=str(data.get("author") or ""), url=_web_url(data.get("url")))
 
 
 def _html_meta(meta: dict[str, str]) -> Meta:
     return Meta(title=meta.get("title") or meta.get("title_tag", ""),
                 published=_as_date(meta.get("published")), author=meta.get("author", ""),
-                url=meta.get("url", ""))
+                url=_web_url(meta.get("url")))
+
+
+def _web_url(value: object) -> str:
+    """A page's own address if it is an http(s) one; a `javascript:` or other link is dropped
+    (the draft cites --url instead), never carried into a draft."""
+    text = str(value or "").strip()
+    return text if is_web_url(text) else ""
 
 
 def _as_date(value: object) -> dt.date | None:
