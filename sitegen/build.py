@@ -41,6 +41,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     output_dir: Path
+    notes: tuple[str, ...] = ()  # what the build left out and why, e.g. no sitemap
 
     def summary(self) -> str:
         search_note = {True: "search index rebuilt", False: "search index unchanged",
@@ -49,7 +50,7 @@ class BuildResult:
                 f"{_count(self.topics, 'topic', 'topics')}: "
                 f"{_count(self.stats.written, 'file', 'files')} written, "
                 f"{self.stats.unchanged:,} unchanged, {self.stats.removed:,} removed; "
-                f"{search_note}; in {self.seconds:.2f} s")
+                f"{search_note}; in {self.seconds:.2f} s" + "".join(f"; {n}" for n in self.notes))
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -76,7 +77,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         stamp = input_stamp(config, drafts=drafts, search=search)
         noop = _unchanged(cache, out, manifest, stamp)
         if noop is not None:
-            return _finish(noop, started, out)
+            return _finish(noop, started, out, _notes(config))
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers)
         site = _assemble(entries, config)
         outputs = render_stage(site, config, digests, manifest=manifest, out=out,
@@ -88,11 +89,18 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         cache.set_stamp(out, {**counts, "inputs": stamp} if stamp else None)
     result = BuildResult(len(site.entries), len(config.topics), len(outputs), stats, indexed,
                          0.0, warnings, out)
-    return _finish(result, started, out)
+    return _finish(result, started, out, _notes(config))
 
 
-def _finish(result: BuildResult, started: float, out: Path) -> BuildResult:
-    result = dataclasses.replace(result, seconds=time.perf_counter() - started)
+def _notes(config: SiteConfig) -> tuple[str, ...]:
+    from sitegen import feeds
+
+    return feeds.notes(config)
+
+
+def _finish(result: BuildResult, started: float, out: Path,
+            notes: tuple[str, ...] = ()) -> BuildResult:
+    result = dataclasses.replace(result, seconds=time.perf_counter() - started, notes=notes)
     log.info(result.summary())
     return result
 
@@ -425,8 +433,9 @@ def _plain_files(pages: list[Any], config: SiteConfig) -> dict[str, bytes]:
     """The small files made fresh every build: sitemap, robots, .nojekyll, CNAME, static."""
     from sitegen import feeds, render
 
-    files = {"sitemap.xml": feeds.sitemap([p.url for p in pages], config),
-             "robots.txt": feeds.robots(config), ".nojekyll": b""}
+    files = {"robots.txt": feeds.robots(config), ".nojekyll": b""}
+    if feeds.site_url(config):  # the sitemap protocol allows only absolute URLs
+        files["sitemap.xml"] = feeds.sitemap([p.url for p in pages], config)
     if config.cname:
         files["CNAME"] = f"{config.cname}\n".encode()
     files.update(render.static_files(config))

@@ -23,6 +23,7 @@ HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
 BASE_URL_RE = re.compile(rf"^(?P<scheme>https?)://(?P<host>{HOST_RE.pattern}|\[[0-9A-Fa-f:.]+\])"
                          rf"(?P<port>:[0-9]{{1,5}})?(?P<path>{_PATH})?$", re.IGNORECASE)
 BASE_PATH_RE = re.compile(rf"^{_PATH}$")
+TAG_AUTHORITY_RE = re.compile(rf"(?:[a-z0-9._%+-]+@)?{HOST_RE.pattern}", re.IGNORECASE)
 LANGUAGE_RE = re.compile(
     r"[a-z]{2,3}(?:-[a-z]{3}){0,3}"  # language (with extlangs; 4-8 letters are unassigned)
     r"(?:-[a-z]{4})?"  # script
@@ -45,6 +46,7 @@ KEYS: dict[str, type] = {
     "theme": str,
     "entries_per_page": int,
     "cname": str,
+    "tag_authority": str,
     "topics": list,
     "markdown": dict,
 }
@@ -69,6 +71,7 @@ class SiteConfig:
     entries_per_page: int
     cname: str
     topics: tuple[Topic, ...]
+    tag_authority: str = "sitegen.invalid"  # feed entry ids: tag:AUTHORITY,DATE:SLUG
     markdown_html: str = "escape"  # raw HTML in Markdown: "escape" (shown as text) or "sanitize"
 
     @property
@@ -129,6 +132,13 @@ def load_config(path: Path) -> SiteConfig:
         raise ConfigError(Problem(path, _line_of(lines, "language"),
                                   f"language {language!r} is not a BCP 47 language tag; write "
                                   "one such as \"en\", \"uk\" or \"pt-BR\""))
+    authority = table.get("tag_authority", "").strip().lower() or default_tag_authority(
+        table.get("title", "Timeline"))
+    if not TAG_AUTHORITY_RE.fullmatch(authority):
+        raise ConfigError(Problem(path, _line_of(lines, "tag_authority"),
+                                  f"tag_authority {authority!r} must be a domain name or an "
+                                  "email address you own, e.g. tag_authority = "
+                                  "\"news.example.org\""))
     timezone = table.get("timezone", "UTC")
     if not _known_timezone(timezone):
         raise ConfigError(Problem(path, _line_of(lines, "timezone"),
@@ -147,6 +157,7 @@ def load_config(path: Path) -> SiteConfig:
         theme_dir=(root / theme).resolve() if theme else PACKAGED_THEME,
         entries_per_page=per_page,
         cname=cname,
+        tag_authority=authority,
         topics=topics,
         markdown_html=markdown.get("html", "escape"),
     )
@@ -193,6 +204,14 @@ def normalise_base_url(url: str) -> str:
 
 def _valid_port(port: str | None) -> bool:
     return port is None or 1 <= int(port[1:]) <= 65535
+
+
+def default_tag_authority(title: str) -> str:
+    """The tag authority of a site that names none: from its title, never from its address
+    (which changes when the site moves), under the reserved `.invalid` domain."""
+    label = slugify(title)[:50].strip("-") or "timeline"
+    label = label if re.fullmatch(r"[a-z0-9-]+", label) else "timeline"
+    return f"{label}.sitegen.invalid"
 
 
 def valid_language(tag: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,8 @@ from sitegen.model import Entry, Site
 from sitegen.render import ROOT_LINK
 
 FEED_LENGTH = 50
+# The date in a feed's own tag: id; any fixed date will do, and it must never change.
+FEED_ID_DATE = "2000"
 
 
 def atom_feed(config: SiteConfig, entries: Sequence[Entry], *, title: str, feed_url: str,
@@ -26,7 +29,7 @@ def atom_feed(config: SiteConfig, entries: Sequence[Entry], *, title: str, feed_
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
         f"  <title>{escape(title)}</title>",
         f"  <subtitle>{escape(config.description)}</subtitle>" if config.description else "",
-        f"  <id>{escape(_iri(config, feed_url))}</id>",
+        f"  <id>{escape(feed_id(config, feed_url))}</id>",
         f'  <link rel="self" type="application/atom+xml" href={_href(config, feed_url)}/>',
         f'  <link rel="alternate" type="text/html" href={_href(config, page_url)}/>',
         f"  <updated>{updated}</updated>",
@@ -44,7 +47,7 @@ def _atom_entry(config: SiteConfig, entry: Entry) -> str:
     parts = [
         "  <entry>",
         f"    <title>{escape(entry.title)}</title>",
-        f"    <id>{escape(_iri(config, url))}</id>",
+        f"    <id>{escape(entry_id(config, entry))}</id>",
         f'    <link rel="alternate" type="text/html" href={_href(config, url)}/>',
         f"    <published>{_timestamp(entry, config)}</published>",
         f"    <updated>{_updated(entry, config)}</updated>",
@@ -101,11 +104,30 @@ def rfc3339(moment: dt.datetime) -> str:
     return f"{moment.replace(tzinfo=None).isoformat()}{sign}{hours:02d}:{rest:02d}"
 
 
-def _iri(config: SiteConfig, url: str) -> str:
-    """A stable, absolute id: the page's address when the base URL names a host."""
-    if "://" in config.base_url:
-        return urls.absolute(config.base_url, url)
-    return f"urn:sitegen:{urls.base_path(config.base_url)}{url}"
+def entry_id(config: SiteConfig, entry: Entry) -> str:
+    """The entry's Atom id, which must never change once published: a tag: URI (RFC 4151)
+    from the site's tag authority, the entry's date and its slug. The base URL, the domain
+    and the page's address may all change without making feed readers show it again."""
+    slug = quote(entry.slug, safe="-._~")
+    return f"tag:{config.tag_authority},{entry.day.isoformat()}:{slug}"
+
+
+def feed_id(config: SiteConfig, feed_path: str) -> str:
+    """A feed's own Atom id: a tag: URI from the tag authority and the feed's path."""
+    return f"tag:{config.tag_authority},{FEED_ID_DATE}:{quote(feed_path, safe='/-._~')}"
+
+
+def site_url(config: SiteConfig) -> str:
+    """The site's absolute address ('' when the base URL is only a path)."""
+    return config.base_url if "://" in config.base_url else ""
+
+
+def notes(config: SiteConfig) -> tuple[str, ...]:
+    """What a build left out and why, said once in its summary line."""
+    if site_url(config):
+        return ()
+    return ("no sitemap.xml: base_url is a path, and sitemaps need full URLs (set base_url to "
+            "https://... to get one)",)
 
 
 def _href(config: SiteConfig, url: str) -> str:
@@ -155,5 +177,7 @@ def _loc(config: SiteConfig, url: str) -> str:
 
 
 def robots(config: SiteConfig) -> bytes:
-    """robots.txt allowing everything and pointing at the sitemap."""
-    return f"User-agent: *\nAllow: /\nSitemap: {_loc(config, 'sitemap.xml')}\n".encode()
+    """robots.txt allowing everything, and pointing at the sitemap when there is one (its
+    `Sitemap:` line must be a full URL)."""
+    sitemap_line = f"Sitemap: {_loc(config, 'sitemap.xml')}\n" if site_url(config) else ""
+    return f"User-agent: *\nAllow: /\n{sitemap_line}".encode()

@@ -24,6 +24,9 @@ base_url = "/"
 language = "en"
 timezone = "UTC"
 entries_per_page = 50
+# Feed entry ids are tag:AUTHORITY,DATE:SLUG and must never change once published: set this
+# once to a domain or an email address you own, then leave it.
+tag_authority = "my-timeline.sitegen.invalid"
 
 [[topics]]
 slug = "example"

@@ -50,7 +50,7 @@ def test_every_url_in_the_design_is_built(built: Path) -> None:
     for rel in ("index.html", "page/2/index.html", "entries/2022-12-19-minsk-talks/index.html",
                 "topics/index.html", "topics/aid/index.html", "topics/aid/feed.xml",
                 "archive/index.html", "archive/2022/12/index.html", "archive/2023/01/index.html",
-                "search/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html",
+                "search/index.html", "feed.xml", "robots.txt", "404.html",
                 ".nojekyll", "pagefind/pagefind.js"):
         assert (built / rel).is_file(), rel
 
@@ -138,11 +138,19 @@ def test_atom_feed_is_valid_with_ids_updated_and_content(built: Path) -> None:
     assert "<table>" in (content.text or "")
 
 
-def test_sitemap_robots_404_and_nojekyll(built: Path) -> None:
+def test_sitemap_robots_404_and_nojekyll(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a path base URL: no sitemap (its protocol needs full URLs), said in the summary
+    assert not (built / "sitemap.xml").exists()
+    assert read(built, "robots.txt") == "User-agent: *\nAllow: /\n"
+    root = built.parent
+    code, output = run(root, "build", "--base-url", "https://news.example.org/tl/",
+                       capsys=capsys)
+    assert code == 0 and "no sitemap.xml" not in output
     sitemap = ET.parse(built / "sitemap.xml").getroot()
     locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert "/entries/2022-12-19-minsk-talks/" in locs and "/404.html" not in locs
-    assert "Sitemap: /sitemap.xml" in read(built, "robots.txt")
+    assert "https://news.example.org/tl/entries/2022-12-19-minsk-talks/" in locs
+    assert not any(loc.endswith("404.html") for loc in locs)  # type: ignore[union-attr]
+    assert "Sitemap: https://news.example.org/tl/sitemap.xml" in read(built, "robots.txt")
     assert "Page not found" in read(built, "404.html")
     assert read(built, ".nojekyll") == ""
 
