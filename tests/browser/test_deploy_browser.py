@@ -104,7 +104,7 @@ def test_every_page_asset_feed_and_search_file_resolves_under_the_subpath(
 
 
 def feed_links(base: str) -> set[str]:
-    """The links in the site feed, a topic feed and the sitemap."""
+    """The links in the site feed and a topic feed."""
     links: set[str] = set()
     for rel in ("feed.xml", "topics/energy-grid/feed.xml"):
         status, body = fetch(base + rel)
@@ -112,8 +112,8 @@ def feed_links(base: str) -> set[str]:
         feed = ET.fromstring(body)
         links |= {urljoin(base + rel, link.attrib["href"]) for link in feed.iter(f"{ATOM}link")}
     status, body = fetch(base + "sitemap.xml")
-    assert status == 200
-    links |= {urljoin(base, loc.text or "") for loc in ET.fromstring(body).iter(f"{SITEMAP}loc")}
+    # deployed with a path base URL: no sitemap, as its protocol needs full URLs
+    assert status == 404, "a sitemap with relative <loc>s is invalid"
     assert len(links) > 6
     return links
 
