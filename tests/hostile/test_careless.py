@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import search, write
+from sitegen import search
 from tests.helpers import entry, run, tree_digest, write_files
 from tests.hostile.scan import scripts_in_site
 from tests.test_serve import ENTRIES, Start, get, page_of, preview, until
@@ -118,17 +118,22 @@ def test_a_full_disk_is_a_clear_message_and_the_previous_site_stays(
     before = tree_digest(built / "site")
     write_files(built, {"content/entries/2022/2022-12-31-more.md": entry(title="More")})
     if stage == "pages":
-        monkeypatch.setattr(write, "apply_changes", no_space)
+        real = Path.write_bytes
+
+        def full(self: Path, data: bytes) -> int:  # the disk fills while the pages are written
+            if ".staging" in str(self):
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+            return real(self, data)
+        monkeypatch.setattr(Path, "write_bytes", full)
     else:
         monkeypatch.setattr(search, "_run_pagefind", no_space)
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
-    assert "the disk is full; free some space and run the command again" in output
-    assert "the previous site was left as it was" in output
+    assert "the disk is full" in output and "free some space" in output
+    assert "the previous site was left" in output
     assert "Traceback" not in output
     assert tree_digest(built / "site") == before
-    assert sorted(p.name for p in built.iterdir()) == [
-        ".sitegen-cache", "content", "site", "sitegen.toml"]
+    assert not [p.name for p in built.iterdir() if "staging" in p.name]
 
 
 def test_new_when_content_entries_is_a_file(site_dir: Path,
