@@ -21,6 +21,7 @@ def assemble_site(entries: Sequence[Entry], config: SiteConfig) -> Site:
         ),
         months=_months(newest_first),
         neighbours=_neighbours(newest_first),
+        related=related_entries(newest_first),
     )
 
 
@@ -74,4 +75,27 @@ def _neighbours(newest_first: tuple[Entry, ...]) -> dict[str, Neighbours]:
         later = newest_first[i - 1] if i > 0 else None
         earlier = newest_first[i + 1] if i + 1 < len(newest_first) else None
         out[entry.slug] = Neighbours(previous=earlier, next=later)
+    return out
+
+
+def related_entries(newest_first: Sequence[Entry], limit: int = 4) -> dict[str, tuple[Entry, ...]]:
+    """For each slug, the entries nearest to it in time that share one of its topics (closest
+    first; more shared topics break ties). Looks only at each topic's `limit` neighbours on
+    either side, so it stays linear in the number of entries."""
+    by_topic: dict[str, list[Entry]] = {}
+    for entry in newest_first:
+        for slug in entry.topics:
+            by_topic.setdefault(slug, []).append(entry)
+    where = {(slug, e.slug): i for slug, group in by_topic.items() for i, e in enumerate(group)}
+    out = {}
+    for entry in newest_first:
+        near: dict[str, Entry] = {}
+        for slug in entry.topics:
+            group, i = by_topic[slug], where[(slug, entry.slug)]
+            for other in group[max(0, i - limit):i + limit + 1]:
+                if other.slug != entry.slug:
+                    near[other.slug] = other
+        ranked = sorted(near.values(), key=lambda o: (
+            abs((o.day - entry.day).days), -len(set(o.topics) & set(entry.topics)), o.slug))
+        out[entry.slug] = tuple(ranked[:limit])
     return out

@@ -223,6 +223,7 @@ class Site:
     topics: tuple[TopicSummary, ...]
     months: tuple[Month, ...]  # newest first
     neighbours: dict[str, Neighbours] = field(hash=False)
+    related: dict[str, tuple[Entry, ...]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

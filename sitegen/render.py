@@ -15,6 +15,7 @@ import jinja2
 import markupsafe
 from markupsafe import Markup, escape
 
+from sitegen import chart as charts
 from sitegen import urls
 from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
@@ -45,6 +46,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         group_by_day=group_by_day,
     )
     env.filters.update(long_date=long_date, month_name=month_name, when=when,
+                       chart_svg=charts.chart_svg,
                        period_label=period_label,
                        rebase=functools.partial(rebase_links, base=base))
     return env
@@ -81,6 +83,11 @@ def when(entry: Entry) -> Markup:
         entry.datetime_attr, start, sep, entry.end_attr, end)
 
 
+def when_text(entry: Entry) -> str:
+    """The same words as `when`, without markup."""
+    return re.sub(r"<[^>]+>", "", str(when(entry))).replace("&#39;", "'")
+
+
 def _period_text(day: dt.date, precision: str) -> str:
     if precision == "year":
         return f"{day.year}"
@@ -107,7 +114,7 @@ def _range_texts(entry: Entry) -> tuple[str, str, str]:
     return (_period_text(start, entry.precision), _period_text(end, entry.end_precision), " – ")
 
 
-def period_label(group: Day) -> Markup:
+def period_label(group: Day | charts.PeriodLink) -> Markup:
     """A day heading's text: the day, or the month or year whose entries have no known day."""
     text = _period_text(group.day, group.precision)
     note = {"month": " (day not known)", "year": " (month and day not known)"}.get(
@@ -137,23 +144,45 @@ def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
 
 def _timeline_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
     has_key_events = any(e.key for e in site.entries)
-    for listing in paginate(site.entries, config.entries_per_page):
-        yield Page(urls.home(listing.number), "timeline.html", {
-            "listing": listing, "heading": config.title, "intro": config.description,
-            "page_urls": tuple(urls.home(n) for n in range(1, listing.total_pages + 1)),
-            "feed": "feed.xml",
-            "topic": None, "key_filter": "all" if has_key_events else None,
-        })
+    yield from _timeline(site.entries, urls.home, config, {
+        "heading": config.title, "intro": config.description, "feed": "feed.xml",
+        "topic": None, "key_filter": "all" if has_key_events else None,
+    }, drawn=True, dates_url=urls.dates())
 
 
 def _key_event_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
     """`/key-events/`: the timeline filtered to its key events."""
-    for listing in paginate(key_events(site.entries), config.entries_per_page):
-        yield Page(urls.key_events(listing.number), "timeline.html", {
-            "listing": listing, "heading": "Key events",
-            "intro": "The events the editors marked as the key events of their day.",
-            "page_urls": tuple(urls.key_events(n) for n in range(1, listing.total_pages + 1)),
-            "feed": "feed.xml", "topic": None, "key_filter": "key",
+    yield from _timeline(key_events(site.entries), urls.key_events, config, {
+        "heading": "Key events",
+        "intro": "The events the editors marked as the key events of their day.",
+        "feed": "feed.xml", "topic": None, "key_filter": "key",
+    }, drawn=False, dates_url=None)
+
+
+def _timeline(entries: tuple[Entry, ...], url_of: Callable[[int], str], config: SiteConfig,
+              context: dict[str, object], *, drawn: bool,
+              dates_url: str | None) -> Iterator[Page]:
+    """The pages of one paginated timeline: its chart on page 1, the month navigator on
+    every page, and (with `dates_url`) the page "jump to date" lands on."""
+    listings = paginate(entries, config.entries_per_page)
+    page_urls = tuple(url_of(n) for n in range(1, len(listings) + 1))
+    base = urls.base_path(config.base_url)
+    days = charts.plan_days(listings, page_urls, base)
+    months = charts.plan_months(days)
+    chart = charts.plan_chart(listings, page_urls, [(t.slug, t.name) for t in config.topics],
+                              base) if drawn else None
+    for listing in listings:
+        yield Page(page_urls[listing.number - 1], "timeline.html", {
+            **context, "listing": listing, "page_urls": page_urls, "months": months,
+            "chart": chart if listing.number == 1 else None, "dates_url": dates_url,
+            "first_day": days[-1].day if days else None,
+            "last_day": days[0].day if days else None,
+        })
+    if dates_url is not None:
+        yield Page(dates_url, "dates.html", {
+            "heading": context["heading"], "timeline_url": page_urls[0],
+            "months": tuple((m, tuple(d for d in days if (d.day.year, d.day.month)
+                                      == (m.day.year, m.day.month))) for m in months),
         })
 
 
@@ -164,6 +193,7 @@ def _entry_pages(site: Site) -> Iterator[Page]:
             # come back from the parse memo unchanged, so their fingerprints are reused.
             "entry": entry, "earlier": site.neighbours[entry.slug].previous,
             "later": site.neighbours[entry.slug].next,
+            "related": site.related.get(entry.slug, ()),
         })
 
 
@@ -171,15 +201,11 @@ def _topic_pages(site: Site, config: SiteConfig) -> Iterator[Page]:
     yield Page(urls.topics(), "topics.html", {"summaries": site.topics})
     for summary in site.topics:
         slug = summary.topic.slug
-        for listing in paginate(summary.entries, config.entries_per_page):
-            yield Page(urls.topic(slug, listing.number), "timeline.html", {
-                "listing": listing, "heading": summary.topic.name,
-                "intro": summary.topic.description,
-                "topic": Span(summary.count, summary.first, summary.last),
-                "page_urls": tuple(urls.topic(slug, n)
-                                   for n in range(1, listing.total_pages + 1)),
-                "feed": urls.topic_feed(slug), "key_filter": None,
-            })
+        yield from _timeline(summary.entries, functools.partial(urls.topic, slug), config, {
+            "heading": summary.topic.name, "intro": summary.topic.description,
+            "topic": Span(summary.count, summary.first, summary.last),
+            "feed": urls.topic_feed(slug), "key_filter": None,
+        }, drawn=True, dates_url=urls.topic(slug) + "dates/")
 
 
 def _archive_pages(site: Site) -> Iterator[Page]:

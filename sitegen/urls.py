@@ -38,6 +38,10 @@ def month(day: dt.date) -> str:
     return f"archive/{day.year:04d}/{day.month:02d}/"
 
 
+def dates() -> str:
+    return "dates/"
+
+
 def key_events(page: int = 1) -> str:
     return "key-events/" if page == 1 else f"key-events/page/{page}/"
 
