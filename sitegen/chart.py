@@ -84,7 +84,8 @@ def plan_chart(listings: Sequence[Listing], page_urls: Sequence[str],
         if not _fits(entry, unit):
             undrawn += 1
             continue
-        bins.setdefault(_index(entry.day, first, unit), []).append((entry, f"{base}{page}#{anchor}"))
+        index = _index(entry.day, first, unit)
+        bins.setdefault(index, []).append((entry, f"{base}{page}#{anchor}"))
     marks = tuple(_mark(i, first, unit, items, colours) for i, items in sorted(bins.items()))
     used = {s.topic for m in marks for s in m.segments}
     legend = tuple(LegendItem(i % PALETTE_SIZE, name)

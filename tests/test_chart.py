@@ -134,7 +134,7 @@ def test_long_spans_aggregate_to_weeks_or_months(
     assert [n for n, _, _ in found] == expected
     assert f"Entries per {unit}," in home
     newest = sorted(days)[::-1]
-    for name, href, _ in found:  # each links to its period's newest day, where it is listed
+    for _, href, _ in found:  # each links to its period's newest day, where it is listed
         day = urlsplit(href).fragment
         assert day in newest
         assert lands(site, href)
