@@ -103,6 +103,11 @@ class Entry:
         return (self.day, PRECISION_RANK[self.precision], _naive(self.time), self.order,
                 self.slug)
 
+    def same_day(self, other: Entry) -> bool:
+        """Both are dated to the same single day (their order within it is the sources')."""
+        return (self.precision == other.precision == "day" and self.day == other.day
+                and self.end is None and other.end is None)
+
     def known_before(self, other: Entry) -> bool:
         """Whether this entry is known to have happened before `other`: an earlier day, or the
         same day with both times given and this one earlier. Otherwise their order is only the
