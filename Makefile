@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test serve bench bench-100k lint chromium golden clean
+.PHONY: site test serve bench bench-100k lint chromium golden screenshots clean
 
 site: $(VENV)/.runtime
 	$(BIN)/sitegen build
 
 test: $(VENV)/.dev chromium
-	$(BIN)/ruff check sitegen tests bench
+	$(BIN)/ruff check sitegen tests bench docs
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
 
@@ -26,8 +26,12 @@ bench-100k: $(VENV)/.bench chromium
 	$(BIN)/python -m bench.run --sizes 1000 10000 100000 $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check sitegen tests bench
+	$(BIN)/ruff check sitegen tests bench docs
 	$(BIN)/mypy
+
+# Refresh the README's screenshots (light and dark) with headless chromium.
+screenshots: $(VENV)/.dev chromium
+	$(BIN)/python docs/screenshots.py
 
 # Regenerate the golden site after an intended change to output: review the diff, then commit.
 golden: $(VENV)/.dev

@@ -298,7 +298,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
 
     `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
     """
-    from sitegen import assets, feeds, redirects, render, urls
+    from sitegen import assets, exports, feeds, redirects, render, urls
 
     theme = tree_digest(config.theme_dir)
     env = _environment(theme, config)
@@ -313,6 +313,10 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
         key = digest(every_page, feed.path, feed.title, feed.page_url,
                      *(digests.get(e.slug, e.slug) for e in feed.entries))
         todo.append((feed.path, key, feed))
+    for export in exports.plan_exports(site, config):
+        key = digest(every_page, export.path, export.kind, export.title, export.description,
+                     *(digests.get(e.slug, e.slug) for e in export.entries))
+        todo.append((export.path, key, export))
     reuse = _reuse(manifest, out, memo)
     needed = [(rel, key, item) for rel, key, item in todo if not reuse(rel, key)]
     planned = {rel: write.Planned(None if memo is None else memo[key], key)
@@ -349,7 +353,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 workers: int | None) -> dict[str, bytes]:
     """Render what is needed: entry pages (and every card) in the pool when there are many,
     then the list pages here, from the cards."""
-    from sitegen import feeds, pool, render
+    from sitegen import exports, feeds, pool, render
     from sitegen.model import Page
 
     cards = render.Cards(env)
@@ -377,6 +381,8 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     for rel, item in lists:
         if isinstance(item, feeds.Feed):
             out[rel] = feeds.render_feed(config, item)
+        elif isinstance(item, exports.Export):
+            out[rel] = exports.render_export(config, item)
         else:
             out[rel] = render.render_page(env, item, cards)
     return out

@@ -16,7 +16,7 @@ import markupsafe
 from markupsafe import Markup, escape
 
 from sitegen import chart as charts
-from sitegen import urls
+from sitegen import meta, urls
 from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
@@ -44,6 +44,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         config=config,
         topic_names={t.slug: t.name for t in config.topics},
         group_by_day=group_by_day,
+        entry_json_ld=functools.partial(meta.entry_json_ld, config),
     )
     env.filters.update(long_date=long_date, month_name=month_name, when=when,
                        chart_svg=charts.chart_svg,

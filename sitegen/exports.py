@@ -1,0 +1,152 @@
+"""Open data: the timeline in TimelineJS's JSON format, and every entry's fields as JSON and CSV.
+
+Each export is planned as a frozen `Export` holding exactly the entries it shows (so its cache
+key is right) and rendered to deterministic bytes: oldest entry first, keys in a fixed order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sitegen import urls
+from sitegen.config import SiteConfig
+from sitegen.meta import link as _link
+from sitegen.model import Entry, Site
+from sitegen.render import when_text
+
+CSV_FIELDS = ("slug", "url", "title", "date", "end", "precision", "date_basis", "key",
+              "topics", "places", "summary", "updated", "corrections", "source_publishers",
+              "source_headlines", "source_urls", "source_archived")
+
+
+@dataclass(frozen=True)
+class Export:
+    """One open-data file: where it goes, its kind, and what it covers."""
+
+    path: str
+    kind: str  # "timelinejs", "json" or "csv"
+    title: str
+    description: str
+    entries: tuple[Entry, ...]  # oldest first
+
+
+def plan_exports(site: Site, config: SiteConfig) -> Iterator[Export]:
+    """`/timeline.json`, `/topics/<slug>/timeline.json`, `/entries.json`, `/entries.csv`."""
+    oldest_first = tuple(reversed(site.entries))
+    yield Export("timeline.json", "timelinejs", config.title, config.description, oldest_first)
+    for summary in site.topics:
+        yield Export(urls.topic(summary.topic.slug) + "timeline.json", "timelinejs",
+                     f"{summary.topic.name} · {config.title}", summary.topic.description,
+                     tuple(reversed(summary.entries)))
+    yield Export("entries.json", "json", config.title, config.description, oldest_first)
+    yield Export("entries.csv", "csv", config.title, config.description, oldest_first)
+
+
+def render_export(config: SiteConfig, export: Export) -> bytes:
+    """The export's bytes."""
+    if export.kind == "csv":
+        return _csv(config, export.entries)
+    if export.kind == "json":
+        data: Any = {"title": export.title, "description": export.description,
+                     "url": _link(config, ""),
+                     "entries": [entry_record(config, e) for e in export.entries]}
+    else:
+        data = timelinejs(config, export)
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:
+    """Every field of one entry, as `/entries.json` lists it."""
+    names = {t.slug: t.name for t in config.topics}
+    return {
+        "slug": entry.slug,
+        "url": _link(config, urls.entry(entry.slug)),
+        "title": entry.title,
+        "date": entry.datetime_attr,
+        "end": entry.end_attr or None,
+        "precision": entry.precision,
+        "date_basis": entry.date_basis,
+        "key": entry.key,
+        "order": entry.order,
+        "topics": [{"slug": t, "name": names.get(t, t)} for t in entry.topics],
+        "places": list(entry.places),
+        "summary": entry.summary,
+        "updated": entry.updated.isoformat() if entry.updated else None,
+        "corrections": [{"date": c.date.isoformat(), "text": c.text}
+                        for c in entry.corrections],
+        "sources": [{
+            "publisher": s.publisher, "author": s.author or None,
+            "headline": s.headline or None,
+            "published": s.published.isoformat() if s.published else None,
+            "url": s.url or None, "archived": s.archived or None,
+            "accessed": s.accessed.isoformat() if s.accessed else None,
+        } for s in entry.sources],
+        "body_html": entry.body_html,
+    }
+
+
+def _csv(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    for entry in entries:
+        record = entry_record(config, entry)
+        sources = record["sources"]
+        writer.writerow([
+            entry.slug, record["url"], entry.title, record["date"], record["end"] or "",
+            entry.precision, entry.date_basis, "true" if entry.key else "false",
+            ";".join(entry.topics), ";".join(entry.places), entry.summary,
+            record["updated"] or "",
+            " | ".join(f"{c['date']}: {c['text']}" for c in record["corrections"]),
+            *(" | ".join(s[k] or "" for s in sources)
+              for k in ("publisher", "headline", "url", "archived")),
+        ])
+    return out.getvalue().encode("utf-8")
+
+
+def timelinejs(config: SiteConfig, export: Export) -> dict[str, Any]:
+    """A TimelineJS timeline: a title slide and one event per entry, grouped by first topic."""
+    names = {t.slug: t.name for t in config.topics}
+    return {
+        "title": {"text": {"headline": export.title, "text": export.description}},
+        "events": [_event(config, entry, names) for entry in export.entries],
+    }
+
+
+def _event(config: SiteConfig, entry: Entry, names: dict[str, str]) -> dict[str, Any]:
+    link = _link(config, urls.entry(entry.slug))
+    text = "".join(f"<p>{_html(p)}</p>" for p in (entry.summary,) if p)
+    text += f'<p><a href="{_html(link)}">Read the entry and its sources</a></p>'
+    event: dict[str, Any] = {
+        "start_date": _tl_date(entry.day, entry.precision, entry.time),
+        "display_date": when_text(entry),
+        "text": {"headline": entry.title, "text": text},
+        "unique_id": entry.slug,
+    }
+    if entry.end is not None:
+        event["end_date"] = _tl_date(entry.end, entry.end_precision, None)
+    if entry.topics:
+        event["group"] = names.get(entry.topics[0], entry.topics[0])
+    return event
+
+
+def _tl_date(day: Any, precision: str, time: Any) -> dict[str, Any]:
+    """TimelineJS date parts: only those known (a month-only date has no `day`)."""
+    parts: dict[str, Any] = {"year": day.year}
+    if precision in ("month", "day"):
+        parts["month"] = day.month
+    if precision == "day":
+        parts["day"] = day.day
+        if time is not None:
+            parts["hour"], parts["minute"] = time.hour, time.minute
+    return parts
+
+
+def _html(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
