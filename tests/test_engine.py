@@ -15,12 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen import load, pool, render
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import load_config
-from tests.helpers import entry, run, tree_digest, write_files
+from tests.helpers import SITE_TOML, entry, run, tree_digest, write_files
 
 MANIFEST = ".sitegen-manifest.json"
 
@@ -326,3 +328,62 @@ def test_a_pooled_build_equals_a_one_process_build(site_dir: Path, tmp_path: Pat
     build(config, Cache(None), out=tmp_path / "pool", workers=2, search=False)
     one, pooled = site_files(tmp_path / "one"), site_files(tmp_path / "pool")
     assert one == pooled and len(one) > 60
+
+
+# -- incremental equals from scratch, for any history of edits --------------------------------
+
+_OPS = st.lists(st.tuples(
+    st.sampled_from(["add", "edit", "rename", "delete", "retitle-site"]),
+    st.integers(0, 7),  # which entry
+    st.integers(1, 28),  # a day of December 2022
+    st.sampled_from(["[belarus]", "[aid]", "[energy-grid, aid]", "[]"]),
+), min_size=1, max_size=6)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(_OPS, min_size=1, max_size=3))
+def test_any_history_of_edits_builds_to_the_bytes_of_a_fresh_build(
+        history: list[list[tuple[str, int, int, str]]], tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root = tmp_path_factory.mktemp("history")
+    write_files(root, {"sitegen.toml": SITE_TOML, **entries(4)})
+    clock = [time.time() - 3600.0]  # every write gets its own mtime, older than the racy window
+    cache = Cache(root / ".sitegen-cache")
+    out = root / "site"
+    for step, ops in enumerate(history):
+        for op, n, day, topics in ops:
+            _apply(root, op, n, day, topics, clock)
+        config = load_config(root / "sitegen.toml")
+        build(config, cache, out=out, search=False, workers=1)
+        build(load_config(root / "sitegen.toml"), Cache(None), out=root / f"fresh{step}",
+              search=False, workers=1)
+        assert site_files(out) == site_files(root / f"fresh{step}")
+
+
+def _apply(root: Path, op: str, n: int, day: int, topics: str, clock: list[float]) -> None:
+    folder = root / "content/entries"
+    files = sorted(folder.rglob("*.md"))
+    target = files[n % len(files)] if files else None
+    if op == "retitle-site":
+        path = root / "sitegen.toml"
+        text = path.read_text()
+        path.write_text(text.replace('title = "', 'title = "Re', 1))
+    elif op == "add" or target is None:
+        path = folder / f"2022-12-{day:02d}-added-{n}-{len(files)}.md"
+        path.write_text(entry(title=f"Added {n}", date=f"2022-12-{day:02d}", topics=topics))
+    elif op == "edit":
+        path = target
+        path.write_text(entry(title=f"Edited {n} ({clock[0]:.0f})", date=f"2022-12-{day:02d}",
+                              topics=topics))
+    elif op == "rename":
+        path = target.with_name(f"2022-12-{day:02d}-renamed-{n}.md")
+        if path.exists():
+            return
+        target.rename(path)
+    else:
+        if len(files) > 1:
+            target.unlink()
+        return
+    clock[0] += 1.0
+    os.utime(path, (clock[0], clock[0]))
