@@ -50,6 +50,8 @@ def convert_body(body: str, ctx: Context) -> str:
         text = convert_zola(text, ctx)
     if ctx.generator == "pelican":
         text = convert_pelican(text, ctx)
+        if "{%" in text:  # the liquid_tags plugin, common on blogs that came from Octopress
+            text = convert_liquid(text, ctx, outputs=False)
     return rewrite_local_links(text, ctx)
 
 
@@ -213,7 +215,7 @@ LIQUID_BLOCKS = frozenset({"if", "unless", "for", "case", "capture", "comment", 
 PLACEHOLDER = "\x00{}\x00"
 
 
-def convert_liquid(text: str, ctx: Context) -> str:
+def convert_liquid(text: str, ctx: Context, *, outputs: bool = True) -> str:
     kept: list[str] = []
 
     def protect(m: re.Match[str]) -> str:
@@ -239,7 +241,8 @@ def convert_liquid(text: str, ctx: Context) -> str:
         return ""
 
     text = walk(text, tags, pairs, single, pair, stray)
-    text = LIQUID_OUT.sub(lambda m: _liquid_output(m, text, ctx), text)
+    if outputs:
+        text = LIQUID_OUT.sub(lambda m: _liquid_output(m, text, ctx), text)
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
@@ -261,7 +264,12 @@ def _liquid_single(tag: Tag, text: str, ctx: Context) -> str:
     if kind and (link := embed_link(kind, positional, named)):
         return link
     if name in ("img", "image"):
-        return _liquid_image(positional, named, ctx) or _unsupported(tag, text, ctx)
+        return _liquid_image(tag.args, positional, named, ctx) or _unsupported(tag, text, ctx)
+    if name in ("notebook", "include_code", "video", "audio") and positional:
+        target = ctx.link("file", positional[0]) or positional[0]
+        ctx.warn(text, tag.start, f"`{{% {tag.name} {tag.args} %}}` cannot be embedded in "
+                                  "Markdown; it became a link to the file")
+        return f"[{positional[0].rsplit('/', 1)[-1]}]({target})"
     if name not in ("include", "include_relative", "render", "assign", "capture", "set",
                     "increment", "decrement", "cycle") and (
                         link := guessed_link(positional, named)):
@@ -271,15 +279,19 @@ def _liquid_single(tag: Tag, text: str, ctx: Context) -> str:
     return _unsupported(tag, text, ctx)
 
 
-def _liquid_image(positional: list[str], named: dict[str, str], ctx: Context) -> str | None:
-    """Octopress `{% img [class] src [w [h]] ["title" ["alt"]] %}` and eleventy-img
+def _liquid_image(args: str, positional: list[str], named: dict[str, str],
+                  ctx: Context) -> str | None:
+    """Octopress `{% img [class] src [w [h]] [title [alt]] %}` and eleventy-img
     `{% image "src", "alt" %}`."""
-    words = [p for p in positional if not re.fullmatch(r"\d+", p)]
-    src = named.get("src") or next((w for w in words if re.search(r"[/.]", w)), "")
+    src = named.get("src") or next((p for p in positional if re.search(r"[/.]", p)
+                                    and not re.fullmatch(r"[\d.]+", p)), "")
     if not src:
         return None
-    rest = [w for w in words if w != src and not re.fullmatch(r"[\w-]+", w)]
-    alt = named.get("alt") or (rest[-1] if rest else "")
+    rest = args.split(src, 1)[1] if src in args else ""
+    rest = re.sub(r"^[\"']?[\s,]*(\d+\s+){0,2}", "", rest).strip(" ,")
+    quoted = re.findall(r"\"([^\"]*)\"|'([^']*)'", rest)
+    words = [a or b for a, b in quoted] if quoted else ([rest] if rest else [])
+    alt = named.get("alt") or (words[-1] if words else "")
     src = ctx.link("file", src) or src
     return f"![{alt}]({src})"
 

@@ -93,7 +93,9 @@ def _pelican(lines: list[str], start: int) -> Meta:
         i += 1
     if not any(k in PELICAN_KEYS for k in data):
         return Meta({}, "\n".join(lines), 1)
-    return Meta(data, "\n".join(lines[i:]).lstrip("\n"), i + 1)
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return Meta(data, "\n".join(lines[i:]), i + 1)
 
 
 def normalise_date(value: Any, zone: ZoneInfo | None = None) -> str | None:

@@ -107,7 +107,7 @@ def is_post(post: Post, info: SiteInfo) -> bool:
         tags = {t.lower() for t in _names(data.get("tags"), split_spaces=False)}
         in_posts_dir = any(p.lower() in POST_DIRS for p in post.sections)
         return dated or in_posts_dir or bool(tags & COLLECTION_TAGS)
-    return dated or bool(post.sections)
+    return dated  # Hugo and Zola list an undated page with no date: a page, not a post
 
 
 def map_post(post: Post, info: SiteInfo) -> Entry:

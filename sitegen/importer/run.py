@@ -142,6 +142,8 @@ def _read_entries(info: SiteInfo, report: Report) -> list[Entry]:
             continue
         if not is_post(post, info):
             report.pages += 1
+            _warn(report, path, 1, "left out: a page with no date, not a post; add `date:` "
+                                   "to the source and import again to keep it")
             continue
         report.posts += 1
         entry = map_post(post, info)

@@ -23,7 +23,7 @@ SKIP_DIRS = frozenset({"node_modules", "_site", "public", "output", ".git", "ven
 MEDIA = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp",
                    ".tif", ".tiff", ".pdf", ".mp4", ".webm", ".mov", ".m4v", ".ogv", ".mp3",
                    ".ogg", ".oga", ".wav", ".m4a", ".flac", ".csv", ".zip", ".gz", ".tgz",
-                   ".epub", ".txt", ".geojson", ".kml", ".gpx", ".vtt", ".srt"})
+                   ".epub", ".txt", ".geojson", ".ipynb", ".py", ".kml", ".gpx", ".vtt", ".srt"})
 POST_DIRS = frozenset({"posts", "post", "blog", "articles", "article", "_posts", "news",
                        "notes", "writing", "entries"})
 
@@ -124,9 +124,24 @@ def _hugo(src: Path) -> SiteInfo:
                  or _first(src / "config" / "_default", "hugo.toml", "config.toml", "hugo.yaml",
                            "config.yaml"))
     lower = {k.lower(): v for k, v in conf.items()}
-    content = src / _text(lower.get("contentdir") or "content")
+    content = _hugo_language_dir(src, lower) or src / _text(lower.get("contentdir") or "content")
     return SiteInfo("hugo", src, content if content.is_dir() else src, _text(lower.get("title")),
                     _text(lower.get("timezone")), _text(lower.get("languagecode")), lower)
+
+
+def _hugo_language_dir(src: Path, conf: dict[str, Any]) -> Path | None:
+    """A multilingual Hugo site's default-language content folder (`content/en/`): the other
+    languages are translations of the same posts."""
+    lang = _text(conf.get("defaultcontentlanguage")) or "en"
+    languages = conf.get("languages")
+    table = languages.get(lang) if isinstance(languages, dict) else None
+    split = _load(_first(src / "config" / "_default", f"languages.{lang}.toml"))
+    for found in (table if isinstance(table, dict) else {}, split):
+        given = _text(found.get("contentDir") or found.get("contentdir"))
+        if given and (src / given).is_dir():
+            return src / given
+    guess = src / "content" / lang
+    return guess if guess.is_dir() and (isinstance(languages, dict) or split) else None
 
 
 def _zola(src: Path) -> SiteInfo:

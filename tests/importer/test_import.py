@@ -161,6 +161,11 @@ def test_pelican_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert redirect_target(out, "posts/2019/05/new-bus-line-opens/index.html") == \
         "/entries/new-bus-line-opens/"
     assert '<code class="language-python">' in page(out, "fares-may")
+    assert html.count('<img src="/images/bus.png"') == 2  # {% img %} of the liquid_tags plugin
+    assert '<a href="/notebooks/ridership.ipynb">ridership.ipynb</a>' in html
+    assert (out / "site/notebooks/ridership.ipynb").is_file()
+    assert "new-bus-line.md:17: `{% notebook notebooks/ridership.ipynb %}` cannot be embedded" \
+        in printed
     assert 'name = "City Council"' in (out / "sitegen.toml").read_text()
 
 
