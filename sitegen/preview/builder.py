@@ -66,6 +66,8 @@ class BuildLoop:
         self._dirty.set()
         if self._thread.is_alive():
             self._thread.join(timeout=2)
+        if not self._thread.is_alive():
+            self._cache.close()
         if self._collecting:
             gc.enable()
 
