@@ -82,6 +82,11 @@ class _TreeWatcher:
     root: int
     stop: threading.Event = field(default_factory=threading.Event)
     seen: dict[int, _Process] = field(default_factory=dict)
+    _ppids: dict[int, int] = field(default_factory=dict)  # every process on the machine
+    _members: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._members.add(self.root)
 
     def watch(self) -> None:
         while not self.stop.is_set():
@@ -103,21 +108,24 @@ class _TreeWatcher:
             proc.last = now
 
     def _tree(self) -> list[int]:
-        """The root and its descendants. A descendant's pid is larger than the root's (pids
-        are handed out in increasing order), so only those are read."""
-        parents: dict[int, int] = {}
-        for name in os.listdir("/proc"):
-            if name.isdigit() and int(name) > self.root:
-                ppid = _ppid(int(name))
-                if ppid is not None:
-                    parents[int(name)] = ppid
-        tree = [self.root]
-        members = {self.root}
-        for pid in sorted(parents):  # a child's pid is larger than its parent's
-            if parents[pid] in members:
-                members.add(pid)
-                tree.append(pid)
-        return tree
+        """The root and its descendants. Only processes new since the last sample are read (pids
+        wrap around at pid_max, so a child's pid may be smaller than its parent's)."""
+        current = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+        for gone in self._ppids.keys() - current:
+            del self._ppids[gone]
+            self._members.discard(gone)
+        new = [pid for pid in current if pid not in self._ppids]
+        for pid in new:
+            ppid = _ppid(pid)
+            self._ppids[pid] = -1 if ppid is None else ppid
+        grown = True
+        while grown:  # a child and its own child may both be new
+            grown = False
+            for pid in new:
+                if pid not in self._members and self._ppids[pid] in self._members:
+                    self._members.add(pid)
+                    grown = True
+        return sorted(self._members & current)
 
     def peaks(self) -> dict[str, int]:
         found = dict.fromkeys(KINDS, 0)

@@ -99,6 +99,9 @@ class Tool:
     def clean(self) -> None:
         for path in self.outputs:
             _remove(path)
+        if self.name == "sitegen":  # whatever sitegen keeps beside its output: lock, staging
+            for path in self.site.parent.glob(f".{self.site.name}.*"):
+                _remove(path)
 
     def edit(self, entry: Entry, run: int) -> None:
         """Change one entry's body, differently on every run (its title and date stay)."""
