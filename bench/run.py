@@ -25,6 +25,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -488,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.before and not Path(args.before).is_file():
         parser.error(f"--before {args.before}: no such results file")
     _check_tools()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the work folder is removed
     work = _workdir(args.workdir)
     try:
         results = run_latency_only(args, work) if args.only_latency else run_all(args, work)
