@@ -20,6 +20,7 @@ from typing import Any
 
 SCENARIO_NAMES = {"cold": "cold build", "noop": "no-op rebuild", "edit": "edit of the newest entry"}
 SOURCE_RE = re.compile(r"generated from `([^`]+\.json)`")
+HUGE_RE = re.compile(r"100,000 entries from `([^`]+\.json)`")
 BEFORE_RE = re.compile(r"before figures from `([^`]+\.json)`")
 MIB = 2**20
 GOAL_SIZE = "10000"
@@ -153,7 +154,12 @@ def _latency_ok(results: dict[str, Any]) -> bool | None:
     return None if f is None else bool(f["median_ms"] < 500)
 
 
+def _huge_source(results: dict[str, Any]) -> dict[str, Any]:
+    return results.get("_huge_run") or results
+
+
 def _huge_cell(results: dict[str, Any]) -> str:
+    results = _huge_source(results)
     huge, base = _corpus(results, HUGE_SIZE), _corpus(results, GOAL_SIZE)
     if huge is None:
         return "not measured"
@@ -162,6 +168,7 @@ def _huge_cell(results: dict[str, Any]) -> str:
 
 
 def _huge_verdict(results: dict[str, Any]) -> bool | None:
+    results = _huge_source(results)
     huge, base = _corpus(results, HUGE_SIZE), _corpus(results, GOAL_SIZE)
     if huge is None or base is None or huge.cold is None or base.cold is None:
         return None
@@ -475,13 +482,18 @@ def _kib(n: int) -> str:
 
 def markdown_report(results: dict[str, Any], source: str,
                     before: tuple[dict[str, Any], str] | None = None,
-                    latency_run: tuple[dict[str, Any], str] | None = None) -> str:
+                    latency_run: tuple[dict[str, Any], str] | None = None,
+                    huge_run: tuple[dict[str, Any], str] | None = None) -> str:
     """The whole report. `latency_run` (results, file name) is a latency-only run whose figures
-    replace those of `results`."""
+    replace those of `results`; `huge_run` a run with 100,000 entries (and its own 10,000, for
+    the ratio) whose figures are shown too."""
     shown = dict(results)
     if latency_run:
         shown["latency"] = latency_run[0]["latency"]
+    if huge_run:
+        shown["_huge_run"] = huge_run[0]
     also = f"; save-to-reload latency from `{latency_run[1]}`" if latency_run else ""
+    also += f"; 100,000 entries from `{huge_run[1]}`" if huge_run else ""
     also += f"; before figures from `{before[1]}`" if before else ""
     parts = ["# sitegen benchmark\n",
              f"Run on {results['date']}; generated from `{source}`{also} by `python -m bench.run` "
@@ -489,6 +501,12 @@ def markdown_report(results: dict[str, Any], source: str,
              *goals_section(shown, before[0] if before else None, before[1] if before else None)]
     for key, data in _corpora(results):
         parts += corpus_section(key, data)
+    if huge_run:
+        for key, data in _corpora(huge_run[0]):
+            parts += [f"From `{huge_run[1]}` (a separate run, sitegen alone, one run each, "
+                      f"started {huge_run[0].get('started_utc', huge_run[0]['date'])}; its "
+                      "10,000-entry figures are the base of the 100,000 ratio):\n",
+                      *corpus_section(key, data)]
     parts += profile_section(results.get("profiles") or {})
     if "latency" in shown:
         parts += latency_section(shown["latency"],
@@ -509,7 +527,7 @@ def latest_sources(md_path: Path) -> tuple[Path | None, Path | None]:
 
 
 def render_latest(results_path: Path, before_path: Path | None = None,
-                  latency_path: Path | None = None) -> str:
+                  latency_path: Path | None = None, huge_path: Path | None = None) -> str:
     """Write latest.md next to `results_path`; return it."""
     results = json.loads(results_path.read_text())
     before = None
@@ -520,7 +538,10 @@ def render_latest(results_path: Path, before_path: Path | None = None,
     latency_run = None
     if latency_path is not None:
         latency_run = (json.loads(latency_path.read_text()), latency_path.name)
-    report = markdown_report(results, results_path.name, before, latency_run)
+    huge_run = None
+    if huge_path is not None:
+        huge_run = (json.loads(huge_path.read_text()), huge_path.name)
+    report = markdown_report(results, results_path.name, before, latency_run, huge_run)
     (results_path.parent / "latest.md").write_text(report)
     return report
 
@@ -531,8 +552,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", type=Path)
     parser.add_argument("--before", type=Path, help="an earlier results JSON to compare with")
     parser.add_argument("--latency", type=Path, help="a latency-only results JSON")
+    parser.add_argument("--huge", type=Path,
+                        help="a separate run's results with 100,000 entries (and 10,000)")
     args = parser.parse_args(argv)
-    print(render_latest(args.results, args.before, args.latency))
+    print(render_latest(args.results, args.before, args.latency, args.huge))
     return 0
 
 

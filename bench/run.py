@@ -528,7 +528,7 @@ def run_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     latency_projects: dict[str, Path] = {}
     written: dict[int, Corpus] = {}
     for size in sorted(args.sizes):
-        peers = size <= PEER_LIMIT
+        peers = size <= PEER_LIMIT and not args.sitegen_only
         plan = Plan(args.repeat or (3 if peers else 1), peers, args.pelican and peers,
                     no_search, _log)
         tools = ("sitegen", "hugo", "pelican") if plan.pelican else (
@@ -540,10 +540,10 @@ def run_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         if browse and size == min(args.sizes):
             data["search"]["query"] = browser_query_bytes(corpus.sitegen / "site", args.query)
         corpora[str(size)] = data
-        if peers:
+        if size <= PEER_LIMIT:
             latency_projects[str(size)] = corpus.sitegen_config
     if args.blog:
-        plan = Plan(args.repeat or 3, True, False, no_search, _log)
+        plan = Plan(args.repeat or 3, not args.sitegen_only, False, no_search, _log)
         corpus = corpus_mod.write_corpus(work / "blog", blog.POSTS, ("sitegen", "hugo"),
                                          blog.make_posts(), blog.BLOG_TOPICS)
         data = bench_corpus("blog", corpus, plan)
@@ -578,8 +578,9 @@ def run_latency_only(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 def _run_info(work: Path, started: float, load_before: list[float] | None,
               **settings: Any) -> dict[str, Any]:
     """What every results file starts with: date, machine, versions and the run's settings."""
+    began = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=time.perf_counter() - started)
     return {"schema": 2, "date": dt.date.today().isoformat(),
-            "started_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "started_utc": began.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine_info(), "versions": tool_versions(),
             "settings": {**settings, "work_filesystem": _fs(work),
                          "load_average_before": load_before, "load_average_after": load_average(),
@@ -596,6 +597,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"skip the blog corpus ({blog.POSTS:,} long posts)")
     parser.add_argument("--repeat", type=int, default=0,
                         help=f"runs per measurement (default: 3; 1 above {PEER_LIMIT:,} entries)")
+    parser.add_argument("--sitegen-only", action="store_true",
+                        help="time sitegen alone, without Hugo + Pagefind")
     parser.add_argument("--pelican", action="store_true",
                         help="time Pelican too (not among issue 9's figures)")
     parser.add_argument("--no-profile", dest="profile", action="store_false",
