@@ -42,6 +42,7 @@ def profile_builds(tool: Tool, size: int, results: Path, stem: str,
                    log: Callable[[str], None]) -> dict[str, Any]:
     """Profile a cold build, then a no-op build, of `tool`'s project; return the summaries."""
     figures: dict[str, Any] = {}
+    results.mkdir(parents=True, exist_ok=True)
     for scenario in ("cold", "noop"):
         if scenario == "cold":
             tool.clean()

@@ -181,6 +181,7 @@ class Plan:
     pelican: bool
     no_search: str | None  # sitegen's option for a build without search, if it has one
     log: Callable[[str], None]
+    scenarios: tuple[str, ...] = SCENARIOS
 
 
 def bench_corpus(label: str, corpus: Corpus, plan: Plan) -> dict[str, Any]:
@@ -200,7 +201,7 @@ def bench_corpus(label: str, corpus: Corpus, plan: Plan) -> dict[str, Any]:
                  f"{m.peak_rss / 2**20:6.0f} MiB peak, pagefind {m.pagefind_wall:5.2f} s, "
                  f"load {m.load:.2f}")
 
-    for _ in range(plan.repeats):  # cold: every tool in turn, then the next repetition
+    for _ in range(plan.repeats if "cold" in plan.scenarios else 0):  # every tool in turn
         if plan.no_search:
             sg.clean()
             record("cold", "sitegen_no_search", sg.build((plan.no_search,)))
@@ -213,11 +214,11 @@ def bench_corpus(label: str, corpus: Corpus, plan: Plan) -> dict[str, Any]:
         if pel:
             pel.clean()
             record("cold", "pelican", pel.build())
-    for _ in range(plan.repeats):
+    for _ in range(plan.repeats if "noop" in plan.scenarios else 0):
         record("noop", "sitegen", sg.build())
         if pel:
             record("noop", "pelican", pel.build())
-    for run in range(plan.repeats):
+    for run in range(plan.repeats if "edit" in plan.scenarios else 0):
         if plan.no_search:  # pages alone first, so the site ends each run with its search index
             sg.edit(newest, 100 + run)
             record("edit", "sitegen_no_search", sg.build((plan.no_search,)))
@@ -530,7 +531,7 @@ def run_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     for size in sorted(args.sizes):
         peers = size <= PEER_LIMIT and not args.sitegen_only
         plan = Plan(args.repeat or (3 if peers else 1), peers, args.pelican and peers,
-                    no_search, _log)
+                    no_search, _log, tuple(args.scenarios))
         tools = ("sitegen", "hugo", "pelican") if plan.pelican else (
             ("sitegen", "hugo") if peers else ("sitegen",))
         t0 = time.perf_counter()
@@ -543,7 +544,8 @@ def run_all(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         if size <= PEER_LIMIT:
             latency_projects[str(size)] = corpus.sitegen_config
     if args.blog:
-        plan = Plan(args.repeat or 3, not args.sitegen_only, False, no_search, _log)
+        plan = Plan(args.repeat or 3, not args.sitegen_only, False, no_search, _log,
+                    tuple(args.scenarios))
         corpus = corpus_mod.write_corpus(work / "blog", blog.POSTS, ("sitegen", "hugo"),
                                          blog.make_posts(), blog.BLOG_TOPICS)
         data = bench_corpus("blog", corpus, plan)
@@ -597,6 +599,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"skip the blog corpus ({blog.POSTS:,} long posts)")
     parser.add_argument("--repeat", type=int, default=0,
                         help=f"runs per measurement (default: 3; 1 above {PEER_LIMIT:,} entries)")
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS),
+                        help="which scenarios to time (default: all; a no-op and an edit "
+                             "follow a cold build)")
     parser.add_argument("--sitegen-only", action="store_true",
                         help="time sitegen alone, without Hugo + Pagefind")
     parser.add_argument("--pelican", action="store_true",
