@@ -96,14 +96,16 @@ class _TreeWatcher:
     def sample(self) -> None:
         now = time.perf_counter()
         for pid in self._tree():
+            # Classified on every sample: a child seen between fork and exec still looks like
+            # its parent (Python), and only becomes Pagefind when it execs.
+            kind = _kind(pid)
+            if kind is None:
+                continue
             proc = self.seen.get(pid)
-            if proc is None or proc.kind == "other":  # "other" may yet exec Python or Pagefind
-                kind = _kind(pid)
-                if kind is None:
-                    continue
-                if proc is None:
-                    proc = self.seen[pid] = _Process(kind, first=now)
-                proc.kind = kind
+            if proc is None:
+                proc = self.seen[pid] = _Process(kind, first=now)
+            elif proc.kind != kind:  # it exec'd: a new program, its own peak and span
+                proc.kind, proc.hwm, proc.first = kind, 0, now
             proc.hwm = max(proc.hwm, _hwm(pid))
             proc.last = now
 
