@@ -9,7 +9,9 @@ whole tree (the kernel keeps it for every waited-for descendant) and its CPU sec
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -46,11 +48,17 @@ def run(command: list[str], cwd: Path, env: Mapping[str, str] | None = None) -> 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
-                                env=None if env is None else {**os.environ, **env})
+                                env=None if env is None else {**os.environ, **env},
+                                start_new_session=True)  # its own process group, see below
         watcher = _TreeWatcher(proc.pid)
         thread = threading.Thread(target=watcher.watch, daemon=True)
         thread.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # the benchmark was stopped: stop the command and its children
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            raise
         wall = time.perf_counter() - started
         watcher.stop.set()
         thread.join()
