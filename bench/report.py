@@ -20,7 +20,6 @@ from typing import Any
 
 SCENARIO_NAMES = {"cold": "cold build", "noop": "no-op rebuild", "edit": "edit of the newest entry"}
 SOURCE_RE = re.compile(r"generated from `([^`]+\.json)`")
-HUGE_RE = re.compile(r"100,000 entries from `([^`]+\.json)`")
 BEFORE_RE = re.compile(r"before figures from `([^`]+\.json)`")
 MIB = 2**20
 GOAL_SIZE = "10000"
@@ -46,14 +45,19 @@ class Figures:
     peak_hugo: int | None
     peak_pagefind_on_hugo: int | None
     no_search_how: str
+    cold_cpu: float | None = None
+    peer_cold_cpu: float | None = None
 
 
 def figures(data: dict[str, Any]) -> Figures:
     runs = data["runs"]
     cold, noop, edit = runs["cold"], runs["noop"], runs["edit"]
     sg_series = [s for by in runs.values() for name, s in by.items() if name.startswith("sitegen")]
-    peer = None
+    peer = peer_cpu = None
     if "hugo" in cold and "pagefind_on_hugo" in cold:
+        peer_cpu = statistics.median(a + b for a, b in zip(cold["hugo"]["cpu"],
+                                                          cold["pagefind_on_hugo"]["cpu"],
+                                                          strict=True))
         peer = statistics.median(a + b for a, b in zip(cold["hugo"]["wall"],
                                                       cold["pagefind_on_hugo"]["wall"],
                                                       strict=True))
@@ -70,7 +74,9 @@ def figures(data: dict[str, Any]) -> Figures:
         peak_hugo=cold["hugo"]["max_peak_rss"] if "hugo" in cold else None,
         peak_pagefind_on_hugo=(cold["pagefind_on_hugo"]["max_peak_rss"]
                                if "pagefind_on_hugo" in cold else None),
-        no_search_how=how)
+        no_search_how=how,
+        cold_cpu=float(cold["sitegen"]["median_cpu"]) if "sitegen" in cold else None,
+        peer_cold_cpu=peer_cpu)
 
 
 def _median(series: dict[str, Any] | None) -> float | None:
@@ -193,6 +199,9 @@ ROWS = (
     Row("cold build with search, 10,000 entries, vs Hugo + Pagefind", "≤ 1.0× Hugo + Pagefind",
         lambda r: _cell(r, lambda f: f.cold, lambda f: f.peer_cold),
         lambda r: _verdict(r, lambda f: _le(f.cold, f.peer_cold))),
+    Row("the same in CPU seconds (every process; on a saturated machine wall time follows "
+        "them)", "-", lambda r: _cell(r, lambda f: f.cold_cpu, lambda f: f.peer_cold_cpu),
+        lambda r: None),
     Row("cold build without search, 10,000, vs Hugo alone", "≤ 0.8× Hugo",
         lambda r: _cell(r, lambda f: f.cold_no_search, lambda f: f.hugo),
         lambda r: _verdict(r, lambda f: _le(f.cold_no_search, f.hugo, 0.8))),
@@ -483,37 +492,59 @@ def _kib(n: int) -> str:
 def markdown_report(results: dict[str, Any], source: str,
                     before: tuple[dict[str, Any], str] | None = None,
                     latency_run: tuple[dict[str, Any], str] | None = None,
-                    huge_run: tuple[dict[str, Any], str] | None = None) -> str:
+                    also: tuple[tuple[dict[str, Any], str], ...] = ()) -> str:
     """The whole report. `latency_run` (results, file name) is a latency-only run whose figures
-    replace those of `results`; `huge_run` a run with 100,000 entries (and its own 10,000, for
-    the ratio) whose figures are shown too."""
+    replace those of `results`; `also` are other runs (results, file name) whose corpora, and
+    profiles, `results` lacks: the blog, or 100,000 entries with that run's own 10,000 for the
+    ratio."""
     shown = dict(results)
+    shown["corpora"] = dict(results.get("corpora", {}))
     if latency_run:
         shown["latency"] = latency_run[0]["latency"]
-    if huge_run:
-        shown["_huge_run"] = huge_run[0]
-    also = f"; save-to-reload latency from `{latency_run[1]}`" if latency_run else ""
-    also += f"; 100,000 entries from `{huge_run[1]}`" if huge_run else ""
-    also += f"; before figures from `{before[1]}`" if before else ""
+    extra: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+    profiles, profile_note = results.get("profiles") or {}, ""
+    notes = []
+    for run, name in also:
+        added = [k for k in run.get("corpora", {}) if k not in shown["corpora"]]
+        for key in added:
+            shown["corpora"][key] = run["corpora"][key]
+            extra.append((key, run["corpora"][key], run, name))
+        if HUGE_SIZE in run.get("corpora", {}):
+            shown["_huge_run"] = run
+        if not profiles and run.get("profiles"):
+            profiles, profile_note = run["profiles"], name
+            added.append("profiles")
+        if added:
+            notes.append(f"; {', '.join(_corpus_label(k) for k in added)} from `{name}`")
+    text = f"; save-to-reload latency from `{latency_run[1]}`" if latency_run else ""
+    text += "".join(notes)
+    text += f"; before figures from `{before[1]}`" if before else ""
     parts = ["# sitegen benchmark\n",
-             f"Run on {results['date']}; generated from `{source}`{also} by `python -m bench.run` "
+             f"Run on {results['date']}; generated from `{source}`{text} by `python -m bench.run` "
              "(see `bench/README.md` for what each number means).\n",
              *goals_section(shown, before[0] if before else None, before[1] if before else None)]
     for key, data in _corpora(results):
         parts += corpus_section(key, data)
-    if huge_run:
-        for key, data in _corpora(huge_run[0]):
-            parts += [f"From `{huge_run[1]}` (a separate run, sitegen alone, one run each, "
-                      f"started {huge_run[0].get('started_utc', huge_run[0]['date'])}; its "
-                      "10,000-entry figures are the base of the 100,000 ratio):\n",
-                      *corpus_section(key, data)]
-    parts += profile_section(results.get("profiles") or {})
+    for key, data, run, name in extra:
+        section = corpus_section(key, data)
+        section.insert(1, f"From `{name}`, a separate run started "
+                          f"{run.get('started_utc', run['date'])} (sitegen "
+                          f"{run['versions']['sitegen']}).\n")
+        parts += section
+    if profile_note:
+        parts.append(f"The profiles below are from `{profile_note}`.\n")
+    parts += profile_section(profiles)
     if "latency" in shown:
         parts += latency_section(shown["latency"],
                                  _run_note(*latency_run) if latency_run else "")
-    parts += search_section(results)
+    parts += search_section(shown)
     parts += machine_section(results)
     return "\n".join(parts)
+
+
+def _corpus_label(key: str) -> str:
+    return {"blog": "the blog corpus", "profiles": "the profiles"}.get(
+        key, f"{int(key):,} entries" if key.isdigit() else key)
 
 
 def latest_sources(md_path: Path) -> tuple[Path | None, Path | None]:
@@ -527,7 +558,7 @@ def latest_sources(md_path: Path) -> tuple[Path | None, Path | None]:
 
 
 def render_latest(results_path: Path, before_path: Path | None = None,
-                  latency_path: Path | None = None, huge_path: Path | None = None) -> str:
+                  latency_path: Path | None = None, also: tuple[Path, ...] = ()) -> str:
     """Write latest.md next to `results_path`; return it."""
     results = json.loads(results_path.read_text())
     before = None
@@ -538,10 +569,8 @@ def render_latest(results_path: Path, before_path: Path | None = None,
     latency_run = None
     if latency_path is not None:
         latency_run = (json.loads(latency_path.read_text()), latency_path.name)
-    huge_run = None
-    if huge_path is not None:
-        huge_run = (json.loads(huge_path.read_text()), huge_path.name)
-    report = markdown_report(results, results_path.name, before, latency_run, huge_run)
+    others = tuple((json.loads(p.read_text()), p.name) for p in also)
+    report = markdown_report(results, results_path.name, before, latency_run, others)
     (results_path.parent / "latest.md").write_text(report)
     return report
 
@@ -552,10 +581,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", type=Path)
     parser.add_argument("--before", type=Path, help="an earlier results JSON to compare with")
     parser.add_argument("--latency", type=Path, help="a latency-only results JSON")
-    parser.add_argument("--huge", type=Path,
-                        help="a separate run's results with 100,000 entries (and 10,000)")
+    parser.add_argument("--also", type=Path, nargs="+", default=[],
+                        help="other runs' results whose corpora (the blog, 100,000 entries) "
+                             "and profiles the first lacks")
     args = parser.parse_args(argv)
-    print(render_latest(args.results, args.before, args.latency, args.huge))
+    print(render_latest(args.results, args.before, args.latency, tuple(args.also)))
     return 0
 
 
