@@ -35,7 +35,17 @@ def _renderer(html: str = "escape") -> MarkdownIt:
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
     md.core.ruler.push("resolve_anchors", _resolve_anchors)
+    md.core.ruler.push("external_links", _external_links)
     return md
+
+
+def _external_links(state: StateCore) -> None:
+    """A link to another site opens no window handle back to ours and sends no referrer."""
+    for token in state.tokens:
+        for child in token.children or ():
+            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+            if re.match(r"^(?:https?:)?//", href, re.IGNORECASE):
+                child.attrSet("rel", "noopener noreferrer")
 
 
 def render_body(source: str, html: str = "escape") -> str:

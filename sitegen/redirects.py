@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Container
 from html import escape
 
-from sitegen import urls
+from sitegen import security, urls
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
 from sitegen.model import Site
@@ -47,6 +47,6 @@ def redirect_page(target: str, language: str) -> bytes:
     href = escape(target, quote=True)
     return (f'<!doctype html>\n<html lang="{escape(language)}">\n<meta charset="utf-8">\n'
             f"<title>Moved</title>\n<link rel=\"canonical\" href=\"{href}\">\n"
-            f'<meta name="robots" content="noindex">\n'
+            f'<meta name="robots" content="noindex">\n{security.head_tags()}'
             f'<meta http-equiv="refresh" content="0; url={href}">\n'
             f'<p>This page has moved to <a href="{href}">{href}</a>.</p>\n</html>\n').encode()

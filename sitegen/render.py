@@ -16,7 +16,7 @@ import markupsafe
 from markupsafe import Markup, escape
 
 from sitegen import chart as charts
-from sitegen import meta, urls
+from sitegen import meta, security, urls
 from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
@@ -42,6 +42,8 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         asset=_asset_url(config.theme_dir / "static", base),
         urls=urls,
         config=config,
+        csp=security.CSP,
+        referrer_policy=security.REFERRER_POLICY,
         topic_names={t.slug: t.name for t in config.topics},
         group_by_day=group_by_day,
         entry_json_ld=functools.partial(meta.entry_json_ld, config),
