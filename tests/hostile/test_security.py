@@ -224,3 +224,22 @@ def test_deep_toml_front_matter_is_refused(built: Path, capsys: pytest.CaptureFi
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert f"{rel}:2: values nested more than 32 levels deep" in output
+
+
+@pytest.mark.browser
+def test_the_search_page_shows_hostile_text_as_text(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], page: object,
+        static_server: object) -> None:
+    evil = '<img src=x onerror="window.hit=1"><script>window.hit=2</script>'
+    write_files(site_dir, {GOOD: entry(title=f"Hostile {evil}", body=f"Marker {evil} text",
+                                       extra=f"summary: '{evil}'\n")})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    base = static_server(site_dir / "site", "/")  # type: ignore[operator]
+    page.goto(base + "search/?q=marker")  # type: ignore[attr-defined]
+    page.wait_for_selector("#search-results li", timeout=15_000)  # type: ignore[attr-defined]
+    made = page.evaluate(  # type: ignore[attr-defined]
+        "document.querySelectorAll('#search-results script, #search-results img, "
+        "#search-results [onerror]').length")
+    assert made == 0
+    assert page.evaluate("window.hit") is None  # type: ignore[attr-defined]
+    assert "Hostile" in page.inner_text("#search-results")  # type: ignore[attr-defined]
