@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := $(VENV)/npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test serve bench bench-100k lint chromium golden screenshots clean
@@ -56,7 +57,6 @@ $(VENV)/.bench: $(VENV)/.dev
 
 # The checkers `make test` runs on the built site: the Nu Html Checker (npm vnu-jar, on Debian's
 # JRE) and axe-core (npm), injected into chromium by the browser tests.
-TOOLS := $(VENV)/npm
 $(TOOLS)/.installed: | $(VENV)/bin/python
 	@command -v java >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  echo "Installing Debian's default-jre-headless and npm for the HTML and a11y checks"; \
