@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sitegen.ingest.blocks import Block
 from sitegen.ingest.dates import dateline_date
+from sitegen.ingest.stamps import parse_stamp
 
 NAME_WORD = r"[A-Z][\w'\u2019.-]+"
 NAME = rf"{NAME_WORD}(?:\s+(?:{NAME_WORD}|de|van|von|der|da|del|al|bin|le)){{1,3}}"
@@ -18,10 +19,18 @@ TIME_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:am|pm|gmt|bst|utc|cet|et)?\b|\b(?
                      re.IGNORECASE)
 INTRO_RE = re.compile(r"^(?:here['\u2019]?s|here is|this is)\s+(?:what we know|what to know|"
                       r"what you need to know|the latest)\b|^what we know\b", re.IGNORECASE)
+# A greeting or a table of contents ("Good morning. Here is what happened overnight ...").
+GREETING_RE = re.compile(r"^(?:good (?:morning|afternoon|evening)|hello|hi|welcome)\b|"
+                         r"^(?:here['\u2019]?s|here is|here are)\s+(?:what|the|your|our|today)",
+                         re.IGNORECASE)
+GREETING_WORDS = 30
 BOILERPLATE_RE = re.compile(
     r"^(?:(?:source|credit|credits|photo|picture|image|video)\s*:|read (?:the )?full "
     r"(?:article|story)|advertisement$|sign up\b|subscribe\b|share this\b|"
-    r"(?:read|follow|scroll down|see)\b.{0,80}\b(?:below|live blog|updates)\b)", re.IGNORECASE)
+    r"(?:read|follow|scroll down|see)\b.{0,80}\b(?:below|live blog|updates)\b|"
+    r"show key events only|please turn on javascript|updated\s+(?:at\s+)?\d{1,2}[:.]\d{2}\b|"
+    r"(?:share|copy link|comments?|print|email|tweet)$|(?:advert|advertisement|sponsored)$)",
+    re.IGNORECASE)
 TITLE_MAX_WORDS = 20
 HEADLINE_MAX_WORDS = 32  # a page's own headline, with its " | Site" suffix
 
@@ -43,6 +52,9 @@ class Post:
     paragraphs: tuple[str, ...]
     author: str = ""
     role: str = "post"  # "post", "bullet", "headline", "lead" or "article"
+    last: int = 0  # the file line it ends on (0: the same as `line`)
+    stamp: str = ""  # a timestamped live-blog post's time header ("14:05 GMT")
+    days_back: int = 0  # how many days before the publication day its timestamp falls
 
     @property
     def text(self) -> str:
@@ -64,6 +76,19 @@ class Article:
     posts: tuple[Post, ...]
     headlines: tuple[Post, ...] = ()  # a briefing's one-line headlines
     commentary: tuple[int, int] | None = None  # first and last line of dropped reader commentary
+    dropped: tuple[Dropped, ...] = ()  # what was left out of every post, and why
+    timestamped: bool = False  # a live blog whose posts are headed by times
+    sectioned: bool = False  # a briefing or roundup in sections under subheadings
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Lines left out of every draft: `kind` is boilerplate, commentary, key-events, dateline..."""
+
+    line: int
+    last: int
+    kind: str
+    why: str
 
 
 def is_boilerplate(block: Block) -> bool:
@@ -73,8 +98,10 @@ def is_boilerplate(block: Block) -> bool:
 
 
 def is_intro(block: Block) -> bool:
-    """A line that introduces the article's list ("Here's what we know:")."""
-    return bool(INTRO_RE.match(block.text))
+    """A line that introduces the article's list ("Here's what we know:", "Good morning. Here is
+    what happened overnight.")."""
+    return bool(INTRO_RE.match(block.text)) or (
+        bool(GREETING_RE.match(block.text)) and len(block.text.split()) <= GREETING_WORDS)
 
 
 def byline_name(block: Block) -> str:
@@ -92,13 +119,27 @@ def is_title(block: Block, max_words: int = TITLE_MAX_WORDS) -> bool:
     (and not a byline or a dateline)."""
     if block.separator or not block.text or byline_name(block) or dateline_date(block.text):
         return False
+    if is_stamp(block):
+        return False
     if block.heading:
         return True
     return not block.bullet and len(block.text.split()) <= max_words and \
         not block.text.rstrip("\u201d\"'").endswith((".", "\u2026", ":", ","))
 
 
+def is_stamp(block: Block) -> bool:
+    """A live-blog post's time header ("14:05 GMT", "2.05pm", "09:30 CET: Title")."""
+    return bool(block.text) and not block.bullet and parse_stamp(block.text) is not None
+
+
 def post_starts(blocks: Sequence[Block]) -> list[int]:
-    """Indexes of live-blog post starts: a byline block followed by a title block."""
-    return [i for i in range(len(blocks) - 1)
-            if byline_name(blocks[i]) and is_title(blocks[i + 1])]
+    """Indexes of live-blog post starts: a byline block followed by a title block, or a time
+    header (with the byline just above it, if there is one)."""
+    starts: set[int] = set()
+    for i, block in enumerate(blocks):
+        if is_stamp(block):
+            starts.add(i - 1 if i and byline_name(blocks[i - 1]) else i)
+        elif (i + 1 < len(blocks) and byline_name(block) and is_title(blocks[i + 1])
+              and not (i and is_stamp(blocks[i - 1]))):
+            starts.add(i)
+    return sorted(starts)

@@ -15,6 +15,13 @@ LEAD_IN_RE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)")
 LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 EMPHASIS_RE = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`)")
 TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
+STAMP_START_RE = re.compile(r"^\d{1,2}[:.]\d{2}\b|^\d{1,2}\s*(?:am|pm)\b", re.IGNORECASE)
+# Words a sentence does not end on: a line ending in one was broken mid-sentence.
+DANGLING = frozenset(re.findall(r"\S+", """
+on in at of the a an and or to from by for with late early last next this that which who
+whose its their his her than as into onto over under after before since until near about
+but between against during
+"""))
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,8 @@ def _collect(lines: list[tuple[int, str]], *, join: bool, markdown: bool) -> Ite
             current = None
             continue
         block = _single(number, line)
-        continues = (current is not None and line and block is None and join
-                     and not BULLET_RE.match(line))
+        continues = (current is not None and line and block is None and not BULLET_RE.match(line)
+                     and (join or _broken(current.parts[-1], line)))
         if continues and current is not None:
             current.parts.append(line)
             continue
@@ -74,11 +81,18 @@ def _collect(lines: list[tuple[int, str]], *, join: bool, markdown: bool) -> Ite
         elif line:
             bullet = BULLET_RE.match(line)
             current = _Open(number, [bullet.group(1) if bullet else line], bullet is not None)
-            if not join and not bullet:
-                yield _finish(current)
-                current = None
     if current is not None:
         yield _finish(current)
+
+
+def _broken(previous: str, line: str) -> bool:
+    """True when a line of unwrapped text goes on from the one above: the above stops mid-
+    sentence ("... damaged on" / "Wednesday.") and this one does not start anew."""
+    if not previous or previous.rstrip()[-1:] in ".!?:;\"\u201d\u2019)\u2026" or \
+            STAMP_START_RE.match(line):
+        return False
+    last = previous.split()[-1].lower()
+    return line[:1].islower() or last in DANGLING
 
 
 def _single(number: int, line: str) -> Block | None:

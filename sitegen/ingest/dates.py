@@ -35,9 +35,15 @@ NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 
 # A date right after one of these words is background, not the day of the event.
 BACKGROUND = frozenset({"dated", "since", "until", "till", "by", "before", "after", "from",
                         "through", "starting", "beginning", "ending", "between", "ahead"})
-FUTURE_RE = re.compile(r"\b(?:will|would|due|expected|scheduled|planned|plans|set to)\b")
-RANK = {"explicit": 5, "weekday": 4}
+FUTURE_RE = re.compile(r"\b(?:will|would|shall|['\u2019]ll|(?:is|are|was|were)\s+due|expected|"
+                       r"scheduled|plans?\s+to|planned\s+(?:for|to)|planning\s+to|set\s+to|"
+                       r"set\s+for|(?:is|are)\s+to|intends?|intending|hopes?\s+to|aims?\s+to|"
+                       r"ahead\s+of|upcoming|later\s+this\s+week)\b")
+FUTURE_AFTER_RE = re.compile(r"^\W*(?:next week|this coming week|when\b[^.;]{0,40}\b(?:will|"
+                             r"are due|is due)\b)")
+RANK = {"explicit": 5, "weekday": 4, "day": 3, "older": 2.5}  # "day": yesterday and stronger
 BACKGROUND_DAYS = 31  # an explicit date further back than this is history, not the news
+RECENT_DAYS = 7  # an explicit date within a week outranks a weekday; an older one, "yesterday"
 # What a dateline may hold besides its date ("Updated: Monday, Dec. 19, 2022 10:04 am ET").
 DATELINE_NOISE_RE = re.compile(
     r"\b(?:first|published|updated|posted|dated|on|at|am|pm|gmt|bst|utc|et|cet|eet|"
@@ -51,19 +57,25 @@ class Cue:
 
     day: dt.date
     how: str  # "explicit", "weekday" or "relative"
-    rank: int  # a stronger cue wins over a weaker one in the same text
+    rank: float  # a stronger cue wins over a weaker one in the same text
     phrase: str
 
 
 def resolve_date(title: str, paragraphs: Sequence[str], published: dt.date) -> tuple[dt.date, str]:
     """The event's day and how it was found (`date_from`).
 
-    The title's strongest cue wins; then the lede's (first two paragraphs), then the rest's;
-    a text with no cue takes the publication date. Explicit dates beat weekdays, weekdays beat
-    "yesterday"/"last night", which beat "last week", which beats "today"/"overnight": a report
-    says *today* what happened *then*.
+    The title's strongest cue wins; then the lede's (the first two paragraphs, or only the
+    first when it names a day: background follows the news), then the rest's; a text with no
+    cue takes the publication date. Recent
+    explicit dates beat weekdays, weekdays beat "yesterday"/"last night", which beat older
+    explicit dates and "last week", which beat "today"/"overnight": a report says *today* what
+    happened *then*.
     """
-    for text in (title, " ".join(paragraphs[:2]), " ".join(paragraphs[2:])):
+    lede = " ".join(paragraphs[:2])
+    first = list(find_cues(paragraphs[0], published)) if paragraphs else []
+    if first and max(cue.rank for cue in first) >= RANK["day"]:
+        lede = paragraphs[0]  # the first paragraph names the day: the second is background
+    for text in (title, lede, " ".join(paragraphs[2:])):
         cues = list(find_cues(text, published))
         if cues:
             best = max(cues, key=lambda cue: cue.rank)  # the first of the strongest
@@ -84,7 +96,8 @@ def _explicit(text: str, published: dt.date) -> Iterator[tuple[int, Cue]]:
     for match in EXPLICIT_RE.finditer(text):
         day = _parse_day(match.group(0), published)
         if day is not None and dt.timedelta(0) <= published - day <= dt.timedelta(BACKGROUND_DAYS):
-            yield match.start(), Cue(day, "explicit", RANK["explicit"], match.group(0))
+            rank = RANK["explicit" if (published - day).days <= RECENT_DAYS else "older"]
+            yield match.start(), Cue(day, "explicit", rank, match.group(0))
 
 
 def _parse_day(phrase: str, published: dt.date) -> dt.date | None:
@@ -102,7 +115,8 @@ def _parse_day(phrase: str, published: dt.date) -> dt.date | None:
 def _weekdays(text: str, published: dt.date) -> Iterator[tuple[int, Cue]]:
     for match in WEEKDAY_RE.finditer(text):
         qualifier = (match.group(1) or "").lower()
-        if qualifier in {"next", "this coming", "coming"} or _future(text, match.start()):
+        if qualifier in {"next", "this coming", "coming"} or _future(text, match.start()) or \
+                FUTURE_AFTER_RE.match(text[match.end():match.end() + 60].lower()):
             continue
         name = match.group(2).lower()
         shift = relativedelta(days=-1 if qualifier == "last" else 0, weekday=WEEKDAYS[name](-1))
@@ -127,7 +141,7 @@ def _is_background(text: str, start: int) -> bool:
 
 def _future(text: str, start: int) -> bool:
     """True when the clause before a weekday speaks of the future ("talks will resume on")."""
-    clause = re.split(r"[.!?;]", text[max(0, start - 60):start])[-1].lower()
+    clause = re.split(r"[.!?;]", text[max(0, start - 80):start])[-1].lower()
     return bool(FUTURE_RE.search(clause))
 
 

@@ -10,8 +10,10 @@ from typing import Any
 
 import yaml
 
+from sitegen.ingest.article import Post
 from sitegen.ingest.dates import resolve_date
 from sitegen.ingest.events import Event, Found
+from sitegen.ingest.stamps import parse_stamp
 from sitegen.ingest.tagger import Tagger
 from sitegen.ingest.text import slugify
 from sitegen.model import Source
@@ -31,6 +33,7 @@ class Draft:
     origin: Path  # the input file ...
     line: int  # ... and the line the kept version starts on
     versions: int  # how many repeats of the post were merged into this draft
+    why: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each topic and the words that matched
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,24 @@ def make_drafts(events: Sequence[Event], provenance: Provenance, tagger: Tagger,
 def _draft(event: Event, provenance: Provenance, tagger: Tagger, out_dir: Path) -> Draft:
     post, article = event.kept.post, event.kept.article
     published = provenance.published[article.path]
-    day, date_from = resolve_date(post.title, post.paragraphs, published)
+    posted = post_day(post, published)
+    day, date_from = resolve_date(post.title, post.paragraphs, posted)
+    if date_from == "published" and posted != published:
+        date_from = "timestamp"
+    why = tagger.explain(post.title, post.paragraphs)
     return Draft(path=out_dir / f"{day.isoformat()}-{slugify(post.title)}.md", title=post.title,
-                 day=day, date_from=date_from, topics=tagger.topics(post.text),
+                 day=day, date_from=date_from, topics=tuple(slug for slug, _ in why), why=why,
                  sources=_sources(event.versions, provenance), body="\n\n".join(post.paragraphs),
                  origin=article.path, line=post.line, versions=len(event.versions))
+
+
+def post_day(post: Post, published: dt.date) -> dt.date:
+    """The day a post was written: the day its time header names, else the publication day
+    less the midnights between it and the newest post."""
+    stamp = parse_stamp(post.stamp, published.year) if post.stamp else None
+    if stamp is not None and stamp.day is not None:
+        return stamp.day if stamp.day <= published else stamp.day.replace(year=stamp.day.year - 1)
+    return published - dt.timedelta(days=post.days_back)
 
 
 def _sources(versions: Sequence[Found], provenance: Provenance) -> tuple[Source, ...]:

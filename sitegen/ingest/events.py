@@ -57,9 +57,13 @@ def select(article: Article) -> Selection:
 
 
 def _reported(paragraph: str, posts: Sequence[Post], vocab: Vocabulary) -> bool:
-    """True when posts report most of the paragraph's sentences (a lead sums up many posts)."""
+    """True when posts report most of the paragraph's sentences (a lead sums up many posts;
+    one sentence of it may sum up two: "missiles hit the port, and talks broke up")."""
     parts = sentences(paragraph) or [paragraph]
-    reported = sum(1 for s in parts if any(covers(q.text, s, vocab) for q in posts))
+    texts = [q.text for q in posts]
+    pairs = [f"{a} {b}" for i, a in enumerate(texts) for b in texts[i + 1:]]
+    reported = sum(1 for s in parts if any(covers(t, s, vocab) for t in texts)
+                   or any(covers(t, s, vocab, pair=True) for t in pairs))
     return reported * 2 > len(parts)
 
 

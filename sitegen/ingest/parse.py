@@ -11,6 +11,7 @@ from sitegen.errors import Problem
 from sitegen.ingest.article import (
     HEADLINE_MAX_WORDS,
     Article,
+    Dropped,
     Post,
     byline_name,
     is_boilerplate,
@@ -22,7 +23,9 @@ from sitegen.ingest.blocks import Block
 from sitegen.ingest.briefing import looks_like_briefing, split_briefing
 from sitegen.ingest.dates import dateline_date
 from sitegen.ingest.errors import IngestError
-from sitegen.ingest.liveblog import split_live_blog
+from sitegen.ingest.liveblog import drop_key_events, split_live_blog
+from sitegen.ingest.sectioned import section_starts, split_sections
+from sitegen.ingest.sections import commentary_post, drop_commentary_sections
 from sitegen.ingest.source import Meta, SourceText
 from sitegen.ingest.text import clean, short_title, tidy_title
 
@@ -33,7 +36,12 @@ TOP_MATTER_BLOCKS = 4
 
 def parse_article(source: SourceText) -> Article:
     """Split `source` into headline, lead and posts, recognising its format from its shape."""
+    dropped = [*source.dropped, *(Dropped(b.line, b.line, "boilerplate", _why_boilerplate(b))
+                                  for b in source.blocks if is_boilerplate(b))]
     blocks = [block for block in source.blocks if not is_boilerplate(block)]
+    blocks, key_events = drop_key_events(blocks)
+    blocks, opinion = drop_commentary_sections(blocks)
+    dropped += [*key_events, *opinion]
     commentary: tuple[int, int] | None = None
     if len(post_starts(blocks)) < 2:
         commentary, blocks = _drop_commentary(blocks, source.meta)
@@ -42,14 +50,31 @@ def parse_article(source: SourceText) -> Article:
     base = Article(path=source.path, form="article", headline=headline, author=author,
                    published=published, url=source.meta.url,
                    lead=(), posts=(), commentary=commentary)
-    return _with_headline(_split(base, blocks))
+    article = _with_headline(_split(base, blocks))
+    return replace(article, dropped=tuple(sorted({*dropped, *article.dropped},
+                                                 key=lambda d: (d.line, d.last, d.kind))))
+
+
+def _why_boilerplate(block: Block) -> str:
+    return f"page furniture (“{block.text[:40]}”), not reporting"
 
 
 def _split(base: Article, blocks: list[Block]) -> Article:
     starts = post_starts(blocks)
     if len(starts) >= 2:
         lead, posts = split_live_blog(blocks, starts)
-        return replace(base, form="live blog", lead=lead, posts=posts)
+        comment = [p for p in posts if commentary_post(p)]
+        return replace(base, form="live blog", lead=lead,
+                       posts=tuple(p for p in posts if p not in comment),
+                       timestamped=any(post.stamp for post in posts),
+                       dropped=tuple(Dropped(p.line, p.last or p.line, "commentary",
+                                             "a post headed as opinion or analysis, not news")
+                                     for p in comment))
+    sections = section_starts(blocks)
+    if sections and not base.commentary:
+        lead, posts, headlines = split_sections(blocks, sections)
+        return replace(base, form="briefing", lead=lead, posts=posts, headlines=headlines,
+                       sectioned=True)
     if base.commentary or any(is_intro(b) for b in blocks) or looks_like_briefing(blocks):
         lead, posts, headlines = split_briefing(blocks)
         return replace(base, form="briefing", lead=lead, posts=posts, headlines=headlines)

@@ -12,8 +12,11 @@ from difflib import SequenceMatcher
 from sitegen.ingest.text import content_words, words
 
 DUPLICATE_RATIO = 0.75  # share of words two versions of one post have in common, in order
+CONTAINED_SHARE = 0.8  # ... or share of the shorter one's words the longer repeats, in order
+CONTAINED_MIN_WORDS = 12  # a text this short is too formulaic to be judged by containment
 LENGTH_RATIO = 0.5  # a text less than half as long as another is not a version of it
 COVERED_SHARE = 0.5  # a post that carries half of a text's weighted vocabulary reports it
+PAIR_SHARE = 0.7  # two posts together must carry more of it: together they say more
 COVERED_KEY_WORDS = 3  # ... and so does one that shares three key words with a one-line headline
 UBIQUITOUS = 1 / 3  # a word used by more than this share of an article's texts is no key word
 
@@ -25,9 +28,17 @@ def near_duplicate(a: str, b: str) -> bool:
     if not shorter or shorter < LENGTH_RATIO * longer:
         return False
     matcher = SequenceMatcher(None, first, second, autojunk=False)
-    return (matcher.real_quick_ratio() >= DUPLICATE_RATIO
-            and matcher.quick_ratio() >= DUPLICATE_RATIO
-            and matcher.ratio() >= DUPLICATE_RATIO)
+    if matcher.real_quick_ratio() < DUPLICATE_RATIO or matcher.quick_ratio() < DUPLICATE_RATIO:
+        return _contained(matcher, shorter) if shorter >= CONTAINED_MIN_WORDS else False
+    return matcher.ratio() >= DUPLICATE_RATIO or (
+        shorter >= CONTAINED_MIN_WORDS and _contained(matcher, shorter))
+
+
+def _contained(matcher: SequenceMatcher[str], shorter: int) -> bool:
+    """An update that adds to a post keeps most of the old words in order ("two" -> "three
+    warehouses, destroying 20,000 tonnes")."""
+    same = sum(block.size for block in matcher.get_matching_blocks())
+    return same >= CONTAINED_SHARE * shorter
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,7 +67,8 @@ def vocabulary(texts: Iterable[str]) -> Vocabulary:
     return Vocabulary(dict(Counter(word for bag in bags for word in bag)), len(bags))
 
 
-def covers(whole: str, part: str, vocab: Vocabulary, *, headline: bool = False) -> bool:
+def covers(whole: str, part: str, vocab: Vocabulary, *, headline: bool = False,
+           pair: bool = False) -> bool:
     """True when `whole` reports what `part` does.
 
     It does when it uses at least half of `part`'s IDF-weighted words; for a one-line headline,
@@ -68,6 +80,7 @@ def covers(whole: str, part: str, vocab: Vocabulary, *, headline: bool = False) 
     if not total:
         return True
     shared = need & set(content_words(whole))
-    if sum(vocab.weight(word) for word in shared) >= COVERED_SHARE * total:
+    share = PAIR_SHARE if pair else COVERED_SHARE
+    if sum(vocab.weight(word) for word in shared) >= share * total:
         return True
     return headline and sum(1 for word in shared if vocab.is_key(word)) >= COVERED_KEY_WORDS

@@ -13,6 +13,7 @@ from dateutil import parser as dateparser
 
 from sitegen import yamlsafe
 from sitegen.errors import Problem
+from sitegen.ingest.article import Dropped
 from sitegen.ingest.blocks import Block, text_blocks
 from sitegen.ingest.errors import FileProblem, IngestError
 from sitegen.ingest.htmltext import html_page
@@ -43,6 +44,7 @@ class SourceText:
     markup: str  # "text", "markdown" or "html"
     blocks: tuple[Block, ...]
     meta: Meta
+    dropped: tuple[Dropped, ...] = ()  # what was left out while reading (an HTML page's furniture)
 
 
 def read_source(path: Path) -> SourceText:

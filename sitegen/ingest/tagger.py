@@ -1,4 +1,5 @@
-"""Tag a text with the taxonomy's topics: keywords match as whole words and their inflections."""
+"""Tag a text with the taxonomy's topics: keywords (and known paraphrases) match as whole words
+and their inflections, weighed by where they stand."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sitegen.ingest.paraphrases import PARAPHRASES
 from sitegen.ingest.text import fold
 from sitegen.model import Topic
 
@@ -14,30 +16,106 @@ from sitegen.model import Topic
 ENDINGS = ("s", "es", "'s", "ed", "d", "ing", "er", "ers")
 # Proper nouns also make adjectives and demonyms: "Belarus" -> "Belarusian", "Iran" -> "Iranian".
 PROPER_ENDINGS = ("s", "'s", "n", "ns", "an", "ans", "ian", "ians", "ese")
+# A past-tense keyword also matches its other forms ("killed" -> "killing", "kills"), unless its
+# stem is a common word of another sense ("downed" is not "down").
+PAST_STEM_EXCEPTIONS = frozenset({"down", "need", "feed", "shed", "bleed", "speed"})
+# A headline or lead names what a story is about; a paragraph far down may be background.
+WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0, "later": 0.5}
+BODY_PARAGRAPHS = 3  # paragraphs after these are "later"
+PASSING = 0.4  # "the Volyn region, which borders Belarus": a place passed, not a subject
+PASSING_BEFORE_RE = re.compile(
+    r"\b(?:borders?|bordering|bordered\s+by|border\s+with|near|nearby|neighbou?ring|close\s+to|"
+    r"next\s+to|adjacent\s+to|towards?|across\s+from|not\s+far\s+from|flew\s+over|via)"
+    r"(?:\s+(?:the|its|southern|northern|eastern|western))*\s+$", re.IGNORECASE)
+PASSING_AFTER_RE = re.compile(r"^\s*(?:border|frontier|boundary)\b", re.IGNORECASE)
+NEGATED_RE = re.compile(r"\b(?:no|nobody|no\s+one|none|without|(?:was|were|is|are)\s+not)"
+                        r"(?:\s+\w+){0,2}\s+$", re.IGNORECASE)  # "nobody was hurt"
+# Topics of harm done, which a negation reports as not done ("no casualties"); for others a
+# negation is the news itself ("no electricity", "without heating").
+NEGATABLE = frozenset({"casualties", "strikes"})
+NAME_OF_OTHER_RE = re.compile(r"^\s*(?:agreements?|accords?|protocols?|format|process)\b",
+                              re.IGNORECASE)  # "the Minsk agreements" are not about Minsk
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One topic: its keywords' pattern, its paraphrases' pattern, and which are place names."""
+
+    slug: str
+    keywords: re.Pattern[str] | None
+    paraphrases: re.Pattern[str] | None
 
 
 @dataclass(frozen=True)
 class Tagger:
-    """One compiled pattern per topic, in taxonomy order."""
+    """One compiled rule per topic, in taxonomy order."""
 
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    rules: tuple[Rule, ...]
 
     def topics(self, text: str) -> tuple[str, ...]:
-        """The slugs of every topic one of whose keywords occurs in `text`."""
-        folded = fold(text)
-        return tuple(slug for slug, pattern in self.patterns if pattern.search(folded))
+        """The slugs of every topic named in `text` (taken as one body paragraph)."""
+        return tuple(slug for slug, _ in self.explain("", (text,)))
+
+    def explain(self, title: str, paragraphs: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]],
+                                                                     ...]:
+        """Each topic the text is about, with the words that matched, in taxonomy order.
+
+        A match weighs 3 in the title, 2 in the first paragraph, 1 in the next two and 0.5
+        further down (one mention in a long article's background is not what it is about); a
+        place named only in passing ("near the Belarusian border") weighs less. A topic needs a
+        weight of 1.
+        """
+        parts = [(fold(title), "title")] + [(fold(p), _where(i)) for i, p in enumerate(paragraphs)]
+        found = []
+        for rule in self.rules:
+            score, matched = 0.0, []
+            for text, where in parts:
+                for weight, phrase in _hits(rule, text):
+                    score += weight * WEIGHTS[where]
+                    if phrase.lower() not in matched:
+                        matched.append(phrase.lower())
+            if matched and score >= 1.0:
+                found.append((rule.slug, tuple(matched)))
+        return tuple(found)
+
+
+def _where(index: int) -> str:
+    return "lead" if index == 0 else "body" if index < BODY_PARAGRAPHS else "later"
+
+
+def _hits(rule: Rule, text: str) -> list[tuple[float, str]]:
+    hits = []
+    for pattern in (rule.keywords, rule.paraphrases):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(text):
+            after = text[match.end():match.end() + 20]
+            before = text[max(0, match.start() - 40):match.start()]
+            if (match.group(0)[:1].isupper() and NAME_OF_OTHER_RE.match(after)) or (
+                    rule.slug in NEGATABLE and NEGATED_RE.search(before)):
+                continue
+            passing = match.group(0)[:1].isupper() and (
+                PASSING_BEFORE_RE.search(before)
+                or PASSING_AFTER_RE.match(after))
+            hits.append((PASSING if passing else 1.0, " ".join(match.group(0).split())))
+    return hits
 
 
 def make_tagger(topics: Sequence[Topic]) -> Tagger:
-    """A Tagger for `topics`; a topic without keywords never matches."""
-    patterns = []
+    """A Tagger for `topics`; a topic without keywords or paraphrases never matches."""
+    rules = []
     for topic in topics:
         alternatives = sorted((keyword_pattern(k) for k in topic.keywords if k.strip()),
                               key=len, reverse=True)
-        if alternatives:
-            joined = r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"
-            patterns.append((topic.slug, re.compile(joined, re.IGNORECASE)))
-    return Tagger(tuple(patterns))
+        extra = PARAPHRASES.get(topic.slug, ())
+        rules.append(Rule(topic.slug, _compile(alternatives), _compile(list(extra))))
+    return Tagger(tuple(rules))
+
+
+def _compile(alternatives: list[str]) -> re.Pattern[str] | None:
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def keyword_pattern(keyword: str) -> str:
@@ -50,6 +128,9 @@ def keyword_pattern(keyword: str) -> str:
     endings = PROPER_ENDINGS if last[:1].isupper() else ENDINGS
     forms = {re.escape(stem) + "(?:" + "|".join(re.escape(e) for e in endings) + ")?"
              for stem in _stems(last)}
+    lower = last.lower()
+    if lower.endswith("ed") and len(lower) > 5 and lower[:-2] not in PAST_STEM_EXCEPTIONS:
+        forms.add(re.escape(last[:-2]) + "(?:s|ing|ed)")  # "killed" -> "kills", "killing"
     tail = "(?:" + "|".join(sorted(forms)) + ")"
     return r"[\s-]+".join([*(re.escape(word) for word in head), tail])
 

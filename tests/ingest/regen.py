@@ -22,6 +22,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "plain": ("article.txt", ["--publisher", "Lviv Evening Post"]),  # dated by its dateline
     "markdown": ("article.md", ["--publisher", "Anniversary Wire"]),  # dated by front matter
     "html": ("article.html", ["--publisher", "Harbour Post"]),  # dated by its <meta>
+    # issue 12: timestamped live blogs, sectioned briefings, saved news pages, plain articles
+    "stamped-text": ("article.txt", ["--published", "2023-05-12", "--publisher", "Harbour Post"]),
+    "sections-md": ("article.md", ["--published", "2023-09-08", "--publisher",
+                                   "The Morning Ledger"]),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import pytest
 from sitegen.ingest.cli import main
 from tests.ingest.conftest import Run, body, drafts, front_matter, site_toml, table_rows
 
-SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
+# ../shared/seeds beside the repository; SITEGEN_SEEDS points elsewhere (e.g. from a worktree).
+SEEDS = Path(os.environ.get("SITEGEN_SEEDS")
+             or Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds")
 LIVE_BLOG = SEEDS / "000_a9bb43287f53e18c.txt"  # The Sun, live blog, published Friday 2022-12-30
 BRIEFING = SEEDS / "004_c2ee36e6127e5870.txt"  # briefing, Monday 2022-12-19, commentary above
 

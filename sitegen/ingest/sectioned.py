@@ -1,0 +1,72 @@
+"""An article in sections under subheadings: a Markdown briefing ("## On the ground"), a news
+roundup whose parts have their own headings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sitegen.ingest.article import Paragraph, Post, is_intro
+from sitegen.ingest.blocks import Block
+from sitegen.ingest.briefing import split_briefing
+from sitegen.ingest.text import short_title, tidy_title
+
+MIN_SECTIONS = 2
+HEADLINE_HEADING_WORDS = 5  # a shorter heading labels a section ("Diplomacy and aid")
+# A paragraph that opens like this goes on with the one above rather than starting a new item.
+CONTINUES_RE = re.compile(
+    r"^(?:[\"\u201c\u2018']|(?:he|she|they|it|its|his|her|their|this|that|these|those|but|"
+    r"however|also|still|yet|and|according|there|such)\b|the\s+\w+(?:\s+\w+)?\s+(?:said|says|"
+    r"added|told)\b)", re.IGNORECASE)
+
+Split = tuple[tuple[Paragraph, ...], tuple[Post, ...], tuple[Post, ...]]
+
+
+def section_starts(blocks: Sequence[Block]) -> list[int]:
+    """Indexes of subheadings; fewer than MIN_SECTIONS means the article has no sections."""
+    starts = [i for i, b in enumerate(blocks) if b.heading and not is_intro(b)]
+    return starts if len(starts) >= MIN_SECTIONS else []
+
+
+def split_sections(blocks: Sequence[Block], starts: Sequence[int]) -> Split:
+    """Lead, items and one-line headlines of a sectioned article.
+
+    A section under a headline-like heading with only paragraphs is one item; any other
+    section's list items are items, as in a briefing, and its paragraphs are items too, each
+    with the paragraphs that go on from it ("He said ...", a quotation).
+    """
+    lead, posts, headlines = split_briefing(blocks[: starts[0]])
+    all_posts, all_headlines = list(posts), list(headlines)
+    ends = [*starts[1:], len(blocks)]
+    for start, end in zip(starts, ends, strict=True):
+        heading, body = blocks[start], [b for b in blocks[start + 1:end] if b.text]
+        if not body:
+            continue
+        if _headline(heading) and not any(b.bullet for b in body):
+            all_posts.append(Post(heading.line, tidy_title(heading.text),
+                                  tuple(b.text for b in body if not b.heading), role="section",
+                                  last=body[-1].line))
+            continue
+        prose, items, one_liners = split_briefing(body)
+        all_posts.extend(items)
+        all_headlines.extend(one_liners)
+        all_posts.extend(paragraph_items(prose))
+    all_posts.sort(key=lambda p: p.line)
+    return lead, tuple(all_posts), tuple(all_headlines)
+
+
+def paragraph_items(paragraphs: Sequence[Paragraph]) -> list[Post]:
+    """Paragraphs as items: each starts one, unless it goes on from the paragraph above."""
+    groups: list[list[Paragraph]] = []
+    for paragraph in paragraphs:
+        if groups and CONTINUES_RE.match(paragraph.text):
+            groups[-1].append(paragraph)
+        else:
+            groups.append([paragraph])
+    return [Post(g[0].line, short_title(g[0].text), tuple(p.text for p in g), role="paragraph",
+                 last=g[-1].line) for g in groups]
+
+
+def _headline(heading: Block) -> bool:
+    text = heading.text.rstrip()
+    return len(text.split()) >= HEADLINE_HEADING_WORDS and not text.endswith(":")

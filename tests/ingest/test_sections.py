@@ -1,0 +1,56 @@
+"""Markdown briefings in `##` sections: wrapped bullets with bold lead-ins are items, the
+opinion section is never drafted, section labels and greetings are not events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.ingest.conftest import Run, body, copy_fixture, drafts, front_matter
+
+ARGS = ("--published", "2023-09-08", "--publisher", "The Morning Ledger")  # a Friday
+
+
+@pytest.fixture
+def result(site: Path, ingest: Callable[..., Run]) -> Run:
+    copy_fixture("sections-md", "article.md", site)
+    run = ingest("article.md", *ARGS)
+    assert run.code == 0, run.err
+    return run
+
+
+def test_each_bullet_of_each_news_section_is_one_draft(site: Path, result: Run) -> None:
+    assert "briefing, published 2023-09-08, 6 detailed items" in result.out
+    assert len(drafts(site)) == 6
+
+
+def test_opinion_section_and_greeting_are_not_drafted(site: Path, result: Run) -> None:
+    everything = "\n".join(drafts(site).values())
+    for words in ("columnist", "Readers write", "Good morning", "On the ground"):
+        assert words not in everything
+
+
+def test_wrapped_bullet_is_one_paragraph_without_its_markup(site: Path, result: Run) -> None:
+    [text] = [t for n, t in drafts(site).items() if "kharkiv" in n]
+    assert "Kharkiv struck again: A Russian missile hit an apartment block in Kharkiv late " \
+           "Thursday, killing two people" in body(text)
+    assert "**" not in body(text)
+
+
+@pytest.mark.parametrize(("slug", "day", "topics"), [
+    ("pushed-russian-troops", "2023-09-06", {"frontline"}),  # "on Wednesday", a Friday paper
+    ("apartment-block-in-kharkiv", "2023-09-07", {"strikes", "casualties"}),  # "late Thursday"
+    ("euros-of", "2023-09-07", {"aid", "economy"}),  # "yesterday"; budget support is aid
+    ("joint-package", "2023-09-07", {"aid"}),  # a package of vehicles, on Thursday
+    ("downed-21", "2023-09-08", {"drones", "air-defence"}),  # "overnight"
+    ("black-sea-states", "2023-09-08", {"diplomacy"}),  # "next Tuesday" is ahead: no date
+])
+def test_items_are_dated_and_tagged(site: Path, result: Run, slug: str, day: str,
+                                    topics: set[str]) -> None:
+    [text] = [t for n, t in drafts(site).items() if slug in n]
+    data = front_matter(text)
+    assert data["date"] == dt.date.fromisoformat(day)
+    assert set(data["topics"]) == topics
