@@ -67,7 +67,7 @@ class Article:
     post is first)."""
 
     path: Path
-    form: str  # "live blog", "briefing" or "article"
+    form: str  # "live blog", "briefing", "roundup" or "article"
     headline: str
     author: str
     published: dt.date | None  # what the file itself says, if anything
@@ -79,6 +79,7 @@ class Article:
     dropped: tuple[Dropped, ...] = ()  # what was left out of every post, and why
     timestamped: bool = False  # a live blog whose posts are headed by times
     sectioned: bool = False  # a briefing or roundup in sections under subheadings
+    markup: str = "text"  # what the file was read as: "text", "markdown" or "html"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ def add_parser(subparsers: Any,
         "ingest", parents=list(parents), help="draft entries from raw articles",
         description=DESCRIPTION)
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                        help="article files: .txt, .md or .html")
+                        help="article files: .txt, .md or .html, or - for standard input "
+                             "(its format is told from its text)")
     parser.add_argument("--published", type=iso_date, metavar="YYYY-MM-DD",
                         help="the articles' publication date; relative dates count from it "
                              "(needed unless the file states its own)")
@@ -39,6 +40,9 @@ def add_parser(subparsers: Any,
                         help="replace existing drafts and ignore curated entries' slugs")
     parser.add_argument("--dry-run", action="store_true",
                         help="print what would be drafted; write nothing")
+    parser.add_argument("--explain", action="store_true",
+                        help="also show how each file was split: which lines became which post "
+                             "and draft, and which were left out and why")
     with contextlib.suppress(argparse.ArgumentError):  # a parent may already offer these
         parser.add_argument("--config", type=Path, help="sitegen.toml or pyproject.toml to use")
     with contextlib.suppress(argparse.ArgumentError):
@@ -66,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         return report(e, "; nothing was written")
     table = render_report(outcome)
     print(table.splitlines()[-1] if getattr(args, "quiet", 0) else table)
+    if args.explain:
+        from sitegen.ingest.explain import render_explain
+
+        print()
+        print(render_explain(outcome))
     return 0
 
 

@@ -47,7 +47,8 @@ RECENT_DAYS = 7  # an explicit date within a week outranks a weekday; an older o
 # What a dateline may hold besides its date ("Updated: Monday, Dec. 19, 2022 10:04 am ET").
 DATELINE_NOISE_RE = re.compile(
     r"\b(?:first|published|updated|posted|dated|on|at|am|pm|gmt|bst|utc|et|cet|eet|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d{1,2}[:.]\d{2}|[^a-z0-9]",
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|"
+    r"fri|sat|sun)\b|\d{1,2}[:.]\d{2}|[^a-z0-9]",
     re.IGNORECASE)
 
 
@@ -158,3 +159,18 @@ def dateline_date(text: str) -> dt.date | None:
         return dateparser.parse(match.group(0).replace(" of ", " ")).date()
     except (ValueError, OverflowError):
         return None
+
+
+# "KYIV, Ukraine (AP) \u2014 ", "ODESA \u2014 ", "Kyiv, May 12 (Reuters) - ": where a wire story was
+# filed, not an event.
+WIRE_DATELINE_RE = re.compile(
+    r"^(?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3}(?:,\s*[A-Z][\w.'\-]+(?:\s+[A-Z][\w.'\-]+){0,2})?"
+    r"(?:\s*\([^)]{2,40}\))?"
+    r"|[A-Z][\w.'\-]+(?:\s+[A-Z][\w.'\-]+){0,2},?(?:\s+(?i:" + MONTH + r")\.?\s+\d{1,2},?)?"
+    r"\s*\([^)]{2,40}\))\s*(?:\u2014|\u2013|--?)\s+")
+def strip_dateline(text: str) -> tuple[str, str]:
+    """`text` without a wire dateline at its start, and the dateline ("" when none)."""
+    match = WIRE_DATELINE_RE.match(fold(text))
+    if match is None or len(match.group(0)) > 80:
+        return text, ""
+    return text[match.end():].lstrip(), text[:match.end()].strip()

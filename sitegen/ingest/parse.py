@@ -12,6 +12,7 @@ from sitegen.ingest.article import (
     HEADLINE_MAX_WORDS,
     Article,
     Dropped,
+    Paragraph,
     Post,
     byline_name,
     is_boilerplate,
@@ -21,17 +22,22 @@ from sitegen.ingest.article import (
 )
 from sitegen.ingest.blocks import Block
 from sitegen.ingest.briefing import looks_like_briefing, split_briefing
-from sitegen.ingest.dates import dateline_date
+from sitegen.ingest.dates import dateline_date, strip_dateline
 from sitegen.ingest.errors import IngestError
 from sitegen.ingest.liveblog import drop_key_events, split_live_blog
-from sitegen.ingest.sectioned import section_starts, split_sections
+from sitegen.ingest.sectioned import paragraph_items, section_starts, split_sections
 from sitegen.ingest.sections import commentary_post, drop_commentary_sections
 from sitegen.ingest.source import Meta, SourceText
 from sitegen.ingest.text import clean, short_title, tidy_title
 
+# A headline that promises several events: each paragraph that starts anew is one.
+ROUNDUP_RE = re.compile(r"\b(?:round-?up|at a glance|what we know|things to know|key things|"
+                        r"takeaways|what happened|in brief|news in brief|the day in|day \d+\b|"
+                        r"the latest on|briefing)", re.IGNORECASE)
 SITE_SUFFIX_RE = re.compile(r"\s+\|\s+[^|]{1,40}$")
 COMMENT_END_RE = re.compile(r"(?:\u2026|\.\.|!!|\?!|!\?)\W*$")  # "…", "!!": a reader's voice
 TOP_MATTER_BLOCKS = 4
+DATELINE_BLOCKS = 3  # a dateline opens one of the first few paragraphs
 
 
 def parse_article(source: SourceText) -> Article:
@@ -47,12 +53,34 @@ def parse_article(source: SourceText) -> Article:
         commentary, blocks = _drop_commentary(blocks, source.meta)
     headline, blocks = _headline(blocks, source.meta)
     author, published, blocks = _top_matter(blocks, source.meta)
-    base = Article(path=source.path, form="article", headline=headline, author=author,
+    blocks, datelines = strip_datelines(blocks)
+    dropped += datelines
+    dropped += [Dropped(b.line, b.line, "intro", "a greeting or a line introducing the list; "
+                                                 "not an event") for b in blocks if is_intro(b)]
+    base = Article(path=source.path, form="article", markup=source.markup, headline=headline,
+                   author=author,
                    published=published, url=source.meta.url,
                    lead=(), posts=(), commentary=commentary)
-    article = _with_headline(_split(base, blocks))
+    article = _with_author(_with_headline(_split(base, blocks)))
     return replace(article, dropped=tuple(sorted({*dropped, *article.dropped},
                                                  key=lambda d: (d.line, d.last, d.kind))))
+
+
+def strip_datelines(blocks: list[Block]) -> tuple[list[Block], list[Dropped]]:
+    """The first paragraphs without a wire dateline ("KYIV, Ukraine (AP) \u2014 "): it says where
+    the story was filed; a block that is only a dateline goes."""
+    kept, dropped = [], []
+    for i, block in enumerate(blocks):
+        text, dateline = strip_dateline(block.text) if i < DATELINE_BLOCKS else (block.text, "")
+        if dateline:
+            dropped.append(Dropped(block.line, block.line, "dateline",
+                                   f"\u201c{dateline}\u201d is where the story was filed, not "
+                                   "an event"))
+            if not text:
+                continue
+            block = replace(block, text=text)
+        kept.append(block)
+    return kept, dropped
 
 
 def _why_boilerplate(block: Block) -> str:
@@ -75,6 +103,11 @@ def _split(base: Article, blocks: list[Block]) -> Article:
         lead, posts, headlines = split_sections(blocks, sections)
         return replace(base, form="briefing", lead=lead, posts=posts, headlines=headlines,
                        sectioned=True)
+    roundup = ROUNDUP_RE.search(base.headline) and not any(b.bullet for b in blocks)
+    if roundup and not base.commentary:
+        prose = [Paragraph(b.line, b.text) for b in blocks if b.text and not is_intro(b)
+                 and not b.heading]
+        return replace(base, form="roundup", posts=tuple(paragraph_items(prose)))
     if base.commentary or any(is_intro(b) for b in blocks) or looks_like_briefing(blocks):
         lead, posts, headlines = split_briefing(blocks)
         return replace(base, form="briefing", lead=lead, posts=posts, headlines=headlines)
@@ -82,6 +115,14 @@ def _split(base: Article, blocks: list[Block]) -> Article:
         raise IngestError(Problem(base.path, 1, "no article text found besides credits and "
                                                 "links; pass the file that holds the article"))
     return replace(base, posts=(_whole(blocks, base.headline, base.author),))
+
+
+def _with_author(article: Article) -> Article:
+    """Items of a briefing or roundup are the article's own: they carry its byline."""
+    if not article.author or article.form == "live blog":
+        return article
+    return replace(article, posts=tuple(replace(p, author=p.author or article.author)
+                                        for p in article.posts))
 
 
 def _with_headline(article: Article) -> Article:

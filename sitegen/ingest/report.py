@@ -8,8 +8,12 @@ from sitegen.errors import display_path
 from sitegen.ingest.events import Selection
 from sitegen.ingest.pipeline import Outcome
 
+DROPPED = {"boilerplate": "page furniture", "key-events": "a key-events summary",
+           "commentary": "opinion", "background": "background"}
 HEADER = ("date", "date_from", "status", "merged", "draft", "topics")
-FORMS = {"live blog": "live blog", "briefing": "briefing", "article": "plain article"}
+FORMS = {"live blog": "live blog", "briefing": "briefing", "article": "plain article",
+         "roundup": "news roundup"}
+MARKUPS = {"text": "plain text", "markdown": "Markdown", "html": "a saved HTML page"}
 
 
 def render_report(outcome: Outcome) -> str:
@@ -21,7 +25,7 @@ def render_report(outcome: Outcome) -> str:
                  f"{_count(len(outcome.planned), 'draft')}")
     lines.append("")
     lines.extend(_table([_row(p.draft.day.isoformat(), p.draft.date_from, p.status,
-                              p.draft.versions, p.draft.path.name, p.draft.topics)
+                              p.draft.versions, p.draft.path.name, _why(p.draft.why))
                          for p in outcome.planned]))
     lines.append("")
     lines.append(_closing(outcome))
@@ -32,8 +36,9 @@ def _describe(selection: Selection, outcome: Outcome) -> str:
     article = selection.article
     published = outcome.published[article.path].isoformat()
     stated = "" if outcome.published_given else " (stated in the file)"
-    parts = [f"{display_path(article.path)}: {FORMS[article.form]}",
-             f"published {published}{stated}"]
+    form = FORMS[article.form] + (" of timed posts" if article.timestamped else "") + (
+        " in sections" if article.sectioned else "")
+    parts = [f"{display_path(article.path)}: {form}", f"published {published}{stated}"]
     if article.form == "briefing":
         parts.append(_count(len(article.posts), "detailed item"))
     if article.headlines:
@@ -47,7 +52,15 @@ def _describe(selection: Selection, outcome: Outcome) -> str:
     if article.commentary:
         first, last = article.commentary
         parts.append(f"reader commentary on lines {first}-{last} dropped")
-    return ", ".join(parts)
+    kinds = sorted({d.kind for d in article.dropped} & set(DROPPED))
+    if kinds:
+        parts.append(f"left out: {' and '.join(DROPPED[k] for k in kinds)}")
+    return ", ".join(parts) + f" (read as {MARKUPS[article.markup]})"
+
+
+def _why(why: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Each topic with the words that matched: "aid (pledge, tanks)"."""
+    return [f"{slug} ({', '.join(matched)})" for slug, matched in why]
 
 
 def _count(number: int, noun: str) -> str:

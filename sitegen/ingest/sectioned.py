@@ -19,6 +19,14 @@ CONTINUES_RE = re.compile(
     r"however|also|still|yet|and|according|there|such)\b|the\s+\w+(?:\s+\w+)?\s+(?:said|says|"
     r"added|told)\b)", re.IGNORECASE)
 
+# Words that link a roundup's paragraphs, not part of what each reports.
+TRANSITION_RE = re.compile(r"^(?:meanwhile|elsewhere|separately|in other news|also|in addition|"
+                           r"on the (?:diplomatic|economic|military) front|in the (?:north|south|"
+                           r"east|west)(?:east|west)?(?: of the country)?),\s+", re.IGNORECASE)
+
+LABEL_RE = re.compile(r"^([^:.!?]{1,60}):\s+(?=\S)")
+LABEL_WORDS = 4
+
 Split = tuple[tuple[Paragraph, ...], tuple[Post, ...], tuple[Post, ...]]
 
 
@@ -63,8 +71,17 @@ def paragraph_items(paragraphs: Sequence[Paragraph]) -> list[Post]:
             groups[-1].append(paragraph)
         else:
             groups.append([paragraph])
-    return [Post(g[0].line, short_title(g[0].text), tuple(p.text for p in g), role="paragraph",
+    return [Post(g[0].line, _title(g[0].text), tuple(p.text for p in g), role="paragraph",
                  last=g[-1].line) for g in groups]
+
+
+def _title(text: str) -> str:
+    """A title from a paragraph's first sentence, without "Meanwhile," or a "Kherson:" label."""
+    text = TRANSITION_RE.sub("", text)
+    label = LABEL_RE.match(text)
+    if label and len(label.group(1).split()) <= LABEL_WORDS:
+        text = text[label.end():]
+    return short_title(text)
 
 
 def _headline(heading: Block) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,19 @@ from sitegen.ingest.article import Dropped
 from sitegen.ingest.blocks import Block, text_blocks
 from sitegen.ingest.errors import FileProblem, IngestError
 from sitegen.ingest.htmltext import html_page
+from sitegen.ingest.maintext import main_blocks, published_date
 from sitegen.urls import is_web_url
 
 HTML_START_RE = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
                            re.IGNORECASE)
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
 FENCE = "---"
+STDIN = Path("-")
+STDIN_NAME = Path("<stdin>")
+HTML_TAGS_RE = re.compile(r"<(?:p|div|article|main|h[1-6]|body|head|title)[\s>]", re.IGNORECASE)
+MARKDOWN_RE = re.compile(r"^#{1,6}\s+\S|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\n]+\)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -48,12 +55,22 @@ class SourceText:
 
 
 def read_source(path: Path) -> SourceText:
-    """Read and split `path`; raise IngestError naming the file (and line) when it is unusable."""
-    text = decode(path, _read_bytes(path))
-    markup = _markup(path, text)
+    """Read and split `path` (`-`: standard input, named "<stdin>"); raise IngestError naming
+    the file (and line) when it is unusable."""
+    if path == STDIN:
+        path = STDIN_NAME
+        text = decode(path, sys.stdin.buffer.read())
+        markup = sniff(text)
+    else:
+        text = decode(path, _read_bytes(path))
+        markup = _markup(path, text)
     if markup == "html":
         page = html_page(text)
-        source = SourceText(path, markup, page.blocks, _html_meta(page.meta))
+        blocks, furniture = main_blocks(text, page.blocks)
+        meta = _html_meta(page.meta)
+        if meta.published is None:
+            meta = replace(meta, published=published_date(text))
+        source = SourceText(path, markup, tuple(blocks), meta, tuple(furniture))
     else:
         meta, start = _front_matter(path, text) if markup == "markdown" else (Meta(), 0)
         lines = list(enumerate(text.split("\n"), 1))[start:]
@@ -98,6 +115,18 @@ def _markup(path: Path, text: str) -> str:
     if suffix in HTML_SUFFIXES or HTML_START_RE.match(text):
         return "html"
     if suffix in MARKDOWN_SUFFIXES or text.startswith(FENCE + "\n"):
+        return "markdown"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return sniff(text)
+
+
+def sniff(text: str) -> str:
+    """"html", "markdown" or "text", from the text alone (standard input, an unknown suffix):
+    Markdown has front matter, `#` headings, `**bold**` or `[links](...)`."""
+    if HTML_START_RE.match(text) or HTML_TAGS_RE.search(text[:4096]):
+        return "html"
+    if text.startswith(FENCE + "\n") or len(MARKDOWN_RE.findall(text)) >= 2:
         return "markdown"
     return "text"
 

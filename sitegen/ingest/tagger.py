@@ -33,6 +33,9 @@ NEGATED_RE = re.compile(r"\b(?:no|nobody|no\s+one|none|without|(?:was|were|is|ar
 # Topics of harm done, which a negation reports as not done ("no casualties"); for others a
 # negation is the news itself ("no electricity", "without heating").
 NEGATABLE = frozenset({"casualties", "strikes"})
+# "the southern command said", "the general staff denied": who speaks, not what it is about.
+ATTRIBUTION_RE = re.compile(r"^(?:\s+\w+)?\s+(?:said|says|reported|denied|announced|claimed|"
+                            r"added|confirmed|stated)\b", re.IGNORECASE)
 NAME_OF_OTHER_RE = re.compile(r"^\s*(?:agreements?|accords?|protocols?|format|process)\b",
                               re.IGNORECASE)  # "the Minsk agreements" are not about Minsk
 
@@ -60,18 +63,19 @@ class Tagger:
                                                                      ...]:
         """Each topic the text is about, with the words that matched, in taxonomy order.
 
-        A match weighs 3 in the title, 2 in the first paragraph, 1 in the next two and 0.5
-        further down (one mention in a long article's background is not what it is about); a
-        place named only in passing ("near the Belarusian border") weighs less. A topic needs a
-        weight of 1.
+        A title naming the topic weighs 3, the first paragraph 2, each of the next two 1 and
+        each further one 0.5 (one mention in a long article's background is not what it is
+        about); a place named only in passing ("near the Belarusian border") weighs less. A
+        topic needs a weight of 1.
         """
         parts = [(fold(title), "title")] + [(fold(p), _where(i)) for i, p in enumerate(paragraphs)]
         found = []
         for rule in self.rules:
             score, matched = 0.0, []
             for text, where in parts:
-                for weight, phrase in _hits(rule, text):
-                    score += weight * WEIGHTS[where]
+                hits = _hits(rule, text)
+                score += max((weight for weight, _ in hits), default=0.0) * WEIGHTS[where]
+                for _, phrase in hits:
                     if phrase.lower() not in matched:
                         matched.append(phrase.lower())
             if matched and score >= 1.0:
@@ -94,11 +98,18 @@ def _hits(rule: Rule, text: str) -> list[tuple[float, str]]:
             if (match.group(0)[:1].isupper() and NAME_OF_OTHER_RE.match(after)) or (
                     rule.slug in NEGATABLE and NEGATED_RE.search(before)):
                 continue
-            passing = match.group(0)[:1].isupper() and (
-                PASSING_BEFORE_RE.search(before)
-                or PASSING_AFTER_RE.match(after))
-            hits.append((PASSING if passing else 1.0, " ".join(match.group(0).split())))
+            if match.group(0)[:1].isupper():
+                passing = bool(PASSING_BEFORE_RE.search(before) or PASSING_AFTER_RE.match(after))
+            else:
+                passing = bool(ATTRIBUTION_RE.match(text[match.end():match.end() + 30]))
+            hits.append((PASSING if passing else 1.0, _shown(match.group(0))))
     return hits
+
+
+def _shown(phrase: str) -> str:
+    """A matched phrase as the report shows it: "pledges ... fighter jets" for a long one."""
+    parts = phrase.split()
+    return " ".join(parts) if len(parts) <= 4 else f"{parts[0]} \u2026 {' '.join(parts[-2:])}"
 
 
 def make_tagger(topics: Sequence[Topic]) -> Tagger:

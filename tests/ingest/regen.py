@@ -26,6 +26,14 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "stamped-text": ("article.txt", ["--published", "2023-05-12", "--publisher", "Harbour Post"]),
     "sections-md": ("article.md", ["--published", "2023-09-08", "--publisher",
                                    "The Morning Ledger"]),
+    "stamped-md": ("article.md", ["--publisher", "Danube Dispatch"]),  # front matter date
+    "sections-paragraphs": ("article.md", ["--publisher", "The Kyiv Letter"]),
+    "page-roundup": ("article.html", ["--publisher", "North Sea Wire"]),  # JSON-LD date
+    "page-single": ("article.html", ["--publisher", "Riverside Herald"]),  # meta date
+    "plain-single": ("article.txt", ["--published", "2023-12-18", "--publisher",
+                                     "Harbour Wire"]),  # a Monday
+    "plain-dateline": ("article.txt", ["--published", "2023-03-14", "--publisher",
+                                       "Volyn Courier"]),  # a Tuesday
 }
 
 

@@ -23,7 +23,7 @@ def result(site: Path, ingest: Callable[..., Run]) -> Run:
 
 
 def test_each_bullet_of_each_news_section_is_one_draft(site: Path, result: Run) -> None:
-    assert "briefing, published 2023-09-08, 6 detailed items" in result.out
+    assert "briefing in sections, published 2023-09-08, 6 detailed items" in result.out
     assert len(drafts(site)) == 6
 
 
@@ -54,3 +54,24 @@ def test_items_are_dated_and_tagged(site: Path, result: Run, slug: str, day: str
     data = front_matter(text)
     assert data["date"] == dt.date.fromisoformat(day)
     assert set(data["topics"]) == topics
+
+
+def test_sections_of_paragraphs_with_labels_are_items_and_analysis_is_dropped(
+        site: Path, ingest: Callable[..., Run]) -> None:
+    copy_fixture("sections-paragraphs", "article.md", site)
+    run = ingest("article.md", "--publisher", "The Kyiv Letter")  # front matter: a Thursday
+    assert run.code == 0, run.err
+    assert "briefing in sections, published 2023-10-19 (stated in the file), 4 detailed items, " \
+           "left out: opinion" in run.out
+    days = {front_matter(t)["title"]: front_matter(t)["date"] for t in drafts(site).values()}
+    assert days == {
+        "Russian forces kept up assaults on the industrial zone north of Avdiivka on Wednesday":
+            dt.date(2023, 10, 18),
+        "The navy said a sea drone damaged a Russian patrol boat near Crimea early on Thursday":
+            dt.date(2023, 10, 19),
+        "Ukrenergo finished repairing two high-voltage lines in the Sumy region yesterday; power "
+        "was restored to 30,000 households": dt.date(2023, 10, 18),  # one event: one draft
+        "Grain exports through the new Black Sea route reached four million tonnes in the first "
+        "month": dt.date(2023, 10, 17)}
+    everything = "\n".join(drafts(site).values())
+    assert "symbolic win" not in everything and "Sir, your report" not in everything

@@ -23,7 +23,7 @@ def result(site: Path, ingest: Callable[..., Run]) -> Run:
 
 
 def test_each_timed_post_is_one_draft(site: Path, result: Run) -> None:
-    assert "live blog, published 2023-05-12, 8 posts" in result.out
+    assert "live blog of timed posts, published 2023-05-12, 8 posts" in result.out
     assert "8 posts found, 1 duplicate merged, 7 drafts" in result.out
     titles = {front_matter(t)["title"] for t in drafts(site).values()}
     assert "Istanbul talks end without a deal on grain" in titles
@@ -70,3 +70,37 @@ def test_a_place_that_only_borders_belarus_is_not_tagged_belarus(site: Path, res
 def test_budget_support_is_tagged_aid(site: Path, result: Run) -> None:
     [text] = [t for n, t in drafts(site).items() if "nordic" in n]
     assert front_matter(text)["topics"] == ["aid"]
+
+
+@pytest.fixture
+def markdown_blog(site: Path, ingest: Callable[..., Run]) -> Run:
+    copy_fixture("stamped-md", "article.md", site)
+    run = ingest("article.md", "--publisher", "Danube Dispatch")  # front matter: 2023-06-20
+    assert run.code == 0, run.err
+    return run
+
+
+def test_markdown_blog_of_12_hour_times_with_bylines(site: Path, markdown_blog: Run) -> None:
+    assert "live blog of timed posts, published 2023-06-20 (stated in the file), 7 posts, " \
+           "left out: a key-events summary" in markdown_blog.out
+    authors = {front_matter(t)["title"]: front_matter(t)["sources"][0].get("author")
+               for t in drafts(site).values()}
+    assert authors["Portugal and Spain promise a further batch of Leopard tanks"] == "Irena Holt"
+    assert authors["Grain ship runs aground near Izmail"] == "Dan Mercer"
+
+
+@pytest.mark.parametrize(("slug", "day", "how", "topics"), [
+    ("portugal-and-spain", "2023-06-20", "published", {"aid"}),  # a promise of tanks is aid
+    ("warheads", "2023-06-19", "relative", {"belarus", "nuclear"}),  # "yesterday"
+    ("minsk-agreements", "2023-06-20", "published", {"diplomacy"}),  # not Belarus
+    ("warehouse-district", "2023-06-20", "relative", {"drones", "air-defence"}),  # nobody hurt
+    ("izmail", "2023-06-18", "weekday", set()),  # 12.35am, "on Sunday" in a Tuesday blog
+    ("emergency-power-cuts", "2023-06-19", "relative", {"energy-grid"}),  # 11.20pm: a day back
+    ("brussels-on", "2023-06-19", "timestamp", {"air-defence", "aid", "diplomacy"}),  # future
+])
+def test_markdown_blog_dates_and_topics(site: Path, markdown_blog: Run, slug: str, day: str,
+                                        how: str, topics: set[str]) -> None:
+    [text] = [t for n, t in drafts(site).items() if slug in n]
+    data = front_matter(text)
+    assert (data["date"], data["date_from"]) == (dt.date.fromisoformat(day), how)
+    assert set(data["topics"]) == topics
