@@ -28,7 +28,8 @@ BOILERPLATE_RE = re.compile(
     r"^(?:(?:source|credit|credits|photo|picture|image|video)\s*:|read (?:the )?full "
     r"(?:article|story)|advertisement$|sign up\b|subscribe\b|share this\b|"
     r"(?:read|follow|scroll down|see)\b.{0,80}\b(?:below|live blog|updates)\b|"
-    r"show key events only|please turn on javascript|updated\s+(?:at\s+)?\d{1,2}[:.]\d{2}\b|"
+    r"show key events only|please turn on javascript|pinned(?: post)?$|load more|show more|"
+    r"\d{1,2}\s*(?:h|hr|hrs|hours?|m|mins?|minutes?|d|days?)\s+ago$|updated\s+(?:at\s+)?\d{1,2}[:.]\d{2}\b|"
     r"(?:share|copy link|comments?|print|email|tweet)$|(?:advert|advertisement|sponsored)$)",
     re.IGNORECASE)
 TITLE_MAX_WORDS = 20

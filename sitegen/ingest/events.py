@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ from sitegen.ingest.article import Article, Paragraph, Post
 from sitegen.ingest.similarity import Vocabulary, covers, near_duplicate, vocabulary
 from sitegen.ingest.text import sentences, short_title, word_count
 
+CLAUSE_RE = re.compile(r",?\s+(?:and|while|as|after|but)\s+|;\s+")
+CLAUSE_WORDS = 4  # a shorter piece is not a clause that reports something
 MORE_COMPLETE = 1.2  # an older version this much longer than the newest is kept instead
 
 
@@ -58,13 +61,18 @@ def select(article: Article) -> Selection:
 
 def _reported(paragraph: str, posts: Sequence[Post], vocab: Vocabulary) -> bool:
     """True when posts report most of the paragraph's sentences (a lead sums up many posts;
-    one sentence of it may sum up two: "missiles hit the port, and talks broke up")."""
+    one sentence of it may sum up two, a clause each: "missiles hit the port, and talks broke
+    up")."""
     parts = sentences(paragraph) or [paragraph]
     texts = [q.text for q in posts]
-    pairs = [f"{a} {b}" for i, a in enumerate(texts) for b in texts[i + 1:]]
     reported = sum(1 for s in parts if any(covers(t, s, vocab) for t in texts)
-                   or any(covers(t, s, vocab, pair=True) for t in pairs))
+                   or _clauses_reported(s, texts, vocab))
     return reported * 2 > len(parts)
+
+
+def _clauses_reported(sentence: str, texts: Sequence[str], vocab: Vocabulary) -> bool:
+    clauses = [c for c in CLAUSE_RE.split(sentence) if len(c.split()) >= CLAUSE_WORDS]
+    return len(clauses) > 1 and all(any(covers(t, c, vocab) for t in texts) for c in clauses)
 
 
 def merge(found: Sequence[Found]) -> tuple[Event, ...]:

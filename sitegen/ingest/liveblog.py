@@ -93,7 +93,7 @@ def drop_key_events(blocks: Sequence[Block]) -> tuple[list[Block], list[Dropped]
         if not (KEY_EVENTS_RE.match(block.text.rstrip(" :")) and len(block.text.split()) <= 6):
             continue
         end = _key_events_end(blocks, k)
-        if end > k + 1:
+        if end > k:
             lines = [b.line for b in blocks[k:end] if b.text]
             dropped.append(Dropped(lines[0], lines[-1], "key-events",
                                    f"a \u201c{block.text.rstrip(' :')}\u201d summary of "
@@ -104,10 +104,18 @@ def drop_key_events(blocks: Sequence[Block]) -> tuple[list[Block], list[Dropped]
 
 
 def _key_events_end(blocks: Sequence[Block], k: int) -> int:
+    """Where the key-events block that opens at `k` ends: at the first post header when its
+    items carry none (they are plain lines), else before the first post with a paragraph."""
+    items_have_headers = False
     j = k + 1
     while j < len(blocks) and _summary_line(blocks[j]) and not (
             j > k + 1 and blocks[j].heading and not is_stamp(blocks[j]) and blocks[j].heading
             <= blocks[k].heading):
+        header = is_stamp(blocks[j]) or bool(byline_name(blocks[j]))
+        if header and not items_have_headers:
+            if j > k + 1 and _plain_items(blocks[k + 1:j]):
+                return j - 1 if byline_name(blocks[j - 1]) else j
+            items_have_headers = True
         j += 1
     if j >= len(blocks) or blocks[j].separator:
         return j
@@ -115,6 +123,12 @@ def _key_events_end(blocks: Sequence[Block], k: int) -> int:
         if j - 1 > k and check(blocks[j - 1]):
             j -= 1
     return j
+
+
+def _plain_items(blocks: Sequence[Block]) -> bool:
+    """Key-events items without a time or byline of their own: the first time begins a post."""
+    return all(not is_stamp(b) and not byline_name(b) for b in blocks) and any(
+        b.text for b in blocks)
 
 
 def _summary_line(block: Block) -> bool:

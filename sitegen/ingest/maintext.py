@@ -55,7 +55,7 @@ def published_date(page: str) -> dt.date | None:
     try:
         found = find_date(page, original_date=True, extensive_search=False,
                           outputformat="%Y-%m-%d")
-    except (ValueError, TypeError):
+    except Exception:  # noqa: BLE001 - a hostile page must not crash ingest; no date, then
         return None
     return dt.date.fromisoformat(found) if found else None
 
@@ -66,7 +66,7 @@ def _main_text(page: str) -> str:
                                   include_tables=True, include_images=False,
                                   include_formatting=False, deduplicate=False,
                                   with_metadata=False, favor_recall=True)
-    except (ValueError, TypeError, AttributeError):
+    except Exception:  # noqa: BLE001 - on a page it cannot read, fall back to our own parse
         return ""
     if not xml:
         return ""

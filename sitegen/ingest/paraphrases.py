@@ -34,13 +34,16 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "energy-grid": (r"power\s+(?:station|stations|lines?|plants?)", r"substations?",
                     r"without\s+(?:power|light|heat)", r"lights?\s+(?:went|go|going)\s+out",
                     r"grid", r"heating\s+plants?", r"emergency\s+(?:shutdowns?|power cuts)"),
-    "air-defence": (r"interceptors?", r"intercept(?:s|ing|ion)",
+    "air-defence": (r"(?:shoot|shoots|shooting|shot)\s+(?:\w+\s+){0,3}down", r"interceptors?",
+                    r"intercept(?:s|ing|ion)",
                     r"patriot\s+(?:systems?|batter\w+)",
                     r"iris-t", r"nasams", r"anti-aircraft", r"air[- ]defen[cs]e"),
     "drones": (r"unmanned", r"quadcopters?", r"loitering\s+munitions?", r"attack\s+drones?"),
     "diplomacy": (r"negotiat\w+", r"envoys?", r"ceasefire", r"truce", r"foreign\s+ministers",
                   r"(?:met|meets|meeting)\s+(?:with\s+)?(?:his|her|their)\s+\w+\s+counterparts?",
                   r"summit\w*", r"delegations?",
+                  r"(?:met|meets|meeting|hosted|hosts|hosting|welcomed)\s+(?:with\s+)?(?:the\s+)?"
+                  r"(?:\w+\s+)?(?:leaders?|presidents?|prime\s+ministers?|chancellor|counterparts?)",
                   r"sign(?:ed|s|ing)?\s+(?:an?|the)\s+(?:\w+\s+){0,2}(?:agreement|accord|treaty|"
                   r"memorandum)",
                   r"ministers\s+(?:will\s+|are\s+to\s+|are\s+due\s+to\s+)?(?:meet|met|meeting)"),

@@ -30,6 +30,12 @@ LABEL_WORDS = 4
 Split = tuple[tuple[Paragraph, ...], tuple[Post, ...], tuple[Post, ...]]
 
 
+# A first section under a heading like this is the briefing's lead, not an item.
+LEAD_HEADING_RE = re.compile(r"^(?:what (?:to|you need to) know|the latest|top stories|"
+                             r"today(?:'s| in)|in brief|summary|overview|good (?:morning|evening)"
+                             r"|the big picture|at a glance)", re.IGNORECASE)
+
+
 def section_starts(blocks: Sequence[Block]) -> list[int]:
     """Indexes of subheadings; fewer than MIN_SECTIONS means the article has no sections."""
     starts = [i for i, b in enumerate(blocks) if b.heading and not is_intro(b)]
@@ -44,11 +50,17 @@ def split_sections(blocks: Sequence[Block], starts: Sequence[int]) -> Split:
     with the paragraphs that go on from it ("He said ...", a quotation).
     """
     lead, posts, headlines = split_briefing(blocks[: starts[0]])
-    all_posts, all_headlines = list(posts), list(headlines)
+    all_lead, all_posts, all_headlines = list(lead), list(posts), list(headlines)
     ends = [*starts[1:], len(blocks)]
-    for start, end in zip(starts, ends, strict=True):
+    for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
         heading, body = blocks[start], [b for b in blocks[start + 1:end] if b.text]
         if not body:
+            continue
+        if n == 0 and LEAD_HEADING_RE.match(heading.text):
+            prose, items, one_liners = split_briefing(body)
+            all_lead.extend(prose)
+            all_posts.extend(items)
+            all_headlines.extend(one_liners)
             continue
         if _headline(heading) and not any(b.bullet for b in body):
             all_posts.append(Post(heading.line, tidy_title(heading.text),
@@ -60,7 +72,7 @@ def split_sections(blocks: Sequence[Block], starts: Sequence[int]) -> Split:
         all_headlines.extend(one_liners)
         all_posts.extend(paragraph_items(prose))
     all_posts.sort(key=lambda p: p.line)
-    return lead, tuple(all_posts), tuple(all_headlines)
+    return tuple(all_lead), tuple(all_posts), tuple(all_headlines)
 
 
 def paragraph_items(paragraphs: Sequence[Paragraph]) -> list[Post]:

@@ -16,7 +16,6 @@ CONTAINED_SHARE = 0.8  # ... or share of the shorter one's words the longer repe
 CONTAINED_MIN_WORDS = 12  # a text this short is too formulaic to be judged by containment
 LENGTH_RATIO = 0.5  # a text less than half as long as another is not a version of it
 COVERED_SHARE = 0.5  # a post that carries half of a text's weighted vocabulary reports it
-PAIR_SHARE = 0.7  # two posts together must carry more of it: together they say more
 COVERED_KEY_WORDS = 3  # ... and so does one that shares three key words with a one-line headline
 UBIQUITOUS = 1 / 3  # a word used by more than this share of an article's texts is no key word
 
@@ -67,8 +66,7 @@ def vocabulary(texts: Iterable[str]) -> Vocabulary:
     return Vocabulary(dict(Counter(word for bag in bags for word in bag)), len(bags))
 
 
-def covers(whole: str, part: str, vocab: Vocabulary, *, headline: bool = False,
-           pair: bool = False) -> bool:
+def covers(whole: str, part: str, vocab: Vocabulary, *, headline: bool = False) -> bool:
     """True when `whole` reports what `part` does.
 
     It does when it uses at least half of `part`'s IDF-weighted words; for a one-line headline,
@@ -80,7 +78,6 @@ def covers(whole: str, part: str, vocab: Vocabulary, *, headline: bool = False,
     if not total:
         return True
     shared = need & set(content_words(whole))
-    share = PAIR_SHARE if pair else COVERED_SHARE
-    if sum(vocab.weight(word) for word in shared) >= share * total:
+    if sum(vocab.weight(word) for word in shared) >= COVERED_SHARE * total:
         return True
     return headline and sum(1 for word in shared if vocab.is_key(word)) >= COVERED_KEY_WORDS

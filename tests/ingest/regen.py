@@ -30,6 +30,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "sections-paragraphs": ("article.md", ["--publisher", "The Kyiv Letter"]),
     "page-roundup": ("article.html", ["--publisher", "North Sea Wire"]),  # JSON-LD date
     "page-single": ("article.html", ["--publisher", "Riverside Herald"]),  # meta date
+    "page-liveblog": ("article.html", ["--publisher", "Eastern Ledger"]),  # timed posts
     "plain-single": ("article.txt", ["--published", "2023-12-18", "--publisher",
                                      "Harbour Wire"]),  # a Monday
     "plain-dateline": ("article.txt", ["--published", "2023-03-14", "--publisher",

@@ -63,3 +63,21 @@ def test_single_event_page_is_one_draft_dated_by_its_event(site: Path,
     assert "energy-grid" in data["topics"]
     assert body(text).startswith("Electricity was restored")  # the dateline is not the news
     assert data["sources"][0]["author"] == "Oksana Varga"
+
+
+def test_live_blog_page_splits_on_its_time_headers(site: Path,
+                                                   ingest: Callable[..., Run]) -> None:
+    run = run_page("page-liveblog", "Eastern Ledger", site, ingest)
+    assert "live blog of timed posts, published 2024-02-06 (stated in the file), 4 posts, lead " \
+           "left out (the posts report it), left out: page furniture and a key-events summary" \
+           in run.out  # the standfirst sums up two posts, a clause each
+    titles = {front_matter(t)["title"]: front_matter(t) for t in drafts(site).values()}
+    assert set(titles) == {"Japan sets aside money for demining equipment",
+                           "Parliament extends martial law by ninety days",
+                           "Germany's chancellor meets Baltic leaders",
+                           "Two injured as shells hit Sumy"}
+    baltic = titles["Germany's chancellor meets Baltic leaders"]
+    assert (baltic["date"], baltic["topics"]) == (dt.date(2024, 2, 5), ["diplomacy"])  # Monday
+    assert "aid" in titles["Japan sets aside money for demining equipment"]["topics"]
+    everything = "\n".join(drafts(site).values())
+    assert "crossword" not in everything and "Photograph" not in everything

@@ -49,6 +49,12 @@ GOLD: dict[str, dict[str, set[str]]] = {
         "2023-08-17-netherlands-and-denmark-said-on-thursday-they-had.md": {"aid"},
         "2023-08-17-russian-drones-struck-grain-silos-in-the-danube.md": {"drones", "strikes"},
     },
+    "page-liveblog": {
+        "2024-02-05-germanys-chancellor-meets-baltic-leaders.md": {"diplomacy"},
+        "2024-02-06-japan-sets-aside-money-for-demining-equipment.md": {"aid"},
+        "2024-02-06-parliament-extends-martial-law-by-ninety-days.md": {"military-command"},
+        "2024-02-06-two-injured-as-shells-hit-sumy.md": {"strikes", "casualties"},
+    },
     "page-single": {
         "2023-11-26-power-returns-to-zaporizhzhia-villages-after-six.md":
             {"energy-grid", "strikes", "frontline"},
