@@ -86,6 +86,8 @@ def _is_item(blocks: Sequence[Block], i: int) -> bool:
 
 def _headline_list(items: Sequence[Block]) -> bool:
     """Mostly one-sentence items, typically short: headlines, not detailed items."""
+    if sum(1 for b in items if b.lead_in and b.lead_in != b.text) * 2 > len(items):
+        return False  # "**Bakhmut:** Russian forces attacked ...": items with bold lead-ins
     single = sum(1 for b in items if len(sentences(b.text)) == 1)
     counts = sorted(len(re.findall(r"\S+", b.text)) for b in items)
     return single * 2 > len(items) and counts[len(counts) // 2] <= HEADLINE_WORDS

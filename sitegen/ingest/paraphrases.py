@@ -9,21 +9,23 @@ entry. Keep them specific: a phrase here must name the topic in nearly every sen
 from __future__ import annotations
 
 GIVE = (r"(?:pledg\w*|promis\w*|deliver\w*|donat\w*|hand(?:s|ed|ing)?\s+over|supplie[sd]|supply|"
-        r"supplying|provid\w*|sen(?:d|ds|ding|t)\s+(?:ukraine|kyiv)|gave\s+(?:ukraine|kyiv)|"
-        r"transfer\w*|ship(?:s|ped|ping)?|approv\w*|earmark\w*|unveil\w*|commit\w*|offer\w*)")
+        r"supplying|provid\w*|sen(?:d|ds|ding|t)|gave\s+(?:ukraine|kyiv)|"
+        r"transfer\w*|ship(?:s|ped|ping)?|approv\w*|earmark\w*|unveil\w*|commit\w*|offer\w*|"
+        r"paid\s+out|pays?\s+out|paying\s+out|disburs\w*|releas\w*|allocat\w*)")
 MATERIEL = (r"(?:tanks?|jets?|fighter\s+jets?|warplanes?|weapons?|arms|ammunition|shells|"
             r"air[- ]defen[cs]e\s+systems?|launchers?|howitzers?|armou?red\s+vehicles|vehicles|"
             r"equipment|generators|transformers|loans?|grants?|tranches?|billion|million)")
 
 PARAPHRASES: dict[str, tuple[str, ...]] = {
     "aid": (
-        rf"{GIVE}\b[^.;]{{0,60}}?\b{MATERIEL}",
+        rf"{GIVE}\b(?:[^.;]|\.(?=\d)){{0,60}}?\b{MATERIEL}",  # "1.5 billion": a decimal point
         r"(?:budget|budgetary|financial|macro-?financial|military|humanitarian|security|"
         r"economic|winter)\s+(?:support|assistance|help)",
-        r"(?:aid|assistance|support|weapons|arms|military)\s+packages?",
+        r"(?:aid|assistance|support|weapons|arms|military|ammunition|defen[cs]e)\s+packages?",
         r"packages?\s+(?:of|worth)(?!\s+(?:sanctions|measures|reforms|restrictions))",
         r"(?:weapons?|arms|tanks?|air[- ]defen[cs]e|ammunition|military|jets?)\s+deliver(?:y|ies)",
-        r"lend-lease", r"(?:ramstein|contact group)\b[^.;]{0,40}\b(?:donors?|allies)",
+        r"lend-lease", r"tranches?\s+of",
+        r"(?:ramstein|contact group)\b[^.;]{0,40}\b(?:donors?|allies)",
     ),
     "casualties": (r"kill(?:s|ing)", r"died", r"dies", r"dead", r"deaths", r"lost\s+their\s+lives",
                    r"death\s+toll", r"injur(?:y|ies|ing)", r"hurt", r"bodies"),

@@ -100,9 +100,9 @@ def _split(base: Article, blocks: list[Block]) -> Article:
                                      for p in comment))
     sections = section_starts(blocks)
     if sections and not base.commentary:
-        lead, posts, headlines = split_sections(blocks, sections)
+        lead, posts, headlines, summary = split_sections(blocks, sections)
         return replace(base, form="briefing", lead=lead, posts=posts, headlines=headlines,
-                       sectioned=True)
+                       sectioned=True, dropped=summary)
     roundup = ROUNDUP_RE.search(base.headline) and not any(b.bullet for b in blocks)
     if roundup and not base.commentary:
         prose = [Paragraph(b.line, b.text) for b in blocks if b.text and not is_intro(b)

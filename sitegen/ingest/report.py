@@ -9,7 +9,7 @@ from sitegen.ingest.events import Selection
 from sitegen.ingest.pipeline import Outcome
 
 DROPPED = {"boilerplate": "page furniture", "key-events": "a key-events summary",
-           "commentary": "opinion", "background": "background"}
+           "commentary": "opinion", "background": "background", "summary": "a summary"}
 HEADER = ("date", "date_from", "status", "merged", "draft", "topics")
 FORMS = {"live blog": "live blog", "briefing": "briefing", "article": "plain article",
          "roundup": "news roundup"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sitegen.ingest.article import Paragraph, Post, is_intro
+from sitegen.ingest.article import Dropped, Paragraph, Post, is_intro
 from sitegen.ingest.blocks import Block
 from sitegen.ingest.briefing import split_briefing
 from sitegen.ingest.text import short_title, tidy_title
@@ -27,7 +27,7 @@ TRANSITION_RE = re.compile(r"^(?:meanwhile|elsewhere|separately|in other news|al
 LABEL_RE = re.compile(r"^([^:.!?]{1,60}):\s+(?=\S)")
 LABEL_WORDS = 4
 
-Split = tuple[tuple[Paragraph, ...], tuple[Post, ...], tuple[Post, ...]]
+Split = tuple[tuple[Paragraph, ...], tuple[Post, ...], tuple[Post, ...], tuple[Dropped, ...]]
 
 
 # A first section under a heading like this is the briefing's lead, not an item.
@@ -43,14 +43,16 @@ def section_starts(blocks: Sequence[Block]) -> list[int]:
 
 
 def split_sections(blocks: Sequence[Block], starts: Sequence[int]) -> Split:
-    """Lead, items and one-line headlines of a sectioned article.
+    """Lead, items, one-line headlines and dropped summary of a sectioned article.
 
     A section under a headline-like heading with only paragraphs is one item; any other
     section's list items are items, as in a briefing, and its paragraphs are items too, each
-    with the paragraphs that go on from it ("He said ...", a quotation).
+    with the paragraphs that go on from it ("He said ...", a quotation). Paragraphs under a
+    first heading such as "What to know today" sum up the items and are not drafted.
     """
     lead, posts, headlines = split_briefing(blocks[: starts[0]])
     all_lead, all_posts, all_headlines = list(lead), list(posts), list(headlines)
+    summary: list[Paragraph] = []
     ends = [*starts[1:], len(blocks)]
     for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
         heading, body = blocks[start], [b for b in blocks[start + 1:end] if b.text]
@@ -58,7 +60,7 @@ def split_sections(blocks: Sequence[Block], starts: Sequence[int]) -> Split:
             continue
         if n == 0 and LEAD_HEADING_RE.match(heading.text):
             prose, items, one_liners = split_briefing(body)
-            all_lead.extend(prose)
+            summary.extend(prose)
             all_posts.extend(items)
             all_headlines.extend(one_liners)
             continue
@@ -72,7 +74,13 @@ def split_sections(blocks: Sequence[Block], starts: Sequence[int]) -> Split:
         all_headlines.extend(one_liners)
         all_posts.extend(paragraph_items(prose))
     all_posts.sort(key=lambda p: p.line)
-    return tuple(all_lead), tuple(all_posts), tuple(all_headlines)
+    if len(all_posts) < MIN_SECTIONS:
+        all_lead.extend(summary)  # a lone item: the "summary" may be news of its own
+        summary = []
+    dropped = tuple(Dropped(p.line, p.line, "summary", "sums up the items under the "
+                                                       "sections below; never drafted")
+                    for p in summary)
+    return tuple(all_lead), tuple(all_posts), tuple(all_headlines), dropped
 
 
 def paragraph_items(paragraphs: Sequence[Paragraph]) -> list[Post]:

@@ -27,10 +27,12 @@ def near_duplicate(a: str, b: str) -> bool:
     if not shorter or shorter < LENGTH_RATIO * longer:
         return False
     matcher = SequenceMatcher(None, first, second, autojunk=False)
+    # quick_ratio() bounds the words in common from above: 2 * common / (a + b)
+    most_common = matcher.quick_ratio() * (shorter + longer) / 2
+    could_contain = shorter >= CONTAINED_MIN_WORDS and most_common >= CONTAINED_SHARE * shorter
     if matcher.real_quick_ratio() < DUPLICATE_RATIO or matcher.quick_ratio() < DUPLICATE_RATIO:
-        return _contained(matcher, shorter) if shorter >= CONTAINED_MIN_WORDS else False
-    return matcher.ratio() >= DUPLICATE_RATIO or (
-        shorter >= CONTAINED_MIN_WORDS and _contained(matcher, shorter))
+        return could_contain and _contained(matcher, shorter)
+    return matcher.ratio() >= DUPLICATE_RATIO or (could_contain and _contained(matcher, shorter))
 
 
 def _contained(matcher: SequenceMatcher[str], shorter: int) -> bool:

@@ -24,6 +24,8 @@ STAMP_RE = re.compile(
     r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?"
     rf"(?:\s*(?P<zone>{ZONE})\b)?\.?"
     r"(?P<rest>(?:\s*[:|\u2013\u2014-]\s*|\s+)\S.*)?$", re.IGNORECASE)
+DATE_ONLY_RE = re.compile(rf"(?:{WEEKDAY}\s+)?(?:\d{{1,2}}\s+{MONTH}\.?|{MONTH}\.?\s+\d{{1,2}}),?"
+                          r"(?:\s+\d{4})?", re.IGNORECASE)
 UPDATE_NOTE_RE = re.compile(r"^updated\s+(?:at\s+)?\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
 TITLE_REST_WORDS = 25
 
@@ -52,14 +54,17 @@ def parse_stamp(text: str, year: int | None = None) -> Stamp | None:
     hour, minute = int(match["hour"]), int(match["minute"] or 0)
     half = (match["half"] or "").lower().replace(".", "")
     rest = (match["rest"] or "").strip(" :|-\u2013\u2014*_")
+    day_phrase = match["date"]
+    if rest and DATE_ONLY_RE.fullmatch(rest):
+        day_phrase, rest = rest, ""  # "14:05 BST 15 May 2023": the day, not a title
     if not _plausible(match, hour, minute, half, rest):
         return None
     if half == "pm" and hour < 12:
         hour += 12
     elif half == "am" and hour == 12:
         hour = 0
-    head = folded[: match.start("rest")] if match["rest"] else folded
-    return Stamp(hour * 60 + minute, _day(match["date"], year), head.strip(" :|-"), rest)
+    head = folded[: match.start("rest")] if match["rest"] and rest else folded
+    return Stamp(hour * 60 + minute, _day(day_phrase, year), head.strip(" :|-"), rest)
 
 
 def _plausible(match: re.Match[str], hour: int, minute: int, half: str, rest: str) -> bool:

@@ -33,6 +33,9 @@ NEGATED_RE = re.compile(r"\b(?:no|nobody|no\s+one|none|without|(?:was|were|is|ar
 # Topics of harm done, which a negation reports as not done ("no casualties"); for others a
 # negation is the news itself ("no electricity", "without heating").
 NEGATABLE = frozenset({"casualties", "strikes"})
+# Weapons named as what is sent ("would send 40,000 artillery shells") are supplies, not an attack:
+# a word of the first topic inside a phrase of the second does not count.
+SUPPLIED = ("strikes", "aid")
 # "the southern command said", "the general staff denied": who speaks, not what it is about.
 ATTRIBUTION_RE = re.compile(r"^(?:\s+\w+)?\s+(?:said|says|reported|denied|announced|claimed|"
                             r"added|confirmed|stated)\b", re.IGNORECASE)
@@ -70,10 +73,12 @@ class Tagger:
         """
         parts = [(fold(title), "title")] + [(fold(p), _where(i)) for i, p in enumerate(paragraphs)]
         found = []
+        giver = next((r for r in self.rules if r.slug == SUPPLIED[1]), None)
+        supplies = [_spans(giver, text) for text, _ in parts]
         for rule in self.rules:
             score, matched = 0.0, []
-            for text, where in parts:
-                hits = _hits(rule, text)
+            for (text, where), spans in zip(parts, supplies, strict=True):
+                hits = _hits(rule, text, spans if rule.slug == SUPPLIED[0] else [])
                 score += max((weight for weight, _ in hits), default=0.0) * WEIGHTS[where]
                 for _, phrase in hits:
                     if phrase.lower() not in matched:
@@ -87,12 +92,22 @@ def _where(index: int) -> str:
     return "lead" if index == 0 else "body" if index < BODY_PARAGRAPHS else "later"
 
 
-def _hits(rule: Rule, text: str) -> list[tuple[float, str]]:
+def _spans(rule: Rule | None, text: str) -> list[tuple[int, int]]:
+    """Where `rule`'s paraphrases match in `text` (the aid phrases that name supplies)."""
+    if rule is None or rule.paraphrases is None:
+        return []
+    return [m.span() for m in rule.paraphrases.finditer(text)]
+
+
+def _hits(rule: Rule, text: str, inside: Sequence[tuple[int, int]] = ()) -> list[tuple[float,
+                                                                                      str]]:
     hits = []
     for pattern in (rule.keywords, rule.paraphrases):
         if pattern is None:
             continue
         for match in pattern.finditer(text):
+            if any(start <= match.start() and match.end() <= end for start, end in inside):
+                continue
             after = text[match.end():match.end() + 20]
             before = text[max(0, match.start() - 40):match.start()]
             if (match.group(0)[:1].isupper() and NAME_OF_OTHER_RE.match(after)) or (

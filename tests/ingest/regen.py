@@ -27,7 +27,11 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "sections-md": ("article.md", ["--published", "2023-09-08", "--publisher",
                                    "The Morning Ledger"]),
     "stamped-md": ("article.md", ["--publisher", "Danube Dispatch"]),  # front matter date
+    "stamped-dash": ("article.txt", ["--published", "2023-05-23", "--publisher",
+                                     "Eastern Ledger"]),  # "2.40pm - Title" on one line
     "sections-paragraphs": ("article.md", ["--publisher", "The Kyiv Letter"]),
+    "sections-leadins": ("article.md", ["--published", "2023-05-24", "--publisher",
+                                        "Ukraine Daily"]),
     "page-roundup": ("article.html", ["--publisher", "North Sea Wire"]),  # JSON-LD date
     "page-single": ("article.html", ["--publisher", "Riverside Herald"]),  # meta date
     "page-liveblog": ("article.html", ["--publisher", "Eastern Ledger"]),  # timed posts

@@ -49,7 +49,7 @@ def test_report_row_names_the_words_each_topic_matched(site: Path,
     copy_fixture("sections-md", "article.md", site)
     run = ingest("article.md", "--published", "2023-09-08", "--publisher", "P", "--dry-run")
     row = next(line for line in run.out.splitlines() if "european-union-released" in line)
-    assert row.endswith("aid (budget support), economy (euros)")
+    assert row.endswith("aid (released 1.5 billion, budget support), economy (euros)")
 
 
 @pytest.mark.parametrize(("case", "name", "read_as"), [

@@ -75,3 +75,17 @@ def test_sections_of_paragraphs_with_labels_are_items_and_analysis_is_dropped(
         "month": dt.date(2023, 10, 17)}
     everything = "\n".join(drafts(site).values())
     assert "symbolic win" not in everything and "Sir, your report" not in everything
+
+
+def test_bold_lead_in_bullets_are_items_and_the_summary_is_not_drafted(
+        site: Path, ingest: Callable[..., Run]) -> None:
+    copy_fixture("sections-leadins", "article.md", site)
+    run = ingest("article.md", "--published", "2023-05-24", "--publisher", "Ukraine Daily")
+    assert run.code == 0, run.err
+    assert "3 detailed items, left out: opinion and a summary" in run.out
+    data = {front_matter(t)["title"][:20]: front_matter(t) for t in drafts(site).values()}
+    assert set(data) == {"Russian forces attac", "Shelling damaged a h", "Brussels paid out 1."}
+    assert data["Russian forces attac"]["date"] == dt.date(2023, 5, 23)  # "on Tuesday;"
+    assert data["Shelling damaged a h"]["date"] == dt.date(2023, 5, 24)  # "overnight"
+    assert "aid" in data["Brussels paid out 1."]["topics"]  # 1.5 billion euros paid out
+    assert "The long haul" not in "\n".join(drafts(site).values())  # the bold **Opinion** line

@@ -104,3 +104,19 @@ def test_markdown_blog_dates_and_topics(site: Path, markdown_blog: Run, slug: st
     data = front_matter(text)
     assert (data["date"], data["date_from"]) == (dt.date.fromisoformat(day), how)
     assert set(data["topics"]) == topics
+
+
+def test_time_and_title_on_one_line_and_posts_without_a_title(
+        site: Path, ingest: Callable[..., Run]) -> None:
+    copy_fixture("stamped-dash", "article.txt", site)
+    run = ingest("article.txt", "--published", "2023-05-23", "--publisher", "Eastern Ledger")
+    assert run.code == 0, run.err
+    assert "3 posts found, 0 duplicates merged, 3 drafts" in run.out  # key developments: none
+    titles = sorted(front_matter(t)["title"] for t in drafts(site).values())
+    assert titles == ["A Russian missile hit a printing house in Kharkiv this morning",
+                      "Poland announces new ammunition package",
+                      "Sirens across the east"]
+    [missile] = [t for n, t in drafts(site).items() if "printing-house" in n]
+    assert "He said rescue teams were still searching" in body(missile)
+    [poland] = [t for n, t in drafts(site).items() if "poland" in n]
+    assert "aid" in front_matter(poland)["topics"]  # shells sent, an ammunition package

@@ -96,6 +96,16 @@ GOLD: dict[str, dict[str, set[str]]] = {
         "2023-06-20-former-envoy-recalls-the-minsk-agreements.md": {"diplomacy"},
         "2023-06-20-portugal-and-spain-promise-a-further-batch-of.md": {"aid"},
     },
+    "stamped-dash": {
+        "2023-05-23-poland-announces-new-ammunition-package.md": {"aid"},
+        "2023-05-23-russian-missile-hit-a-printing-house-in-kharkiv.md": {"strikes", "casualties"},
+        "2023-05-23-sirens-across-the-east.md": {"air-defence"},
+    },
+    "sections-leadins": {
+        "2023-05-23-brussels-paid-out-1-5-billion-euros-to-kyiv-on.md": {"aid"},
+        "2023-05-23-russian-forces-attacked-the-citys-northern-edge-on.md": {"frontline"},
+        "2023-05-24-shelling-damaged-a-hospital-and-two-shops.md": {"strikes"},
+    },
     "stamped-text": {
         "2023-05-11-air-force-says-12-drones-downed-over-the-south.md":
             {"drones", "air-defence", "iran"},
