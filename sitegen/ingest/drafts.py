@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -76,8 +77,14 @@ def post_day(post: Post, published: dt.date) -> dt.date:
     less the midnights between it and the newest post."""
     stamp = parse_stamp(post.stamp, published.year) if post.stamp else None
     if stamp is not None and stamp.day is not None:
-        return stamp.day if stamp.day <= published else stamp.day.replace(year=stamp.day.year - 1)
-    return published - dt.timedelta(days=post.days_back)
+        if stamp.day <= published:
+            return stamp.day
+        with contextlib.suppress(ValueError):  # 29 February, or year 1: no year before it
+            return stamp.day.replace(year=stamp.day.year - 1)
+    try:
+        return published - dt.timedelta(days=post.days_back)
+    except OverflowError:
+        return published
 
 
 def _sources(versions: Sequence[Found], provenance: Provenance) -> tuple[Source, ...]:

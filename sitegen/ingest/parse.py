@@ -25,7 +25,12 @@ from sitegen.ingest.briefing import looks_like_briefing, split_briefing
 from sitegen.ingest.dates import dateline_date, strip_dateline
 from sitegen.ingest.errors import IngestError
 from sitegen.ingest.liveblog import drop_key_events, split_live_blog
-from sitegen.ingest.sectioned import paragraph_items, section_starts, split_sections
+from sitegen.ingest.sectioned import (
+    paragraph_items,
+    reads_as_roundup,
+    section_starts,
+    split_sections,
+)
 from sitegen.ingest.sections import commentary_post, drop_commentary_sections
 from sitegen.ingest.source import Meta, SourceText
 from sitegen.ingest.text import clean, short_title, tidy_title
@@ -103,7 +108,8 @@ def _split(base: Article, blocks: list[Block]) -> Article:
         lead, posts, headlines, summary = split_sections(blocks, sections)
         return replace(base, form="briefing", lead=lead, posts=posts, headlines=headlines,
                        sectioned=True, dropped=summary)
-    roundup = ROUNDUP_RE.search(base.headline) and not any(b.bullet for b in blocks)
+    roundup = (ROUNDUP_RE.search(base.headline) or reads_as_roundup([b.text for b in blocks])
+               ) and not any(b.bullet for b in blocks)
     if roundup and not base.commentary:
         prose = [Paragraph(b.line, b.text) for b in blocks if b.text and not is_intro(b)
                  and not b.heading]

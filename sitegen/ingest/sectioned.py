@@ -20,9 +20,16 @@ CONTINUES_RE = re.compile(
     r"added|told)\b)", re.IGNORECASE)
 
 # Words that link a roundup's paragraphs, not part of what each reports.
-TRANSITION_RE = re.compile(r"^(?:meanwhile|elsewhere|separately|in other news|also|in addition|"
-                           r"on the (?:diplomatic|economic|military) front|in the (?:north|south|"
-                           r"east|west)(?:east|west)?(?: of the country)?),\s+", re.IGNORECASE)
+TRANSITION_RE = re.compile(r"^(?:meanwhile|elsewhere|separately|in other (?:news|developments)|"
+                           r"also|in addition|on the (?:diplomatic|economic|military|energy) "
+                           r"front|in the (?:north|south|east|west)(?:east|west)?(?: of the "
+                           r"country)?),\s+", re.IGNORECASE)
+ROUNDUP_TRANSITIONS = 2  # this many paragraphs opening "Meanwhile," "Elsewhere," make a roundup
+
+
+def reads_as_roundup(paragraphs: Sequence[str]) -> bool:
+    """True when several paragraphs turn to another story ("Elsewhere, ...", "Separately, ...")."""
+    return sum(1 for p in paragraphs if TRANSITION_RE.match(p)) >= ROUNDUP_TRANSITIONS
 
 LABEL_RE = re.compile(r"^([^:.!?]{1,60}):\s+(?=\S)")
 LABEL_WORDS = 4

@@ -35,6 +35,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "page-roundup": ("article.html", ["--publisher", "North Sea Wire"]),  # JSON-LD date
     "page-single": ("article.html", ["--publisher", "Riverside Herald"]),  # meta date
     "page-liveblog": ("article.html", ["--publisher", "Eastern Ledger"]),  # timed posts
+    "page-wire": ("article.html", ["--publisher", "Wire"]),  # "Elsewhere, ..." paragraphs
     "plain-single": ("article.txt", ["--published", "2023-12-18", "--publisher",
                                      "Harbour Wire"]),  # a Monday
     "plain-dateline": ("article.txt", ["--published", "2023-03-14", "--publisher",

@@ -81,3 +81,17 @@ def test_live_blog_page_splits_on_its_time_headers(site: Path,
     assert "aid" in titles["Japan sets aside money for demining equipment"]["topics"]
     everything = "\n".join(drafts(site).values())
     assert "crossword" not in everything and "Photograph" not in everything
+
+
+def test_wire_story_that_turns_to_other_news_is_a_roundup(site: Path,
+                                                          ingest: Callable[..., Run]) -> None:
+    run = run_page("page-wire", "Wire", site, ingest)  # no roundup word in its headline
+    assert "news roundup, published 2023-09-26 (stated in the file)" in run.out
+    days = sorted((front_matter(t)["date"], front_matter(t)["title"][:30])
+                  for t in drafts(site).values())
+    assert days == [(dt.date(2023, 9, 22), "The Russian-installed authorit"),  # "on Friday"
+                    (dt.date(2023, 9, 25), "Ukraine's foreign minister ask"),  # "on Monday"
+                    (dt.date(2023, 9, 26), "Russian drones hit port buildi")]  # "overnight"
+    [odesa] = [t for n, t in drafts(site).items() if "odesa" in n]
+    assert body(odesa).startswith("Russian drones hit")  # "ODESA, Ukraine (Wire) -" is not news
+    assert "nobody was hurt" in body(odesa)

@@ -55,6 +55,12 @@ GOLD: dict[str, dict[str, set[str]]] = {
         "2024-02-06-parliament-extends-martial-law-by-ninety-days.md": {"military-command"},
         "2024-02-06-two-injured-as-shells-hit-sumy.md": {"strikes", "casualties"},
     },
+    "page-wire": {
+        "2023-09-22-russian-installed-authorities-in-crimea-said-a.md": {"strikes"},
+        "2023-09-25-ukraines-foreign-minister-asked-european-union.md":
+            {"air-defence", "diplomacy"},
+        "2023-09-26-russian-drones-hit-port-buildings-in-odesa.md": {"drones", "strikes"},
+    },
     "page-single": {
         "2023-11-26-power-returns-to-zaporizhzhia-villages-after-six.md":
             {"energy-grid", "strikes", "frontline"},
