@@ -48,16 +48,40 @@ def plan_exports(site: Site, config: SiteConfig) -> Iterator[Export]:
 
 
 def render_export(config: SiteConfig, export: Export) -> bytes:
-    """The export's bytes."""
+    """The export's bytes: compact JSON, one entry (or event) a line."""
     if export.kind == "csv":
         return _csv(config, export.entries)
+    head: dict[str, Any]
     if export.kind == "json":
-        data: Any = {"title": export.title, "description": export.description,
-                     "url": _link(config, ""),
-                     "entries": [entry_record(config, e) for e in export.entries]}
+        head = {"title": export.title, "description": export.description,
+                "url": _link(config, "")}
+        items = [_dump(entry_record(config, e)) for e in export.entries]
+        key = "entries"
     else:
-        data = timelinejs(config, export)
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        head = {"title": {"text": {"headline": export.title, "text": export.description}}}
+        items = [_event_text(config, e) for e in export.entries]
+        key = "events"
+    return (_dump(head)[:-1] + f',"{key}":[\n' + ",\n".join(items) + "\n]}\n").encode("utf-8")
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+_EVENTS: dict[int, tuple[Entry, SiteConfig, str]] = {}
+
+
+def _event_text(config: SiteConfig, entry: Entry) -> str:
+    """One TimelineJS event as JSON text, memoized by the entry object itself (values never
+    change once made), so the site's and each topic's timeline encode an entry once."""
+    slot = _EVENTS.get(id(entry))
+    if slot is not None and slot[0] is entry and slot[1] is config:
+        return slot[2]
+    if len(_EVENTS) > 100_000:
+        _EVENTS.clear()
+    text = _dump(_event(config, entry, {t.slug: t.name for t in config.topics}))
+    _EVENTS[id(entry)] = (entry, config, text)
+    return text
 
 
 def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:
@@ -109,7 +133,7 @@ def _csv(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def timelinejs(config: SiteConfig, export: Export) -> dict[str, Any]:
+def timelinejs(config: SiteConfig, export: Export) -> dict[str, Any]:  # the same, as data
     """A TimelineJS timeline: a title slide and one event per entry, grouped by first topic."""
     names = {t.slug: t.name for t in config.topics}
     return {

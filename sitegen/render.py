@@ -88,7 +88,11 @@ def when(entry: Entry) -> Markup:
 
 def when_text(entry: Entry) -> str:
     """The same words as `when`, without markup."""
-    return re.sub(r"<[^>]+>", "", str(when(entry))).replace("&#39;", "'")
+    if entry.end is None:
+        text = _period_text(entry.day, entry.precision)
+        return text + (f", {entry.time.strftime('%H:%M')}" if entry.time is not None else "")
+    start, end, sep = _range_texts(entry)
+    return f"{start}{sep}{end}"
 
 
 def _period_text(day: dt.date, precision: str) -> str:
@@ -184,9 +188,17 @@ def _timeline(entries: tuple[Entry, ...], url_of: Callable[[int], str], config: 
     if dates_url is not None:
         yield Page(dates_url, "dates.html", {
             "heading": context["heading"], "timeline_url": page_urls[0],
-            "months": tuple((m, tuple(d for d in days if (d.day.year, d.day.month)
-                                      == (m.day.year, m.day.month))) for m in months),
+            "months": _days_by_month(days, months),
         })
+
+
+def _days_by_month(days: tuple[charts.PeriodLink, ...], months: tuple[charts.PeriodLink, ...]
+                   ) -> tuple[tuple[charts.PeriodLink, tuple[charts.PeriodLink, ...]], ...]:
+    """Each month with its days, in one pass."""
+    grouped: dict[tuple[int, int], list[charts.PeriodLink]] = {}
+    for day in days:
+        grouped.setdefault((day.day.year, day.day.month), []).append(day)
+    return tuple((m, tuple(grouped.get((m.day.year, m.day.month), ()))) for m in months)
 
 
 def _entry_pages(site: Site) -> Iterator[Page]:
