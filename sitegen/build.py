@@ -516,18 +516,15 @@ def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planne
         return {**outputs, **kept}, {}, False
     pages = {rel: (p.data, manifest.files[rel].digest if p.data is None else None)
              for rel, p in outputs.items() if search.is_record_page(rel)}
-    key = search.stamp(site, urls.base_path(config.base_url),
-                       {rel: d or write.sha256(data or b"") for rel, (data, d) in pages.items()})
-    current = manifest.extra.get("search") == key and \
-        all(manifest.is_intact(out, rel) for rel in bundle)
-    if current:
-        kept = {rel: write.Planned(None, "") for rel in bundle}
-        return {**outputs, **kept}, {"search": key}, False
-    made = search.index_pages(out, {rel: data for rel, (data, _) in pages.items()})
-    if made:  # the stamp travels with the bundle, so `deploy` can reuse it
-        made[search.STAMP] = key.encode()
-    fresh = {f"{search.BUNDLE}/{rel}": write.Planned(data, "") for rel, data in made.items()}
-    return {**outputs, **fresh}, {"search": key}, True
+    # Partitions whose pages are unchanged are kept; the bundle's stamps file travels with it,
+    # so `deploy` can hand it back.
+    made = search.plan_bundle(
+        out, site, urls.base_path(config.base_url),
+        {rel: data for rel, (data, _) in pages.items()},
+        {rel: d or write.sha256(data or b"") for rel, (data, d) in pages.items()},
+        manifest.extra.get("search"), {rel: manifest.is_intact(out, rel) for rel in bundle})
+    fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
+    return {**outputs, **fresh}, {"search": made.stamps}, bool(made.rebuilt)
 
 
 # -- write ----------------------------------------------------------------------------------

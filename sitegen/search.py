@@ -1,81 +1,290 @@
-"""The search bundle: Pagefind indexes the built entry pages in one call of its binary."""
+"""The search bundle: Pagefind indexes the entry pages in date-disjoint partitions.
+
+Pagefind has no incremental mode, so the entry pages are split by date, like the runs of an
+LSM tree: closed partitions of about `cap` entries each for older periods, then the open one,
+cut in two: a settled part, and a small partition of the newest entries that edits and new
+entries touch (merged into the settled part each time it reaches cap/8).
+Each partition is one run of the Pagefind binary over a folder of hard links to its pages and
+carries a stamp (its pages' bytes, the Pagefind version, the base path): an unchanged partition
+is never run again, so an edit re-indexes one partition. The search page merges the partitions
+in the browser (`mergeIndex`) and orders by date itself, from each partition's `order.json`.
+
+Everything is written under `site/pagefind/`:
+
+    partitions.json            the partitions, newest first, with date spans and topic counts
+    .sitegen-records           every partition's stamp (the build keeps it in its manifest too)
+    <name>/                    one Pagefind bundle (its runtime, index, filters, fragments),
+    <name>/order.json          its page ids oldest first, and
+    <name>/.sitegen-stamp      its stamp and files, for `serve`, which indexes in place
+
+`plan_bundle` is the build's entry point (it returns the bundle's files for the build to
+publish); `index_site` is the preview's (it updates a folder in place).
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
+import gzip
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import urls
 from sitegen.errors import Problem, SitegenError
-from sitegen.model import Site
+from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
 BUNDLE = "pagefind"
-STAMP = ".sitegen-records"
+MANIFEST = "partitions.json"
+ORDER = "order.json"
+STAMP = ".sitegen-records"  # the bundle's stamps: `deploy` hands them back to the next build
+PART_STAMP = ".sitegen-stamp"
+SCHEME = "partitions-1"  # bump when the layout of a partition changes
 # The pages Pagefind reads: entry pages only, so a timeline or topic page is never a result.
 RECORD_PAGES = urls.output_file(urls.entry("*"))
+# Pagefind's peak memory grows with the bytes it reads: 187 MiB for 7.6 MB of entry pages
+# (1,464 benchmark entries), 254 MiB for 10.4 MB (measured). A partition holds at most about
+# this many bytes, for a peak near 250 MiB.
+PARTITION_BYTES = 11_000_000
+# Bounds on entries per closed partition; tests lower them to get many partitions.
+CAP_LIMITS = (64, 2048)
+RECENT = 8  # the newest partition holds fewer than cap/RECENT entries (plus one month's)
+MAX_RUNS = 4  # Pagefind runs at once on a cold build, at most one per core
 # Pagefind's prebuilt UIs (418 KB): our search page drives pagefind.js itself, so they are
 # never loaded and need not be published.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-highlight.js")
+FRAGMENT_MAGIC = b"pagefind_dcd"
 
 
-def records_digest(site: Site, base_path: str) -> str:
-    """A hash of everything a search record holds; the same digest means the same index."""
-    records = [
-        [e.slug, e.title, e.datetime_attr, e.summary, list(e.topics), e.body_html,
-         [s.publisher for s in e.sources], e.draft]
-        for e in site.entries
-    ]
-    payload = json.dumps([_pagefind_version(), base_path, records], sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+@dataclass(frozen=True)
+class Partition:
+    """Entry pages of one date span, indexed by one Pagefind run."""
+
+    name: str  # its folder under pagefind/: the month of its first entry, e.g. "2023-03"
+    entries: tuple[Entry, ...]  # oldest first
+    pages: tuple[str, ...]  # their entry pages, in the same order
+
+    @property
+    def first(self) -> str:
+        return self.entries[0].day.isoformat()
+
+    @property
+    def last(self) -> str:
+        return self.entries[-1].day.isoformat()
+
+    def topic_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(t for e in self.entries for t in e.topics).items()))
 
 
-def index_site(site_dir: Path, digest: str, pages: Mapping[str, bytes] | None = None) -> bool:
-    """Build `site_dir/pagefind/` unless its stamp says it already indexes these records.
+@dataclass(frozen=True)
+class Bundle:
+    """The search bundle a build publishes: its files (site path -> new bytes, or None to keep
+    the file as it is) and the stamps of its partitions."""
 
-    The stamp also covers the bytes of the entry pages, which are exactly what Pagefind reads:
-    a theme change to what the entry template marks for search re-indexes too. `pages` (path ->
-    bytes) spares reading them back when the caller has them; default: read from `site_dir`.
-    The new bundle replaces the old one only once it is complete, so a failure leaves the old
-    one in place.
+    files: dict[str, bytes | None]
+    stamps: str
+    rebuilt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """What indexing did: partitions run again, kept as they were, and removed."""
+
+    rebuilt: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rebuilt or self.removed)
+
+
+# --- Partitioning: a pure function of the entries and their pages' sizes -------------------
+
+def plan_partitions(entries: Iterable[Entry], page_sizes: Mapping[str, int]) -> list[Partition]:
+    """Split the entries that have a page into date-disjoint partitions, oldest first.
+
+    Months are the unit (a month with more than cap/8 entries is cut into runs of cap/8, named
+    "2023-03.1", "2023-03.2"...). A
+    month's partition depends on how many entries come before it: block `count // cap`, so an
+    edit moves nothing and an added entry moves a boundary only when a count lands on it. Every
+    block but the last is a closed partition. The last is cut at the last multiple of cap/8 of
+    its length: new entries land in the small newest partition, and the settled part before it
+    is re-indexed only once per cap/8 entries added. Two partitions more than the closed ones,
+    not a level each: every partition costs a query one more index chunk (~19 KB).
+    """
+    sized = [(e, page_sizes.get(page_of(e))) for e in entries]
+    dated = sorted((e for e, size in sized if size is not None), key=lambda e: e.sort_key)
+    if not dated:
+        return []
+    cap = partition_cap(sum(size for _, size in sized if size is not None) / len(dated))
+    groups: dict[tuple[int, int], list[tuple[str, list[Entry]]]] = {}
+    atoms = _atoms(dated, max(1, cap // RECENT))
+    last_block = (len(dated) - len(atoms[-1][1])) // cap
+    before = 0
+    for name, atom in atoms:
+        block, offset = divmod(before, cap)
+        if block >= last_block:
+            block, offset = last_block, before - last_block * cap
+            key = (block, _tail_part(offset, len(dated) - last_block * cap, cap))
+        else:
+            key = (block, 0)
+        groups.setdefault(key, []).append((name, atom))
+        before += len(atom)
+    return [_partition(group) for _, group in sorted(groups.items())]
+
+
+def partition_cap(mean_page_bytes: float) -> int:
+    """Entries per closed partition for pages of this mean size: a step of a ladder (ratios of
+    2^(1/4)), so the slow drift of the mean as entries are edited rarely moves it."""
+    low, high = CAP_LIMITS
+    room = PARTITION_BYTES / max(mean_page_bytes, 1.0) / 1.125  # a block may overrun by cap/8
+    step = math.floor(4 * math.log2(max(room, 1.0))) / 4
+    return max(low, min(high, int(2 ** step)))
+
+
+def _atoms(dated: Sequence[Entry], most: int) -> list[tuple[str, list[Entry]]]:
+    months: dict[tuple[int, int], list[Entry]] = {}
+    for e in dated:
+        months.setdefault((e.day.year, e.day.month), []).append(e)
+    atoms = []
+    for (year, number), run in months.items():
+        month = f"{year:04d}-{number:02d}"
+        if len(run) <= most:
+            atoms.append((month, run))
+        else:
+            atoms += [(f"{month}.{i // most + 1}", run[i:i + most])
+                      for i in range(0, len(run), most)]
+    return atoms
+
+
+def _tail_part(offset: int, tail: int, cap: int) -> int:
+    """0 for the settled part of the last block (the atoms starting before the last multiple
+    of cap/8 of its length), 1 for the newest partition."""
+    step = max(1, cap // RECENT)
+    return 0 if offset < tail // step * step else 1
+
+
+def _partition(group: list[tuple[str, list[Entry]]]) -> Partition:
+    entries = tuple(e for _, atom in group for e in atom)
+    return Partition(group[0][0], entries, tuple(page_of(e) for e in entries))
+
+
+def page_of(entry: Entry) -> str:
+    return urls.output_file(urls.entry(entry.slug))
+
+
+# --- The bundle --------------------------------------------------------------------------------
+
+def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, bytes | None],
+                digests: Mapping[str, str], previous: str | None,
+                intact: Mapping[str, bool]) -> Bundle:
+    """The bundle's files for a build into `out`: a partition whose stamp is in `previous` (the
+    last build's stamps) and whose files are all `intact` is kept; the others are indexed anew
+    (several at once). `pages`: each entry page's new bytes, or None where `out` holds it
+    unchanged; `digests`: each one's digest; `intact`: the bundle's files the output folder's
+    manifest records, and whether each is still as written."""
+    sizes = {rel: len(data) if data is not None else _size(out / rel)
+             for rel, data in pages.items()}
+    plan = plan_partitions(site.entries, sizes)
+    if not plan:
+        log.info("no entries to index; the site has no search bundle")
+        return Bundle({}, "", ())
+    keys = {p.name: stamp_key(p, digests, base_path) for p in plan}
+    old, owned = _stamps(previous), _by_partition(intact)
+    stale = [p for p in plan if old.get(p.name) != keys[p.name] or not owned.get(p.name)
+             or not all(intact[rel] for rel in owned[p.name])]
+    files: dict[str, bytes | None] = {rel: None for p in plan if p not in stale
+                                      for rel in owned[p.name]}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
+        for part, folder in _run_all(out, Path(tmp), stale, pages, keys).items():
+            files.update({f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}": p.read_bytes()
+                          for p in sorted(folder.rglob("*")) if p.is_file()})
+    stamps = json.dumps(keys, sort_keys=True)
+    files[f"{BUNDLE}/{MANIFEST}"] = manifest_bytes(plan)
+    files[f"{BUNDLE}/{STAMP}"] = stamps.encode()
+    rebuilt = tuple(p.name for p in stale)
+    _log_rebuilt(rebuilt, plan)
+    return Bundle(files, stamps, rebuilt)
+
+
+def index_site(site_dir: Path, site: Site, pages: Mapping[str, bytes] | None,
+               base_path: str) -> IndexResult:
+    """Bring `site_dir/pagefind/` up to date in place with its entry pages (the preview's way):
+    run Pagefind on each partition whose stamp differs (several at once), then rewrite the
+    manifest and remove partitions no longer planned. `pages` (path -> bytes) spares reading
+    them back when the caller has them; default: read from `site_dir`.
+
+    A partition replaces its old folder only once complete, and the manifest is written last:
+    a failure leaves every partition either old or new, never torn.
     """
     bundle = site_dir / BUNDLE
     pages = _read_pages(site_dir) if pages is None else pages
-    key = _pages_digest(digest, pages)
-    if _stamped(bundle, key):
-        return False
-    if not pages:
+    plan = plan_partitions(site.entries, {rel: len(data) for rel, data in pages.items()})
+    if not plan:
+        removed = tuple(p.name for p in _folders(bundle))
         shutil.rmtree(bundle, ignore_errors=True)
         log.info("no entries to index; the site has no search bundle")
-        return False
-    fresh = site_dir / f".{BUNDLE}.tmp"
-    shutil.rmtree(fresh, ignore_errors=True)
+        return IndexResult(removed=removed)
+    bundle.mkdir(exist_ok=True)
+    _clear_work(bundle)
+    keys = {p.name: stamp_key(p, _digests(pages), base_path) for p in plan}
+    stale = [p for p in plan if not _stamped(bundle / p.name, keys[p.name])]
+    work = bundle / ".work"
     try:
-        _run_pagefind(site_dir, fresh)
-        for name in UNUSED:
-            (fresh / name).unlink(missing_ok=True)
-        (fresh / STAMP).write_text(key)
-        shutil.rmtree(bundle, ignore_errors=True)
-        fresh.rename(bundle)
+        for name, folder in _run_all(site_dir, work, stale, dict.fromkeys(pages), keys).items():
+            _replace_folder(folder, bundle / name, work / f"old-{name}")
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
-    return True
+        shutil.rmtree(work, ignore_errors=True)
+    manifest = bundle / MANIFEST
+    if not _same_bytes(manifest, manifest_bytes(plan)):
+        _write_new(manifest, manifest_bytes(plan))
+    planned = {p.name for p in plan}
+    removed = tuple(sorted(f.name for f in _folders(bundle) if f.name not in planned))
+    for name in removed:
+        shutil.rmtree(bundle / name, ignore_errors=True)
+    rebuilt = tuple(p.name for p in stale)
+    _log_rebuilt(rebuilt, plan)
+    return IndexResult(rebuilt, tuple(n for n in keys if n not in rebuilt), removed)
 
 
-def is_current(site_dir: Path, digest: str, pages: Mapping[str, bytes]) -> bool:
-    """Whether `site_dir`'s bundle already indexes these records and entry pages (or, with no
-    entries, whether there is rightly no bundle)."""
+def _log_rebuilt(rebuilt: Sequence[str], plan: Sequence[Partition]) -> None:
+    if rebuilt:
+        log.info("search: re-indexed %d of %d partitions (%s)", len(rebuilt), len(plan),
+                 ", ".join(rebuilt))
+
+
+def is_current(site_dir: Path, site: Site, pages: Mapping[str, bytes], base_path: str) -> bool:
+    """Whether `site_dir`'s bundle indexes exactly these entry pages, every file of every
+    partition still on disk (or, with no entries, whether there is rightly no bundle)."""
     bundle = site_dir / BUNDLE
-    return _stamped(bundle, _pages_digest(digest, pages)) if pages else not bundle.exists()
+    plan = plan_partitions(site.entries, {rel: len(data) for rel, data in pages.items()})
+    if not plan:
+        return not bundle.exists()
+    return (_same_bytes(bundle / MANIFEST, manifest_bytes(plan))
+            and {f.name for f in _folders(bundle)} == {p.name for p in plan}
+            and not any(f.name.startswith(".work") for f in bundle.iterdir())
+            and all(_stamped(bundle / p.name, stamp_key(p, _digests(pages), base_path))
+                    for p in plan))
+
+
+def forget(site_dir: Path, names: Iterable[str]) -> None:
+    """Drop these partitions' stamps, so the next indexing runs them again (`serve` does this
+    when a build landed while Pagefind was reading)."""
+    for name in names:
+        (site_dir / BUNDLE / name / PART_STAMP).unlink(missing_ok=True)
 
 
 def is_record_page(rel: str) -> bool:
@@ -83,51 +292,58 @@ def is_record_page(rel: str) -> bool:
     return rel.startswith("entries/") and rel.endswith("/index.html") and rel.count("/") == 2
 
 
-def stamp(site: Site, base_path: str, page_digests: Mapping[str, str]) -> str:
-    """A digest of everything the index depends on: the records and the bytes of the pages."""
-    h = hashlib.sha256(records_digest(site, base_path).encode())
-    for rel in sorted(page_digests):
-        h.update(f"{rel}\0{page_digests[rel]}\0".encode())
+def record_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The entry pages among a build's output files: what Pagefind indexes."""
+    return {rel: data for rel, data in files.items() if is_record_page(rel)}
+
+
+def stamp_key(part: Partition, digests: Mapping[str, str], base_path: str) -> str:
+    """A digest of exactly what this partition's bundle is made from: the digests of its
+    pages' bytes, the Pagefind version and the base path."""
+    h = hashlib.sha256(json.dumps([SCHEME, _pagefind_version(), base_path, part.name]).encode())
+    for rel in part.pages:
+        h.update(f"\0{rel}\0{digests[rel]}".encode())
     return h.hexdigest()
 
 
-def index_pages(out: Path, pages: Mapping[str, bytes | None]) -> dict[str, bytes]:
-    """Run Pagefind over the entry pages; return the bundle's files (path in it -> bytes).
-
-    A page given as None is unchanged and read where the live site has it (hard-linked into
-    a private folder beside `out`, never written through): Pagefind sees exactly the new
-    site's entry pages, and the live site is untouched until the build publishes.
-    """
-    if not pages:
-        log.info("no entries to index; the site has no search bundle")
-        return {}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
-        view, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
-        for rel, data in pages.items():
-            target = view / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if data is None:
-                _link_or_copy(out / rel, target)
-            else:
-                target.write_bytes(data)
-        _run_pagefind(view, bundle)
-        return {p.relative_to(bundle).as_posix(): p.read_bytes()
-                for p in sorted(bundle.rglob("*")) if p.is_file() and p.name not in UNUSED}
+def _digests(pages: Mapping[str, bytes]) -> dict[str, str]:
+    return {rel: hashlib.sha256(data).hexdigest() for rel, data in pages.items()}
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _stamps(previous: str | None) -> dict[str, str]:
+    """The last build's stamps, {partition: stamp}; nothing if absent or of another form."""
     try:
-        os.link(source, target)
+        stamps = json.loads(previous or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(stamps, dict):
+        return {}
+    return {str(k): v for k, v in stamps.items() if isinstance(v, str)}
+
+
+def _by_partition(files: Iterable[str]) -> dict[str, list[str]]:
+    """The bundle's files grouped by the partition folder they are in."""
+    grouped: dict[str, list[str]] = {}
+    for rel in files:
+        parts = rel.split("/")
+        if len(parts) > 2 and parts[0] == BUNDLE:
+            grouped.setdefault(parts[1], []).append(rel)
+    return grouped
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
     except OSError:
-        shutil.copyfile(source, target)
+        return 0
 
 
-def record_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The entry pages among a build's output files: what Pagefind indexes."""
-    return {rel: data for rel, data in files.items()
-            if rel.startswith("entries/") and rel.endswith("/index.html")
-            and rel.count("/") == 2}
+def manifest_bytes(plan: Sequence[Partition]) -> bytes:
+    """`partitions.json`: what the search page needs before it loads any partition."""
+    partitions = [{"name": p.name, "first": p.first, "last": p.last, "entries": len(p.pages),
+                   "topics": p.topic_counts()} for p in reversed(plan)]
+    return (json.dumps({"partitions": partitions}, sort_keys=True, separators=(",", ":"))
+            + "\n").encode()
 
 
 def _read_pages(site_dir: Path) -> dict[str, bytes]:
@@ -135,22 +351,127 @@ def _read_pages(site_dir: Path) -> dict[str, bytes]:
             for p in site_dir.glob(RECORD_PAGES)}
 
 
-def _stamped(bundle: Path, key: str) -> bool:
-    stamp = bundle / STAMP
-    return stamp.is_file() and stamp.read_text() == key and (bundle / "pagefind.js").is_file()
+def _folders(bundle: Path) -> list[Path]:
+    if not bundle.is_dir():
+        return []
+    return [p for p in bundle.iterdir() if p.is_dir() and not p.name.startswith(".")]
 
 
-def _pages_digest(digest: str, pages: Mapping[str, bytes]) -> str:
-    h = hashlib.sha256(digest.encode())
-    for rel in sorted(pages):
-        data = pages[rel]
-        h.update(f"{rel}\0{len(data)}\0".encode())
-        h.update(data)
-    return h.hexdigest()
+def _clear_work(bundle: Path) -> None:
+    """Remove what a killed run left: its work folder and half-written manifest."""
+    shutil.rmtree(bundle / ".work", ignore_errors=True)
+    (bundle / f".{MANIFEST}.tmp").unlink(missing_ok=True)
 
 
-def _run_pagefind(site_dir: Path, output: Path) -> None:
-    command = [str(_executable(site_dir)), "--site", str(site_dir), "--glob", RECORD_PAGES,
+def _stamped(folder: Path, key: str) -> bool:
+    """Whether `folder` was made from `key` and still holds every file it was made with (by
+    name: folders are replaced whole, so a file is there complete or not at all)."""
+    try:
+        stamp = json.loads((folder / PART_STAMP).read_text())
+        return stamp.get("key") == key and _listing(str(folder)) == set(stamp["files"])
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return False
+
+
+def _listing(folder: str, prefix: str = "") -> set[str]:
+    names = set()
+    with os.scandir(folder) as found:
+        for item in found:
+            if item.is_dir(follow_symlinks=False):
+                names |= _listing(item.path, f"{prefix}{item.name}/")
+            elif item.name != PART_STAMP:
+                names.add(prefix + item.name)
+    return names
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write through a new inode: a hard-linked copy of the old file is left as it was."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# --- Running Pagefind ----------------------------------------------------------------------
+
+def _run_all(live: Path, work: Path, stale: Sequence[Partition], pages: Mapping[str, bytes | None],
+             keys: Mapping[str, str]) -> dict[str, Path]:
+    """Index the stale partitions into folders under `work`, several at once (each run is a
+    separate process, so each stays within its own memory); the first failure is raised once
+    all have finished. A page given as None is hard-linked from `live`, where it is."""
+    if not stale:
+        return {}
+    executable = _executable(live)
+    workers = max(1, min(len(stale), MAX_RUNS, len(os.sched_getaffinity(0))))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        futures = {part.name: pool.submit(_index_partition, executable, live, work / part.name,
+                                          part, pages, keys[part.name]) for part in stale}
+        errors = [f.exception() for f in futures.values()]
+    for error in errors:
+        if error is not None:
+            raise error
+    return {name: future.result() for name, future in futures.items()}
+
+
+def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
+                     pages: Mapping[str, bytes | None], key: str) -> Path:
+    """Run Pagefind on one partition's pages; the finished bundle's folder."""
+    shutil.rmtree(work, ignore_errors=True)
+    source, output = work / "site", work / "bundle"
+    for rel in part.pages:
+        _link_page(live / rel, source / rel, pages[rel])
+    _run_pagefind(executable, live, source, output)
+    shutil.rmtree(source)
+    for name in UNUSED:
+        (output / name).unlink(missing_ok=True)
+    (output / ORDER).write_text(json.dumps(_page_ids(output, part)) + "\n")
+    files = {p.relative_to(output).as_posix(): p.stat().st_size
+             for p in sorted(output.rglob("*")) if p.is_file()}
+    (output / PART_STAMP).write_text(json.dumps({"key": key, "files": files}, sort_keys=True))
+    return output
+
+
+def _replace_folder(fresh: Path, final: Path, old: Path) -> None:
+    if final.exists():
+        final.rename(old)
+    fresh.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_page(built: Path, link: Path, data: bytes | None) -> None:
+    """Put the page in Pagefind's folder: its new bytes, or (None) a hard link to the built
+    file, never written through (a copy where links fail)."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if data is not None:
+        link.write_bytes(data)
+        return
+    try:
+        os.link(built, link)
+    except OSError:
+        shutil.copyfile(built, link)
+
+
+def _page_ids(output: Path, part: Partition) -> list[str]:
+    """Pagefind's ids of the partition's pages, oldest first: the search page orders results
+    by date with these (Pagefind re-sorts merged results by score)."""
+    rank = {"/" + urls.entry(e.slug): i for i, e in enumerate(part.entries)}
+    found = []
+    for fragment in (output / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        url = json.loads(data[len(FRAGMENT_MAGIC):] if data.startswith(FRAGMENT_MAGIC)
+                         else data)["url"]
+        found.append((rank.get(url, len(rank)), url, fragment.stem))
+    return [page_id for _, _, page_id in sorted(found)]
+
+
+def _run_pagefind(executable: Path, site_dir: Path, source: Path, output: Path) -> None:
+    command = [str(executable), "--site", str(source), "--glob", RECORD_PAGES,
                "--output-path", str(output), "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)

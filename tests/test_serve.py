@@ -354,11 +354,16 @@ def test_a_tab_that_missed_a_reload_while_connecting_gets_one(
 
 def test_the_search_index_follows_an_edit(preview: Start, site_dir: Path) -> None:
     server = preview()
-    bundle = server.url + "pagefind/pagefind-entry.json"
-    until(lambda: get(bundle)[0] == 200)
-    before = get(bundle)[1]
+    manifest = server.url + "pagefind/partitions.json"
+    until(lambda: get(manifest)[0] == 200)
+
+    def bundle() -> list[str]:  # each partition's entry file names its hashed metadata
+        status, text = get(manifest)
+        names = [p["name"] for p in json.loads(text)["partitions"]] if status == 200 else []
+        return [get(f"{server.url}pagefind/{name}/pagefind-entry.json")[1] for name in names]
+    before = bundle()
     edit(site_dir, TALKS, entry(title="Quokka summit", date="2022-12-19"))
-    until(lambda: get(bundle)[1] != before)
+    until(lambda: (now := bundle()) and now != before)
 
 
 def test_a_port_in_use_gets_a_clear_message(site_dir: Path,

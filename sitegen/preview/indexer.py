@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 SEARCH_SETTLE_S = 0.5
 
 
-def index(site_dir: Path, site: Site, base_path: str) -> bool:
+def index(site_dir: Path, site: Site, base_path: str) -> search.IndexResult:
     """Index the built site in `site_dir` for search, into `site_dir/pagefind/`: the preview's
-    one call into search.py. False when the bundle there already indexed these records."""
-    return search.index_site(site_dir, search.records_digest(site, base_path))
+    one call into search.py. Runs Pagefind only on the partitions whose pages changed."""
+    return search.index_site(site_dir, site, None, base_path)
 
 
 class IndexLoop:
@@ -84,12 +84,13 @@ class IndexLoop:
     def _refresh(self, site: Site, base_path: str) -> None:
         published = self._published
         started, writes = time.perf_counter(), published.writes
-        changed = index(published.site_dir, site, base_path)
+        result = index(published.site_dir, site, base_path)
+        changed = result.changed
         if changed:
             self._seconds = time.perf_counter() - started
         bundle = published.site_dir / search.BUNDLE
         if published.writes != writes:  # a build landed while Pagefind read: it may mix two
-            (bundle / search.STAMP).unlink(missing_ok=True)  # so the next run redoes it
+            search.forget(published.site_dir, result.rebuilt)  # so the next run redoes them
             return
         in_step = (published.bundle is not None) == bundle.is_dir()
         if self._loop.closing.is_set() or (not changed and in_step):

@@ -6,6 +6,7 @@ subpath, and so does the 404 page at any depth), then opened in headless Chromiu
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -99,8 +100,12 @@ def test_every_page_asset_feed_and_search_file_resolves_under_the_subpath(
     assert any(urlsplit(url).path == f"{PREFIX}static/style.css" for url in checked)
     assert f"{base}feed.xml" in checked
     assert_all_resolve(feed_links(base), checked)
-    assert_all_resolve({base + "pagefind/pagefind.js", base + "pagefind/pagefind-entry.json"},
-                       checked)
+    status, manifest = fetch(base + "pagefind/partitions.json")
+    assert status == 200
+    bundles = [f"{base}pagefind/{p['name']}/" for p in json.loads(manifest)["partitions"]]
+    assert bundles
+    assert_all_resolve({b + name for b in bundles for name in ("pagefind.js", "order.json",
+                                                               "pagefind-entry.json")}, checked)
 
 
 def feed_links(base: str) -> set[str]:

@@ -8,6 +8,7 @@ indexing leaves the previous site as it was.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -71,16 +72,31 @@ def entry_files() -> dict[str, str | bytes]:
     return {f"content/entries/{name[:4]}/{name}.md": text for name, text in ENTRIES.items()}
 
 
+# Partitions of 4 entries: the 19 entries make 4 closed partitions and an open one of 3, so
+# every search below runs across partitions.
+SMALL_PARTITIONS = (4, 4)
+PARTITIONS = ["2023-04.10", "2023-04.6", "2023-04.2", "2023-03.5", "2023-03.1"]
+
+
+def partition_names(site: Path) -> list[str]:
+    manifest = json.loads((site / search.BUNDLE / search.MANIFEST).read_text())
+    return [p["name"] for p in manifest["partitions"]]
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The fixture site built once for `/` and once for `/timeline/`."""
+    """The fixture site built once for `/` and once for `/timeline/`, in small partitions."""
     root = tmp_path_factory.mktemp("search-site")
     write_files(root, {"sitegen.toml": SITE_TOML, **entry_files()})
     config = str(root / "sitegen.toml")
     out = {"/": root / "out-root", "/timeline/": root / "out-timeline"}
-    assert main(["build", "-q", "--config", config, "--out", str(out["/"])]) == 0
-    assert main(["build", "-q", "--config", config, "--out", str(out["/timeline/"]),
-                 "--base-url", "/timeline/"]) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "CAP_LIMITS", SMALL_PARTITIONS)
+        assert main(["build", "-q", "--config", config, "--out", str(out["/"])]) == 0
+        assert main(["build", "-q", "--config", config, "--out", str(out["/timeline/"]),
+                     "--base-url", "/timeline/"]) == 0
+    for site in out.values():
+        assert partition_names(site) == PARTITIONS
     return out
 
 
@@ -177,6 +193,36 @@ def test_oldest_first_reverses_newest_first(page: Page, base: str) -> None:
     assert page.locator(".search-result time").evaluate_all(
         "times => times.map(t => t.dateTime)") == ["2023-03-02", "2023-03-10", "2023-03-20"]
     expect(page).to_have_url(re.compile(r"\?q=Lukashenko&sort=oldest$"))
+
+
+def show_all(page: Page) -> tuple[list[str], list[str]]:
+    """Every result's title and datetime, pressing "Show more results" until it goes."""
+    more = page.get_by_role("button", name="Show more results")
+    while more.is_visible():
+        shown = page.locator(".search-result").count()
+        more.click()
+        expect(page.locator(".search-result")).not_to_have_count(shown)
+    times = page.locator(".search-result time").evaluate_all("ts => ts.map(t => t.dateTime)")
+    return result_titles(page), times
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("prefix", ["/", "/timeline/"])
+def test_date_order_runs_across_every_partition_in_true_date_order(
+        page: Page, sites: dict[str, Path], static_server: Serve, prefix: str) -> None:
+    base = static_server(sites[prefix], prefix)
+    page.goto(base + "search/?q=the")
+    expect(status(page)).to_have_text(re.compile(r"^\d+ results for “the”$"))
+    count = int(status(page).inner_text().split()[0])
+    assert count >= 15  # the word is in entries of every partition
+    best, _ = show_all(page)
+    for sort, newest_first in (("newest", True), ("oldest", False)):
+        page.goto(base + f"search/?q=the&sort={sort}")
+        expect(status(page)).to_have_text(f"{count} results for “the”")
+        titles, times = show_all(page)
+        assert len(titles) == count and sorted(titles) == sorted(best)
+        assert times == sorted(times, reverse=newest_first)
+        assert times[0] == ("2023-04-12" if newest_first else "2023-03-02")
 
 
 @pytest.mark.browser
@@ -321,38 +367,71 @@ def test_a_missing_index_says_search_could_not_load(
 # --- The bundle the build leaves ------------------------------------------------------------
 
 
-def bundle_mtimes(site: Path) -> dict[str, int]:
+def bundle_mtimes(site: Path, under: str = "") -> dict[str, int]:
     return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns
-            for p in (site / search.BUNDLE).rglob("*") if p.is_file()}
+            for p in (site / search.BUNDLE / under).rglob("*") if p.is_file()}
 
 
 @pytest.fixture
-def small_site(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def small_site(site_dir: Path, capsys: pytest.CaptureFixture[str],
+               monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Four entries in two partitions: 2 and 5 March (closed), then 10 and 20 March."""
+    monkeypatch.setattr(search, "CAP_LIMITS", (2, 2))
     write_files(site_dir, {k: v for k, v in list(entry_files().items())[:4]})
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 0 and "search index rebuilt" in output
+    assert partition_names(site_dir / "site") == ["2023-03.3", "2023-03.1"]
     return site_dir
 
 
 def test_second_build_keeps_the_search_bundle(
         small_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = bundle_mtimes(small_site / "site")
-    assert "pagefind/pagefind.js" in before
+    assert "pagefind/2023-03.3/pagefind.js" in before
     code, output = run(small_site, "build", capsys=capsys)
     assert code == 0 and "search index unchanged" in output
     assert bundle_mtimes(small_site / "site") == before
 
 
-def test_editing_an_entry_title_rebuilds_the_search_bundle(
+def test_editing_an_entry_reindexes_only_its_partition(
         small_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = bundle_mtimes(small_site / "site")
+    site = small_site / "site"
+    before = {name: bundle_mtimes(site, name) for name in partition_names(site)}
     path = small_site / "content/entries/2023/2023-03-02-lukashenko-gathers-governors.md"
     path.write_text(path.read_text().replace("regional governors", "district chiefs"))
     code, output = run(small_site, "build", capsys=capsys)
     assert code == 0 and "search index rebuilt" in output
-    after = bundle_mtimes(small_site / "site")
-    # the index's own files are new; files whose bytes held (pagefind.js, the wasm) are kept
-    assert any(after[name] != before.get(name) for name in after)
+    assert "re-indexed 1 of 2 partitions (2023-03.1)" in output
+    edited = bundle_mtimes(site, "2023-03.1")
+    # its index is new (files whose bytes held, such as pagefind.js, are kept as they were)
+    assert any(name.endswith(".pf_meta") and name not in before["2023-03.1"] for name in edited)
+    assert bundle_mtimes(site, "2023-03.3") == before["2023-03.3"]
+
+
+def test_a_partition_missing_a_file_is_indexed_again(
+        small_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # What a killed or half-copied bundle looks like: the stamp is there, a fragment is not.
+    fragment = next((small_site / "site/pagefind/2023-03.3/fragment").iterdir())
+    fragment.unlink()
+    code, output = run(small_site, "build", capsys=capsys)
+    assert code == 0 and "re-indexed 1 of 2 partitions (2023-03.3)" in output
+    assert fragment.is_file()
+
+
+def test_a_new_entry_in_a_new_month_leaves_older_partitions_alone(
+        small_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = small_site / "site"
+    before = bundle_mtimes(site, "2023-03.1")
+    write_files(small_site, {
+        "content/entries/2023/2023-04-01-ferry-notice-1.md":
+            ENTRIES["2023-04-01-ferry-notice-1"]})
+    code, output = run(small_site, "build", capsys=capsys)
+    assert code == 0 and "search index rebuilt" in output
+    # The open partition of 10 and 20 March is full and closes as it was; April opens the next.
+    assert partition_names(site) == ["2023-04", "2023-03.3", "2023-03.1"]
+    # 20 March's page gained a "Later:" link to the new entry, so its partition is redone too.
+    assert "re-indexed 2 of 3 partitions (2023-03.3, 2023-04)" in output
+    assert bundle_mtimes(site, "2023-03.1") == before
 
 
 def test_changing_what_the_entry_template_marks_rebuilds_the_search_bundle(

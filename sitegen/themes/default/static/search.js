@@ -1,10 +1,19 @@
 // The search page: drives Pagefind's JS API. The state lives in the URL:
 //   /search/?q=drones&topic=energy-grid&topic=aid&sort=newest
 // Titles and meta are inserted as text; only <mark> survives from an excerpt.
+//
+// The index comes in date-disjoint partitions (pagefind/partitions.json, newest first), each a
+// Pagefind bundle: the newest is loaded and the others merged into it (mergeIndex), so counts
+// and best-match order are Pagefind's over all of them. Pagefind re-sorts merged results by
+// score, so date order is ours: partitions are taken in date order and the results within one
+// are ordered by its order.json (its page ids, oldest first), fetched only when reached.
 
 const PAGE_SIZE = 10;
 const TYPING_DELAY_MS = 200;
-const SORTS = { "": null, newest: { date: "desc" }, oldest: { date: "asc" } };
+const SORTS = new Set(["", "newest", "oldest"]);
+// Matches every page, and makes Pagefind load the topic filter alone (not every filter) so a
+// search's totals include the topic counts.
+const EVERY_TOPIC = { topic: { none: ["\u0000"] } };
 
 const root = document.getElementById("search");
 const config = JSON.parse(document.getElementById("search-config").textContent);
@@ -19,19 +28,92 @@ const resultList = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
 const pageTitle = document.title;
 
-let pagefindLoad = null;
+let indexLoad = null;
 let generation = 0; // bumped by every search; a stale reply is dropped
-let listing = { results: [], shown: 0, matched: false }; // the results being shown
+let listing = emptyListing(); // the results being shown
 let typingTimer = 0;
 
-function loadPagefind() {
-  pagefindLoad ??= import(config.bundlePath + "pagefind.js").then(async (pagefind) => {
-    await pagefind.options({ basePath: config.bundlePath, baseUrl: config.baseUrl });
+function partitionPath(partition) {
+  return `${config.bundlePath}${partition.name}/`;
+}
+
+function loadIndex() {
+  indexLoad ??= (async () => {
+    const response = await fetch(config.bundlePath + "partitions.json");
+    if (!response.ok) throw new Error(`partitions.json: HTTP ${response.status}`);
+    const { partitions } = await response.json();
+    if (!partitions.length) throw new Error("partitions.json lists no partitions");
+    const [newest, ...older] = partitions;
+    const pagefind = await import(partitionPath(newest) + "pagefind.js");
+    const tag = (partition) => ({ baseUrl: config.baseUrl, mergeFilter: { partition: partition.name } });
+    // Before init, so they reach Pagefind's constructor. No web worker: it would fetch 40 KB
+    // more, and a search over these small partitions is quick on the main thread.
+    await pagefind.options({ basePath: partitionPath(newest), noWorker: true, ...tag(newest) });
     await pagefind.init();
-    await pagefind.filters(); // loads the filter chunks, so a search's counts are complete
-    return pagefind;
-  });
-  return pagefindLoad;
+    await Promise.all(older.map((p) => pagefind.mergeIndex(partitionPath(p), tag(p))));
+    return { pagefind, partitions, orders: new Map(), counts: sumTopics(partitions) };
+  })();
+  return indexLoad;
+}
+
+function sumTopics(partitions) {
+  const counts = {};
+  for (const { topics } of partitions) {
+    for (const [slug, n] of Object.entries(topics)) counts[slug] = (counts[slug] ?? 0) + n;
+  }
+  return counts;
+}
+
+// A partition's page ids, oldest first; fetched once, when a date-ordered listing reaches it.
+function orderOf(index, partition) {
+  if (!index.orders.has(partition.name)) {
+    index.orders.set(partition.name, fetch(partitionPath(partition) + "order.json").then((r) => {
+      if (!r.ok) throw new Error(`order.json of ${partition.name}: HTTP ${r.status}`);
+      return r.json();
+    }));
+  }
+  return index.orders.get(partition.name);
+}
+
+// --- Listings: the results in the order shown, taken a page at a time -------------------
+
+function emptyListing() {
+  return { total: 0, shown: 0, matched: false, take: async () => [] };
+}
+
+function bestMatchListing(results) {
+  const listing = { total: results.length, shown: 0, matched: true };
+  listing.take = async (n) => results.slice(listing.shown, listing.shown + n);
+  return listing;
+}
+
+// Date order across partitions: they are date-disjoint, so newest first is the newest
+// partition's results newest first, then the next one's... `perPartition` (matches in each,
+// from Pagefind's counts of the partition filter) lets empty partitions be skipped unread.
+function dateListing(index, results, { newestFirst, matched, perPartition }) {
+  const waiting = new Map(results.map((result) => [result.id, result]));
+  const partitions = newestFirst ? index.partitions : [...index.partitions].reverse();
+  const queue = [];
+  let next = 0;
+  const listing = { total: results.length, shown: 0, matched };
+  listing.take = async (n) => {
+    while (queue.length < n && waiting.size && next < partitions.length) {
+      const partition = partitions[next++];
+      if (perPartition && !perPartition[partition.name]) continue;
+      const ids = await orderOf(index, partition);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[newestFirst ? ids.length - 1 - i : i];
+        const result = waiting.get(id);
+        if (result) queue.push(result), waiting.delete(id);
+      }
+    }
+    if (next >= partitions.length && waiting.size) { // never drop a result, even unordered
+      queue.push(...waiting.values());
+      waiting.clear();
+    }
+    return queue.splice(0, n);
+  };
+  return listing;
 }
 
 // --- State: URL <-> form ---------------------------------------------------------------
@@ -43,7 +125,7 @@ function stateFromUrl() {
   return {
     q: params.get("q") ?? "",
     topics: topicBoxes.filter((box) => wanted.has(box.value)).map((box) => box.value),
-    sort: Object.hasOwn(SORTS, sort) ? sort : "",
+    sort: SORTS.has(sort) ? sort : "",
   };
 }
 
@@ -82,37 +164,37 @@ function remember(state, { typing }) {
 
 async function run(state) {
   const ticket = ++generation;
-  const pagefind = await loadPagefind();
+  const index = await loadIndex();
   const q = state.q.trim();
   document.title = q ? `“${q}” · ${pageTitle}` : pageTitle;
-  // Counts ignore the topic choice: topics are OR-ed, so a count is what checking one gives.
-  // Without words that is the whole index (Pagefind's totals are empty for a filter-only search).
-  const wholeIndex = q ? null : (await pagefind.filters()).topic ?? {};
   if (!q && !state.topics.length) {
-    if (ticket === generation) showIdle(wholeIndex);
+    if (ticket === generation) showIdle(index.counts);
     return;
   }
-  const filters = state.topics.length ? { topic: { any: state.topics } } : {};
-  // Without words there is no relevance to order by: list newest first.
-  const sort = SORTS[state.sort] ?? (q ? {} : SORTS.newest);
-  const search = await pagefind.search(q || null, { filters, sort });
+  const filters = state.topics.length ? { topic: { any: state.topics } } : EVERY_TOPIC;
+  const search = await index.pagefind.search(q || null, { filters });
   if (ticket !== generation) return;
-  listing = { results: search.results, shown: 0, matched: Boolean(q) };
+  // Without words there is no relevance to order by: list newest first.
+  listing = q && !state.sort ? bestMatchListing(search.results)
+    : dateListing(index, search.results, { newestFirst: state.sort !== "oldest",
+      matched: Boolean(q), perPartition: search.filters?.partition });
   const page = await nextPage(ticket);
   if (!page) return;
-  showCounts(wholeIndex ?? search.totalFilters.topic ?? {}, Boolean(q));
+  // Counts ignore the topic choice: topics are OR-ed, so a count is what checking one gives.
+  // Without words that is the whole index (Pagefind's totals are empty for a filter-only search).
+  showCounts(q ? search.totalFilters?.topic ?? {} : index.counts, Boolean(q));
   resultList.replaceChildren(...page);
-  moreButton.hidden = listing.shown >= listing.results.length;
-  statusLine.textContent = describe(listing.results.length, q, state.topics);
+  moreButton.hidden = listing.shown >= listing.total;
+  statusLine.textContent = describe(listing.total, q, state.topics);
 }
 
 async function nextPage(ticket) {
-  const { results, shown, matched } = listing;
-  const batch = results.slice(shown, shown + PAGE_SIZE);
+  const current = listing;
+  const batch = await current.take(PAGE_SIZE);
   const data = await Promise.all(batch.map((result) => result.data()));
-  if (ticket !== generation) return null;
-  listing.shown += batch.length;
-  return data.map((item) => renderResult(item, matched));
+  if (ticket !== generation || current !== listing) return null;
+  current.shown += batch.length;
+  return data.map((item) => renderResult(item, current.matched));
 }
 
 async function showMore() {
@@ -121,12 +203,12 @@ async function showMore() {
   moreButton.disabled = false;
   if (!page) return;
   resultList.append(...page);
-  moreButton.hidden = listing.shown >= listing.results.length;
+  moreButton.hidden = listing.shown >= listing.total;
   page[0]?.querySelector("a")?.focus();
 }
 
 function showIdle(counts) {
-  listing = { results: [], shown: 0, matched: false };
+  listing = emptyListing();
   showCounts(counts, false);
   resultList.replaceChildren();
   moreButton.hidden = true;

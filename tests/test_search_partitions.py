@@ -1,0 +1,164 @@
+"""How entry pages are split into search partitions: by date, deterministically, so that an edit
+touches one partition and new entries touch only the newest ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen import search
+from sitegen.model import Entry
+
+PAGE_BYTES = 5_000  # like a benchmark entry page
+
+
+def make_entry(day: dt.date, n: int, topics: tuple[str, ...] = ("aid",)) -> Entry:
+    slug = f"{day.isoformat()}-event-{n:05d}"
+    return Entry(Path(f"{slug}.md"), slug, f"Event {n}", day, None, topics, (), "", "<p>x</p>")
+
+
+def three_a_day(count: int, first: dt.date = dt.date(2001, 1, 1)) -> list[Entry]:
+    return [make_entry(first + dt.timedelta(days=i // 3), i) for i in range(count)]
+
+
+def sizes(entries: list[Entry], size: int = PAGE_BYTES) -> dict[str, int]:
+    return {search.page_of(e): size for e in entries}
+
+
+def plan(entries: list[Entry], page_sizes: dict[str, int] | None = None) -> list[search.Partition]:
+    return search.plan_partitions(entries, sizes(entries) if page_sizes is None else page_sizes)
+
+
+def memberships(partitions: list[search.Partition]) -> dict[str, tuple[str, ...]]:
+    return {p.name: p.pages for p in partitions}
+
+
+def test_the_cap_follows_the_page_size_in_steps_and_bounds_pagefind_input() -> None:
+    low, high = search.CAP_LIMITS
+    assert search.partition_cap(5_000) == 1722  # benchmark-sized pages
+    assert search.partition_cap(5_100) == search.partition_cap(5_000)  # drift moves no step
+    assert search.partition_cap(50_000) < 200  # long posts: fewer per run
+    assert search.partition_cap(10) == high and search.partition_cap(10**9) == low
+
+
+def test_every_entry_lands_in_exactly_one_partition_and_partitions_are_date_disjoint() -> None:
+    entries = three_a_day(10_000)
+    partitions = plan(entries)
+    pages = [page for p in partitions for page in p.pages]
+    assert sorted(pages) == sorted(search.page_of(e) for e in entries)
+    for older, newer in itertools.pairwise(partitions):
+        assert older.entries[-1].sort_key < newer.entries[0].sort_key
+        assert older.last <= newer.first
+    assert len({p.name for p in partitions}) == len(partitions)
+
+
+def test_assignment_is_deterministic_whatever_the_input_order() -> None:
+    entries = three_a_day(3_000)
+    shuffled = entries[:]
+    random.Random(4).shuffle(shuffled)
+    assert memberships(plan(entries)) == memberships(plan(shuffled))
+
+
+def test_no_partition_exceeds_the_bytes_one_pagefind_run_may_read() -> None:
+    for page_bytes in (2_000, 5_000, 20_000, 80_000):
+        entries = three_a_day(6_000)
+        for p in plan(entries, sizes(entries, page_bytes)):
+            assert len(p.pages) * page_bytes <= search.PARTITION_BYTES * 1.01, page_bytes
+
+
+def test_ten_thousand_entries_make_few_partitions_and_a_small_newest_one() -> None:
+    partitions = plan(three_a_day(10_000))
+    cap = search.partition_cap(PAGE_BYTES)
+    assert len(partitions) <= 10_000 // cap + 2
+    assert len(partitions[-1].pages) <= cap // search.RECENT + 31 * 3  # overrun by a month
+
+
+def test_an_edit_changes_one_partitions_stamp_and_nothing_else() -> None:
+    entries = three_a_day(8_000)
+    old = {search.page_of(e): f"<p>{e.title}</p>".encode().ljust(PAGE_BYTES) for e in entries}
+    edited = search.page_of(entries[1234])
+    new = {**old, edited: old[edited] + b"<p>One more sentence about what happened.</p>"}
+    before = plan(entries, {rel: len(data) for rel, data in old.items()})
+    after = plan(entries, {rel: len(data) for rel, data in new.items()})
+    assert memberships(after) == memberships(before)
+    assert len(after) > 3
+    changed = [p.name for p, q in zip(before, after, strict=True)
+               if search.stamp_key(p, old, "/") != search.stamp_key(q, new, "/")]
+    assert changed == [p.name for p in after if edited in p.pages]
+    assert len(changed) == 1
+
+
+def test_the_stamp_covers_the_base_path() -> None:
+    entries = three_a_day(10)
+    pages = {search.page_of(e): b"<p>x</p>" for e in entries}
+    [partition] = plan(entries)
+    assert search.stamp_key(partition, pages, "/") != search.stamp_key(partition, pages, "/tl/")
+
+
+def test_adding_newest_entries_changes_only_the_newest_partitions() -> None:
+    """Entries arrive newest last: every partition but the open block's two (its settled part
+    and the newest) stays exactly as it was."""
+    entries = three_a_day(4_000)
+    tail = 2
+    previous = plan(entries[:1000])
+    for count in range(1001, 4001, 53):
+        current = plan(entries[:count])
+        assert memberships(previous[:-tail]).items() <= memberships(current).items(), count
+        previous = current
+
+
+def monthly(count: int) -> list[Entry]:
+    """One entry on the first of each month, from January 2001."""
+    return [make_entry(dt.date(2001 + i // 12, i % 12 + 1, 1), i) for i in range(count)]
+
+
+@pytest.mark.parametrize(("count", "sizes_"), [
+    (62, [16, 16, 16, 14]),  # three closed partitions, then the open block's settled part
+    (63, [16, 16, 16, 14, 1]),  # the next entry starts the newest partition
+    (64, [16, 16, 16, 16]),  # it reached cap/8 (2): merged into the settled part
+    (65, [16, 16, 16, 16, 1]),  # the fourth block is full and closed; a new one opens
+    (67, [16, 16, 16, 16, 2, 1]),
+])
+def test_new_entries_go_to_a_small_newest_partition_merged_every_cap_over_8(
+        count: int, sizes_: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "CAP_LIMITS", (16, 16))
+    partitions = plan(monthly(count))
+    assert [len(p.pages) for p in partitions] == sizes_
+    assert partitions[-1].name == f"{2001 + (count - sizes_[-1]) // 12}-" \
+        f"{(count - sizes_[-1]) % 12 + 1:02d}"  # named after the month of its first entry
+
+
+def test_a_closed_block_is_the_settled_part_it_was_so_closing_reindexes_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "CAP_LIMITS", (16, 16))
+    full, closed = plan(monthly(64)), plan(monthly(65))
+    assert memberships(full).items() <= memberships(closed).items()
+
+
+def test_a_month_busier_than_the_newest_partition_is_cut_into_runs() -> None:
+    day = dt.date(2022, 2, 24)
+    entries = [make_entry(day + dt.timedelta(days=i // 200), i) for i in range(4000)]
+    partitions = plan(entries, sizes(entries, 4_000))
+    cap = search.partition_cap(4_000)
+    assert partitions[0].name == "2022-02.1"
+    assert all(re.fullmatch(r"2022-0[23]\.\d+", p.name) for p in partitions)
+    assert all(len(p.pages) <= cap * 1.125 for p in partitions)
+
+
+def test_manifest_lists_partitions_newest_first_with_topic_counts() -> None:
+    entries = [make_entry(dt.date(2023, 3, d), d, ("aid", "grid") if d % 2 else ("aid",))
+               for d in range(1, 11)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "CAP_LIMITS", (4, 4))
+        partitions = plan(entries)
+    manifest = json.loads(search.manifest_bytes(partitions))["partitions"]
+    assert [p["first"] for p in manifest] == sorted((p["first"] for p in manifest), reverse=True)
+    assert sum(p["topics"]["aid"] for p in manifest) == 10
+    assert sum(p["topics"].get("grid", 0) for p in manifest) == 5
+    assert sum(p["entries"] for p in manifest) == 10
