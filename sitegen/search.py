@@ -240,7 +240,8 @@ def index_site(site_dir: Path, site: Site, pages: Mapping[str, bytes] | None,
         return IndexResult(removed=removed)
     bundle.mkdir(exist_ok=True)
     _clear_work(bundle)
-    keys = {p.name: stamp_key(p, _digests(pages), base_path) for p in plan}
+    digests = _digests(pages)
+    keys = {p.name: stamp_key(p, digests, base_path) for p in plan}
     stale = [p for p in plan if not _stamped(bundle / p.name, keys[p.name])]
     work = bundle / ".work"
     try:
@@ -273,11 +274,11 @@ def is_current(site_dir: Path, site: Site, pages: Mapping[str, bytes], base_path
     plan = plan_partitions(site.entries, {rel: len(data) for rel, data in pages.items()})
     if not plan:
         return not bundle.exists()
+    digests = _digests(pages)
     return (_same_bytes(bundle / MANIFEST, manifest_bytes(plan))
             and {f.name for f in _folders(bundle)} == {p.name for p in plan}
             and not any(f.name.startswith(".work") for f in bundle.iterdir())
-            and all(_stamped(bundle / p.name, stamp_key(p, _digests(pages), base_path))
-                    for p in plan))
+            and all(_stamped(bundle / p.name, stamp_key(p, digests, base_path)) for p in plan))
 
 
 def forget(site_dir: Path, names: Iterable[str]) -> None:
