@@ -118,4 +118,4 @@ def test_no_text_in_any_field_puts_script_in_search_records(
     write_site(root, front, config)
     assert build_and_scan(root, search=True) == []
     if (root / "site/index.html").is_file():
-        assert (root / "site/pagefind/pagefind.js").is_file()
+        assert (root / "site/pagefind/partitions.json").is_file()
