@@ -297,7 +297,7 @@ def _same(v: Any) -> Any:
 def _make_codec(kind: Any) -> tuple[Encoder, Decoder]:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if kind in (str, int, bool):
-        return _checked(kind), _checked_in(kind)
+        return _checked(kind), _same_type  # JSON gives these types themselves
     if kind is float:
         return _checked(kind), _checked(kind)
     if kind is type(None):
@@ -371,13 +371,6 @@ def _union(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
 def _same_type(v: Any) -> Any:
     """The decoder of a value JSON already gives as the right Python type: never called."""
     return v
-
-
-def _checked_in(kind: type) -> Callable[[Any], Any]:
-    """Decoding str, int or bool: JSON gives the type itself, so nothing to do (the row's
-    shape and the other fields' types are still checked)."""
-    del kind
-    return _same_type
 
 
 def _checked(kind: type) -> Callable[[Any], Any]:

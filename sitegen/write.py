@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -427,8 +427,3 @@ def _replace(target: Path, data: bytes) -> None:
     tmp.write_bytes(data)
     os.replace(tmp, target)
 
-
-def write_files(folder: Path, files: Mapping[str, bytes],
-                keep: Iterable[str] = ()) -> WriteStats:
-    """Fill the preview's fresh folder with `files` (its first build)."""
-    return write_changes(folder, files, {})

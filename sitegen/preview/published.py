@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen import search, urls, write
+from sitegen import urls, write
 from sitegen.errors import Problem
 from sitegen.preview.reload import LiveReload
 
@@ -25,10 +25,8 @@ class Published:
     def apply(self, files: dict[str, bytes]) -> write.WriteStats:
         """Make the preview folder hold a new build's `files`; reload the tabs if it changed."""
         self.writes += 1
-        if self.files is None:
-            stats = write.write_files(self.site_dir, files, keep=[search.BUNDLE])
-        else:
-            stats = write.write_changes(self.site_dir, files, self.files)
+        # the first build writes into the fresh preview folder: nothing there to compare with
+        stats = write.write_changes(self.site_dir, files, self.files or {})
         self.files = files
         if stats.written or stats.removed or self.problems:
             self.problems = ()
