@@ -146,7 +146,13 @@ def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
     """Every HTML page of the site, with exactly what its template receives."""
     return [*_timeline_pages(site, config), *_entry_pages(site), *_topic_pages(site, config),
             *_archive_pages(site), *_key_event_pages(site, config),
-            Page(urls.search(), "search.html", {}), Page("404.html", "404.html", {})]
+            Page(urls.search(), "search.html", {"topic_counts": _topic_counts(site)}),
+            Page("404.html", "404.html", {})]
+
+
+def _topic_counts(site: Site) -> dict[str, int]:
+    """Each topic's number of entries: the search page lays its filters out with them."""
+    return {summary.topic.slug: summary.count for summary in site.topics}
 
 
 def _timeline_pages(site: Site, config: SiteConfig) -> Iterator[Page]:

@@ -162,12 +162,19 @@ def test_checking_a_topic_keeps_only_its_entries_and_counts_follow_the_query(
 
 
 @pytest.mark.browser
-def test_topics_without_matches_are_hidden_while_searching(page: Page, base: str) -> None:
-    page.goto(base + "search/?q=Shahed")
+def test_topics_without_matches_say_so_and_stay_in_place(page: Page, base: str) -> None:
+    page.goto(base + "search/")
+    expect(topic_box(page, "Aid")).to_have_accessible_name("Aid (13)")
+    places = [topic_box(page, name).bounding_box() for name in ("Belarus", "Energy grid", "Aid")]
+    query_box(page).fill("Shahed")
     expect(status(page)).to_have_text("1 result for “Shahed”")
-    expect(topic_box(page, "Energy grid")).to_be_visible()
-    expect(topic_box(page, "Belarus")).to_be_hidden()
-    expect(topic_box(page, "Aid")).to_be_hidden()
+    expect(topic_box(page, "Energy grid")).to_have_accessible_name("Energy grid (1)")
+    expect(topic_box(page, "Belarus")).to_have_accessible_name("Belarus (0)")
+    expect(topic_box(page, "Aid")).to_have_accessible_name("Aid (0)")
+    # marked as empty, but where they were: hiding them would move every filter after them
+    expect(page.locator(".search-topics li.search-none")).to_have_count(2)
+    assert [topic_box(page, name).bounding_box()
+            for name in ("Belarus", "Energy grid", "Aid")] == places
 
 
 @pytest.mark.browser
@@ -361,7 +368,8 @@ def test_a_missing_index_says_search_could_not_load(
     shutil.copytree(sites["/"], copy, ignore=shutil.ignore_patterns("pagefind"))
     page.goto(static_server(copy, "/") + "search/?q=Lukashenko")
     expect(page.get_by_text("Search could not be loaded")).to_be_visible()
-    expect(query_box(page)).to_be_hidden()
+    expect(query_box(page)).to_be_disabled()
+    expect(topic_box(page, "Aid")).to_be_disabled()
 
 
 # --- The bundle the build leaves ------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The search page: drives Pagefind's JS API. The state lives in the URL:
 //   /search/?q=drones&topic=energy-grid&topic=aid&sort=newest
-// Titles and meta are inserted as text; only <mark> survives from an excerpt.
+// Every record field is inserted as text; an excerpt keeps only the <mark>s Pagefind adds.
+// The page is laid out before this runs (the form, filters with their counts, and a results
+// area a screen tall), so nothing moves when results arrive; see the CSS.
 //
 // The index comes in date-disjoint partitions (pagefind/partitions.json, newest first), each a
 // Pagefind bundle: the newest is loaded and the others merged into it (mergeIndex), so counts
@@ -22,7 +24,6 @@ const form = root.querySelector("form");
 const input = document.getElementById("search-q");
 const sortSelect = document.getElementById("search-sort");
 const topicBoxes = [...form.querySelectorAll('input[name="topic"]')];
-const topicFieldset = form.querySelector(".search-topics");
 const statusLine = document.getElementById("search-status");
 const resultList = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
@@ -215,16 +216,15 @@ function showIdle(counts) {
   statusLine.textContent = "";
 }
 
+// A topic without matches stays where it is (marked, not hidden): hiding it would move the
+// others, and what follows them, under the reader's eyes and pointer.
 function showCounts(counts, onlyMatching) {
-  let visible = 0;
   for (const box of topicBoxes) {
     const count = counts[box.value] ?? 0;
     const item = box.closest("li");
-    item.querySelector(".search-count").textContent = `(${count})`;
-    item.hidden = onlyMatching && count === 0 && !box.checked;
-    if (!item.hidden) visible += 1;
+    item.querySelector(".search-count > span").textContent = `(${count})`;
+    item.classList.toggle("search-none", onlyMatching && count === 0 && !box.checked);
   }
-  if (topicFieldset) topicFieldset.hidden = visible === 0;
 }
 
 function describe(count, q, topics) {
@@ -254,7 +254,7 @@ function renderResult(data, matched) {
   const item = element("li", "search-result");
   const heading = element("h2", "search-result-title");
   const link = element("a", "", data.meta?.title || data.url);
-  link.href = data.url;
+  link.href = pageUrl(data.url);
   heading.append(link);
   item.append(heading);
   if (data.meta?.date) {
@@ -278,12 +278,25 @@ function renderResult(data, matched) {
   return item;
 }
 
-// Parse Pagefind's excerpt in an inert document; keep its text and its <mark>s, nothing else.
+// A result's own page: a URL of this site, never a script URL.
+function pageUrl(url) {
+  const resolved = new URL(url, location.href);
+  if (resolved.origin !== location.origin) return config.baseUrl;
+  return resolved.pathname + resolved.search + resolved.hash;
+}
+
+// Pagefind's excerpt is the page's text with "<" and ">" escaped and the matched words wrapped
+// in <mark>. It is never parsed as HTML: split at the marks, the rest unescaped into text.
 function excerptNodes(html) {
-  const parsed = new DOMParser().parseFromString(html, "text/html");
-  return [...parsed.body.childNodes].map((node) =>
-    node.nodeName === "MARK" ? element("mark", "", node.textContent)
-      : document.createTextNode(node.textContent));
+  return html.split(/(<mark>|<\/mark>)/).reduce((state, piece) => {
+    if (piece === "<mark>") state.marked = true;
+    else if (piece === "</mark>") state.marked = false;
+    else if (piece) {
+      const text = piece.replaceAll("&lt;", "<").replaceAll("&gt;", ">");
+      state.nodes.push(state.marked ? element("mark", "", text) : document.createTextNode(text));
+    }
+    return state;
+  }, { marked: false, nodes: [] }).nodes;
 }
 
 // --- Events ----------------------------------------------------------------------------
@@ -313,16 +326,16 @@ window.addEventListener("popstate", () => {
   run(state).catch(unavailable);
 });
 
+// Said in the results area, which has its room already; the form stays, switched off.
 function unavailable(error) {
   console.error("search:", error);
-  root.hidden = true;
+  for (const control of form.elements) control.disabled = true;
   document.getElementById("search-unavailable").hidden = false;
 }
 
 function start() {
   const state = stateFromUrl();
   showState(state);
-  root.hidden = false;
   if (!state.q) input.focus();
   run(state).catch(unavailable);
 }
