@@ -30,8 +30,8 @@ def paginate(entries: Sequence[Entry], per_page: int) -> list[Listing]:
     key events first; at least one."""
     ordered = key_events_first(entries)
     chunks = [ordered[i:i + per_page] for i in range(0, len(ordered), per_page)] or [()]
-    return [Listing(number, len(chunks), group_by_day(chunk))
-            for number, chunk in enumerate(chunks, 1)]
+    # Each chunk is already key events first within its days: group it without reordering.
+    return [Listing(number, len(chunks), _days(chunk)) for number, chunk in enumerate(chunks, 1)]
 
 
 def group_by_day(entries: Sequence[Entry]) -> tuple[Day, ...]:
@@ -41,8 +41,15 @@ def group_by_day(entries: Sequence[Entry]) -> tuple[Day, ...]:
                  for (day, precision), group in itertools.groupby(entries, key=_period))
 
 
+def _days(ordered: Sequence[Entry]) -> tuple[Day, ...]:
+    return tuple(Day(day, tuple(group), precision)
+                 for (day, precision), group in itertools.groupby(ordered, key=_period))
+
+
 def key_events_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     """The same entries with each day's key events moved to the front of that day."""
+    if not any(e.key for e in entries):
+        return tuple(entries)
     out: list[Entry] = []
     for _, group in itertools.groupby(entries, key=_period):
         day = tuple(group)

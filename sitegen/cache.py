@@ -1,4 +1,5 @@
-"""The build cache: parsed entries by digest, input stats, and the last build's input stamp.
+"""The build cache: parsed entries by digest, input stats, the last build's input stamp, and
+text fragments (an entry's line in each open-data export) by key.
 
 A stdlib `sqlite3` file in `.sitegen-cache/`, holding data only (JSON text and plain columns,
 never pickled objects: a cache may come from anywhere). A key is a hash of everything its value
@@ -26,13 +27,14 @@ from sitegen import __version__
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 2
+SCHEMA = 3
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, data TEXT NOT NULL,
                                     body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (output TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
 
 
@@ -50,6 +52,7 @@ class Cache:
         self._file_digests: dict[str, tuple[str, str]] = {}  # path -> (stat key, digest)
         self._loaded_files = False
         self.pages: dict[str, bytes] = {}  # page key -> bytes: the preview's memo, in memory
+        self._fragments: dict[str, str] = {}  # key -> text, for this process
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -151,6 +154,30 @@ class Cache:
             self._guard("pruning entries", _write_many,
                         "DELETE FROM entries WHERE digest = ?", gone)
 
+    # -- text fragments (an entry's record in an export) by key ------------------------------
+
+    def fragments(self, keys: Iterable[str]) -> dict[str, str]:
+        """The stored fragments among `keys`."""
+        keys = list(keys)
+        wanted = [k for k in keys if k not in self._fragments]
+        rows = self._guard("reading fragments", _select_fragments, wanted) if wanted else ()
+        self._fragments.update((k, t) for k, t in rows or () if isinstance(t, str))
+        return {k: self._fragments[k] for k in keys if k in self._fragments}
+
+    def put_fragments(self, made: Mapping[str, str], live: set[str]) -> None:
+        """Store the fragments made by this build; forget those no build uses any more (only
+        the keys in `live` are kept)."""
+        self._fragments.update(made)
+        self._fragments = {k: t for k, t in self._fragments.items() if k in live}
+        if made:
+            self._guard("saving fragments", _write_many,
+                        "INSERT OR REPLACE INTO fragments VALUES (?, ?)", list(made.items()))
+        stored = self._guard("listing fragments", _rows, "SELECT key FROM fragments")
+        gone = [(k,) for (k,) in stored or () if k not in live]
+        if gone:
+            self._guard("pruning fragments", _write_many,
+                        "DELETE FROM fragments WHERE key = ?", gone)
+
     # -- the last build's input stamp, per output folder --------------------------------------
 
     def stamp(self, output: Path) -> dict[str, Any] | None:
@@ -223,6 +250,16 @@ def _select_in(db: sqlite3.Connection, keys: list[str]) -> list[Any]:
         chunk = keys[i:i + 500]
         marks = ",".join("?" * len(chunk))
         out += db.execute(f"SELECT digest, data, body FROM entries WHERE digest IN ({marks})",
+                          chunk).fetchall()
+    return out
+
+
+def _select_fragments(db: sqlite3.Connection, keys: list[str]) -> list[Any]:
+    out: list[Any] = []
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        out += db.execute(f"SELECT key, text FROM fragments WHERE key IN ({marks})",
                           chunk).fetchall()
     return out
 

@@ -7,9 +7,10 @@ key is right) and rendered to deterministic bytes: oldest entry first, keys in a
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,21 +48,41 @@ def plan_exports(site: Site, config: SiteConfig) -> Iterator[Export]:
     yield Export("entries.csv", "csv", config.title, config.description, oldest_first)
 
 
-def render_export(config: SiteConfig, export: Export) -> bytes:
-    """The export's bytes: compact JSON, one entry (or event) a line."""
+Fragment = Callable[[str, Entry], str]  # (kind, entry) -> its line in an export of that kind
+
+
+def render_export(config: SiteConfig, export: Export, texts: Fragment | None = None) -> bytes:
+    """The export's bytes: compact JSON, one entry (or event) a line. `texts` gives each
+    entry's line (see `fragment`); by default each is made here."""
+    text = texts or functools.partial(fragment, config)
     if export.kind == "csv":
-        return _csv(config, export.entries)
+        return (_csv_line(CSV_FIELDS) + "".join(text("csv", e) for e in export.entries)
+                ).encode("utf-8")
     head: dict[str, Any]
     if export.kind == "json":
         head = {"title": export.title, "description": export.description,
                 "url": _link(config, "")}
-        items = [_dump(entry_record(config, e)) for e in export.entries]
+        items = [text("json", e) for e in export.entries]
         key = "entries"
     else:
         head = {"title": {"text": {"headline": export.title, "text": export.description}}}
-        items = [_event_text(config, e) for e in export.entries]
+        items = [text("event", e) for e in export.entries]
         key = "events"
     return (_dump(head)[:-1] + f',"{key}":[\n' + ",\n".join(items) + "\n]}\n").encode("utf-8")
+
+
+FRAGMENT_KINDS = {"json": ("json",), "timelinejs": ("event",), "csv": ("csv",)}
+
+
+def fragment(config: SiteConfig, kind: str, entry: Entry) -> str:
+    """One entry's line in an export: "json" (its `/entries.json` record), "event" (its
+    TimelineJS event) or "csv" (its `/entries.csv` row). Depends on the entry and the config
+    only, so a build can keep it by the entry's digest."""
+    if kind == "json":
+        return _dump(entry_record(config, entry))
+    if kind == "event":
+        return _event_text(config, entry)
+    return _csv_line(_csv_row(config, entry))
 
 
 def _dump(data: Any) -> str:
@@ -114,23 +135,24 @@ def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:
     }
 
 
-def _csv(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
+def _csv_row(config: SiteConfig, entry: Entry) -> list[str]:
+    record = entry_record(config, entry)
+    sources = record["sources"]
+    return [
+        entry.slug, record["url"], entry.title, record["date"], record["end"] or "",
+        entry.precision, entry.date_basis, "true" if entry.key else "false",
+        ";".join(entry.topics), ";".join(entry.places), entry.summary,
+        record["updated"] or "",
+        " | ".join(f"{c['date']}: {c['text']}" for c in record["corrections"]),
+        *(" | ".join(s[k] or "" for s in sources)
+          for k in ("publisher", "headline", "url", "archived")),
+    ]
+
+
+def _csv_line(row: Sequence[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
-    for entry in entries:
-        record = entry_record(config, entry)
-        sources = record["sources"]
-        writer.writerow([
-            entry.slug, record["url"], entry.title, record["date"], record["end"] or "",
-            entry.precision, entry.date_basis, "true" if entry.key else "false",
-            ";".join(entry.topics), ";".join(entry.places), entry.summary,
-            record["updated"] or "",
-            " | ".join(f"{c['date']}: {c['text']}" for c in record["corrections"]),
-            *(" | ".join(s[k] or "" for s in sources)
-              for k in ("publisher", "headline", "url", "archived")),
-        ])
-    return out.getvalue().encode("utf-8")
+    csv.writer(out, lineterminator="\r\n").writerow(row)
+    return out.getvalue()
 
 
 def timelinejs(config: SiteConfig, export: Export) -> dict[str, Any]:  # the same, as data

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sitegen import urls
 from sitegen.config import SiteConfig
 from sitegen.model import Entry, Site
-from sitegen.render import ROOT_LINK
+from sitegen.urls import ROOT_LINK
 
 FEED_LENGTH = 50
 # The date in a feed's own tag: id; any fixed date will do, and it must never change.
@@ -119,15 +119,7 @@ def feed_id(config: SiteConfig, feed_path: str) -> str:
 
 def site_url(config: SiteConfig) -> str:
     """The site's absolute address ('' when the base URL is only a path)."""
-    return config.base_url if "://" in config.base_url else ""
-
-
-def notes(config: SiteConfig) -> tuple[str, ...]:
-    """What a build left out and why, said once in its summary line."""
-    if site_url(config):
-        return ()
-    return ("no sitemap.xml: base_url is a path, and sitemaps need full URLs (set base_url to "
-            "https://... to get one)",)
+    return urls.site_url(config.base_url)
 
 
 def _href(config: SiteConfig, url: str) -> str:

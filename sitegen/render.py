@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,8 +20,7 @@ from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
 from sitegen.model import Day, Entry, Page, Site, Span
-
-ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
+from sitegen.urls import ROOT_LINK
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:

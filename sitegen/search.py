@@ -189,15 +189,17 @@ def page_of(entry: Entry) -> str:
 
 def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, bytes | None],
                 digests: Mapping[str, str], previous: str | None,
-                intact: Mapping[str, bool]) -> Bundle:
+                intact: Mapping[str, bool], sizes: Mapping[str, int] | None = None) -> Bundle:
     """The bundle's files for a build into `out`: a partition whose stamp is in `previous` (the
     last build's stamps) and whose files are all `intact` is kept; the others are indexed anew
     (several at once). `pages`: each entry page's new bytes, or None where `out` holds it
     unchanged; `digests`: each one's digest; `intact`: the bundle's files the output folder's
-    manifest records, and whether each is still as written."""
-    sizes = {rel: len(data) if data is not None else _size(out / rel)
-             for rel, data in pages.items()}
-    plan = plan_partitions(site.entries, sizes)
+    manifest records, and whether each is still as written; `sizes`: the recorded size of the
+    unchanged pages (else each is looked up on disk)."""
+    known = sizes or {}
+    page_sizes = {rel: len(data) if data is not None else known.get(rel) or _size(out / rel)
+                  for rel, data in pages.items()}
+    plan = plan_partitions(site.entries, page_sizes)
     if not plan:
         log.info("no entries to index; the site has no search bundle")
         return Bundle({}, "", ())

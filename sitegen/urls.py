@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+# A root-relative link in rendered HTML, rebased onto the site's base path.
+ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
+
 WEB_URL = re.compile(r"^https?://[^\s\"'<>\\`\x00-\x1f\x7f]+$", re.IGNORECASE)
 
 
@@ -68,3 +71,16 @@ def base_path(base_url: str) -> str:
 def absolute(base_url: str, url: str) -> str:
     """`url` joined to the base URL; absolute when the base names a host."""
     return base_url + url
+
+
+def site_url(base_url: str) -> str:
+    """The site's absolute address ('' when the base URL is only a path)."""
+    return base_url if "://" in base_url else ""
+
+
+def build_notes(base_url: str) -> tuple[str, ...]:
+    """What a build left out and why, said once in its summary line."""
+    if site_url(base_url):
+        return ()
+    return ("no sitemap.xml: base_url is a path, and sitemaps need full URLs (set base_url to "
+            "https://... to get one)",)

@@ -25,7 +25,9 @@ def _build(config: Path) -> subprocess.CompletedProcess[str]:
 
 def test_peak_memory_is_that_of_the_largest_process_in_the_tree(tmp_path: Path) -> None:
     # a parent of 20 MiB starts a child that touches 160 MiB: the child is the peak
-    child = ALLOCATE.format(mib=160)
+    # (it holds the memory a moment, as a build does: a sampler on a loaded machine may
+    # otherwise never see a process that exits the instant it has touched its pages)
+    child = ALLOCATE.format(mib=160) + "; import time; time.sleep(0.5)"
     parent = (f"import subprocess, sys; {ALLOCATE.format(mib=20)}; "
               f"subprocess.run([sys.executable, '-c', {child!r}], check=True)")
     m = measure.run([sys.executable, "-c", parent], tmp_path)

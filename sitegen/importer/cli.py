@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sitegen.importer.sources import GENERATORS
+from sitegen.importer import GENERATORS
 
 DESCRIPTION = """Create a new sitegen site in DIR from a Jekyll, Hugo, Zola, Eleventy or Pelican
 site (or a folder of its posts). SRC is only read; DIR must be new or empty."""

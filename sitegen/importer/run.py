@@ -20,11 +20,11 @@ import yaml
 
 from sitegen.config import PACKAGED_THEME
 from sitegen.errors import UsageError, display_path
+from sitegen.importer import GENERATORS
 from sitegen.importer.convert import Context, convert_body
 from sitegen.importer.meta import MetaError, read_meta
 from sitegen.importer.posts import Entry, find_posts, is_post, map_post, read_post, topic_slug
 from sitegen.importer.sources import (
-    GENERATORS,
     SiteInfo,
     detect,
     known_timezone,

@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 
-GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "pelican")
 POST_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 SKIP_DIRS = frozenset({"node_modules", "_site", "public", "output", ".git", "vendor", "dist",
                        "resources", "themes", "theme", "__pycache__", ".jekyll-cache", "build",
