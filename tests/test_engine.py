@@ -387,3 +387,36 @@ def _apply(root: Path, op: str, n: int, day: int, topics: str, clock: list[float
         return
     clock[0] += 1.0
     os.utime(path, (clock[0], clock[0]))
+
+
+def test_a_first_build_stopped_after_moving_its_site_in_is_finished(
+        site_dir: Path, tmp_path: Path) -> None:
+    # A first build moves its whole staged site into place in one rename, journal included,
+    # then removes the journal: stopped in between, the next build removes it.
+    write_files(site_dir, entries(3))
+    assert cli(site_dir, "build").returncode == 0
+    (site_dir / "site" / ".sitegen-commit.json").write_text('{"write": [], "remove": []}')
+    rebuilt = cli(site_dir, "build")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert not (site_dir / "site" / ".sitegen-commit.json").exists()
+    assert cli(site_dir, "build", "--out", str(tmp_path / "clean")).returncode == 0
+    assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
+
+
+def test_the_no_op_path_notices_a_page_deleted_or_changed(site_dir: Path,
+                                                          tmp_path: Path) -> None:
+    write_files(site_dir, entries(3))
+    assert cli(site_dir, "build").returncode == 0
+    time.sleep(2.1)  # past the racy window, so the next builds may take the no-op path
+    assert cli(site_dir, "build").returncode == 0
+    page = site_dir / "site" / "topics" / "index.html"
+    page.unlink()
+    rebuilt = cli(site_dir, "build")
+    assert rebuilt.returncode == 0 and "1 file written" in rebuilt.stderr, rebuilt.stderr
+    assert page.is_file()
+    manifest = site_dir / "site" / ".sitegen-manifest.json"
+    manifest.write_bytes(manifest.read_bytes())  # same bytes, a new mtime: read it again
+    again = cli(site_dir, "build")
+    assert again.returncode == 0 and "0 files written" in again.stderr
+    assert cli(site_dir, "build", "--out", str(tmp_path / "clean")).returncode == 0
+    assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
