@@ -8,6 +8,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 # Our own scripts: theme assets by URL, and inline data blocks the browser never runs.
 DATA_TYPES = {"application/json", "application/ld+json"}
@@ -89,3 +90,22 @@ def _scripts_in_record(raw: bytes) -> list[str]:
     urls = [record.get("url", ""), *(v for k, v in record.get("meta", {}).items()
                                      if k in ("url", "image", "link"))]
     return [f"script URL {u!r}" for u in urls if SCRIPT_URL.match(str(u))]
+
+
+# What search.js makes for a result; anything else in the results came from content.
+RESULT_TAGS = ["A", "H2", "LI", "MARK", "P", "SPAN", "TIME", "UL"]
+_INJECTED = """(ours) => [
+  ...[...document.querySelectorAll('#search-results *')].filter((e) =>
+    !ours.includes(e.tagName) || [...e.attributes].some((a) => a.name.startsWith('on'))
+    || /^\\s*javascript:/i.test(e.getAttribute('href') ?? '')).map((e) => e.outerHTML),
+  ...[...document.querySelectorAll('img, svg, iframe, object, embed, [onerror], [onload]')]
+    .map((e) => e.outerHTML),
+  ...[...document.scripts].filter((s) => !s.src && s.type !== 'application/json')
+    .map((s) => s.outerHTML)]"""
+
+
+def injected(page: Any) -> list[str]:
+    """In a live search page (a Playwright page): every element in the results that search.js
+    does not make or that has an event handler or script URL, and any image, SVG, frame,
+    handler or inline script anywhere on the page (the theme has none)."""
+    return list(page.evaluate(_INJECTED, RESULT_TAGS))

@@ -4,20 +4,21 @@ page, feed or search record carries script a browser would run."""
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from playwright.sync_api import Browser, expect
 
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
 from sitegen.load import ParseOutcome, parse_entry
-from tests.hostile.scan import scripts_in_site
+from tests.hostile.scan import injected, scripts_in_site
 
 TOPICS = frozenset({"belarus", "aid"})
 PAYLOADS = [
@@ -63,7 +64,11 @@ def test_any_bytes_give_an_entry_or_our_error_quickly(raw: bytes) -> None:
 
 
 def yaml(text: str) -> str:
-    return json.dumps(text)  # JSON strings are YAML double-quoted scalars
+    """A YAML double-quoted scalar holding exactly `text` (json.dumps would write astral
+    characters as surrogate pairs, which YAML refuses)."""
+    escaped = "".join(f"\\U{ord(c):08x}" if ord(c) < 0x20 or ord(c) >= 0x7f or c in '"\\'
+                      else c for c in text)
+    return f'"{escaped}"'
 
 
 def toml(text: str) -> str:
@@ -108,14 +113,33 @@ def test_no_text_in_any_field_puts_script_in_pages_or_feeds(
     assert build_and_scan(root, search=False) == []
 
 
-@settings(max_examples=4, deadline=None,
+# A build and two page loads per example: few examples, and a failure is reported as found
+# (shrinking would repeat them for minutes).
+@pytest.mark.browser
+@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(FRONT, CONFIG)
-def test_no_text_in_any_field_puts_script_in_search_records(
-        tmp_path_factory: pytest.TempPathFactory, front: dict[str, str],
+def test_no_text_in_any_field_puts_script_in_search_records_or_results(
+        tmp_path_factory: pytest.TempPathFactory, browser: Browser,
+        static_server: Callable[[Path, str], str], front: dict[str, str],
         config: dict[str, str]) -> None:
     root = tmp_path_factory.mktemp("prop-search")
     write_site(root, front, config)
     assert build_and_scan(root, search=True) == []
-    if (root / "site/index.html").is_file():
-        assert (root / "site/pagefind/partitions.json").is_file()
+    if not (root / "site/index.html").is_file():
+        return  # refused with our error
+    assert (root / "site/pagefind/partitions.json").is_file()
+    # The records as the search page shows them, without the CSP to help: every field of the
+    # entry in a topic listing (title, date, topics, summary) and a word's excerpt.
+    context = browser.new_context(bypass_csp=True)
+    dialogs: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        base = static_server(root / "site", "/tl/")
+        for query in ("?topic=aid", "?q=link"):
+            page.goto(base + "search/" + query)
+            expect(page.locator(".search-result")).to_have_count(1)
+            assert injected(page) == [] and dialogs == []
+    finally:
+        context.close()
