@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sitegen import __version__
+from sitegen import __version__, urls
 from sitegen.config import SiteConfig, find_config, load_config, normalise_base_url
 from sitegen.errors import SitegenError, UsageError, display_path, report
 
@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (0 picks a free one)")
     serve.add_argument("--no-drafts", action="store_true", help="hide draft entries")
+    serve.add_argument("--base-url", help="preview under this URL's path, e.g. /timeline/ "
+                                          "(default: at /, whatever the config says)")
     serve.set_defaults(run=_serve)
 
     deploy = sub.add_parser("deploy", parents=[common], help="publish to a gh-pages branch")
@@ -181,7 +183,9 @@ def _new(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from sitegen.serve import serve
 
-    return serve(site_config(args), host=args.host, port=args.port, drafts=not args.no_drafts)
+    config = site_config(args)
+    return serve(config, host=args.host, port=args.port, drafts=not args.no_drafts,
+                 base_path=urls.base_path(config.base_url) if args.base_url else "/")
 
 
 def _deploy(args: argparse.Namespace) -> int:

@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def serve(config: SiteConfig, *, host: str = "127.0.0.1", port: int = 8000,
-          drafts: bool = True) -> int:
-    """Build a preview of the site and serve it with live reload until Ctrl-C; 0 when stopped."""
-    server = PreviewServer(config, host=host, port=port, drafts=drafts)
+          drafts: bool = True, base_path: str = "/") -> int:
+    """Build a preview of the site and serve it with live reload until Ctrl-C; 0 when stopped.
+    `base_path` ("/" or "/timeline/"): the path the preview's pages live under."""
+    server = PreviewServer(config, host=host, port=port, drafts=drafts, base_path=base_path)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops cleanly too
     try:
@@ -52,15 +53,15 @@ class PreviewServer:
     """A preview folder kept in step with the site's sources, served with live reload."""
 
     def __init__(self, config: SiteConfig, *, host: str = "127.0.0.1", port: int = 8000,
-                 drafts: bool = True) -> None:
-        self.config, self.host, self.port = config, host, port
+                 drafts: bool = True, base_path: str = "/") -> None:
+        self.config, self.host, self.port, self.base_path = config, host, port, base_path
         self.root = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
         self.url = ""
         self._loop = ServerLoop()
         self._live = LiveReload()
         self._published = Published(self.root, self._live)
         self._indexer = IndexLoop(self._loop, self._published)
-        self._builder = BuildLoop(config, drafts=drafts, loop=self._loop,
+        self._builder = BuildLoop(config, drafts=drafts, base_path=base_path, loop=self._loop,
                                   published=self._published,
                                   on_published=self._indexer.published)
         self._sockets: list[socket.socket] = []
@@ -85,7 +86,7 @@ class PreviewServer:
         self._sockets = handler.bind(self.host, self.port)
         port = self._sockets[0].getsockname()[1]
         shown = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = f"http://{shown}:{port}/"
+        self.url = f"http://{shown}:{port}{self.base_path}"
         if not handler.is_loopback(self.host):
             log.warning("warning: serving on %s, which other machines can reach: anyone who can "
                         "connect can read the preview, drafts included", self.host)
@@ -96,7 +97,7 @@ class PreviewServer:
 
     def run(self) -> None:
         """Serve until `stop()` is called from another thread, or Ctrl-C in this one."""
-        respond = handler.Responder(self._published, self._live, self.host)
+        respond = handler.Responder(self._published, self._live, self.host, self.base_path)
         self._builder.start()
         self._indexer.start()
         self._loop.run(handler.application(self._live, respond), self._sockets)

@@ -35,9 +35,9 @@ OnPublished = Callable[[Site, str], None]
 class BuildLoop:
     """Rebuilds the preview in its own thread whenever the watched sources change."""
 
-    def __init__(self, config: SiteConfig, *, drafts: bool, loop: ServerLoop,
+    def __init__(self, config: SiteConfig, *, drafts: bool, base_path: str, loop: ServerLoop,
                  published: Published, on_published: OnPublished) -> None:
-        self.config, self.drafts = config, drafts
+        self.config, self.drafts, self.base_path = config, drafts, base_path
         self.builds = 0  # how many builds have run, for tests and the curious
         self._loop, self._published, self._on_published = loop, published, on_published
         # Warm start from `sitegen build`'s cache; rows are content-addressed, so the preview
@@ -79,7 +79,7 @@ class BuildLoop:
             log.debug("changed: %s", ", ".join(sorted(display_path(p) for p in changed)))
         self.builds += 1
         try:
-            config = dataclasses.replace(load_config(self.config.path), base_url="/")
+            config = dataclasses.replace(load_config(self.config.path), base_url=self.base_path)
             self._watch.follow(config)
             build(config, self._cache, drafts=self.drafts, out=self._published.site_dir,
                   writer=self._write)

@@ -42,8 +42,10 @@ def application(live: LiveReload, respond: Respond) -> web.Application:
 class Responder:
     """Answers one GET or HEAD for `path` (the URL path without its leading slash)."""
 
-    def __init__(self, published: Published, live: LiveReload, host: str) -> None:
+    def __init__(self, published: Published, live: LiveReload, host: str,
+                 base_path: str = "/") -> None:
         self._published, self._live = published, live
+        self._prefix = base_path.lstrip("/")  # "" or "timeline/": where the site's pages are
         # On loopback, only requests that name it: a web page cannot rebind a name of its own
         # to 127.0.0.1 and read the preview through the visitor's browser.
         self._hosts = LOOPBACK_NAMES | {host} if is_loopback(host) else frozenset()
@@ -51,6 +53,11 @@ class Responder:
     def __call__(self, handler: web.RequestHandler, path: str) -> None:
         if self._hosts and handler.request.host_name not in self._hosts:  # DNS rebinding
             return _send(handler, 403, b"Forbidden: unknown Host header\n", "text/plain")
+        if not path.startswith(self._prefix):  # outside the base path: go to the site, or 404
+            if f"{path}/" == self._prefix or not path:
+                return handler.redirect("/" + self._prefix)
+            return self._send_page(handler, 404, self._not_found())
+        path = path[len(self._prefix):]
         published = self._published
         if published.problems and _is_page(path):
             return self._send_page(handler, 500, error_page(published.problems))
@@ -63,14 +70,16 @@ class Responder:
                 return handler.redirect(handler.request.path + "/")
             file = file / "index.html"
         if not file.is_file():
-            page = published.site_dir / "404.html"
-            body = page.read_bytes() if page.is_file() else b"<html><head></head>Not found"
-            return self._send_page(handler, 404, body)
+            return self._send_page(handler, 404, self._not_found())
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind == "text/html":
             return self._send_page(handler, 200, file.read_bytes())
         data = file.read_bytes()
         _send(handler, 200, data, kind, _caching(handler, data))
+
+    def _not_found(self) -> bytes:
+        page = self._published.site_dir / "404.html"
+        return page.read_bytes() if page.is_file() else b"<html><head></head>Not found"
 
     def _file(self, path: str) -> Path:
         """The file `path` names: in the search bundle, or else in the built site."""
