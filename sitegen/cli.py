@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import logging
+import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -30,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"sitegen: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `sitegen ingest ... | head`: the reader has all it wanted
+        return _stdout_closed()
     except OSError as e:  # a full disk, a read-only folder: the input itself is fine
         print(f"sitegen: error: {describe_os_error(e, args.command)}", file=sys.stderr)
         return 1
@@ -39,6 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _stdout_closed() -> int:
+    """Exit quietly, as a command killed by SIGPIPE does (the shell's 128 + 13): point stdout
+    at /dev/null so the interpreter's last flush of it cannot fail again on the way out."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
 
 
 def describe_os_error(error: OSError, command: str = "") -> str:

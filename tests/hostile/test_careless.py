@@ -206,3 +206,24 @@ def test_serve_with_an_impossible_port_is_a_usage_error(site_dir: Path, port: st
 
 def test_no_page_holds_script_after_the_careless_cases(built: Path) -> None:
     assert scripts_in_site(built / "site") == []
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(site_dir: Path) -> None:
+    """`sitegen ingest ... | head -1`: more output than a pipe holds, a reader that takes one
+    line and goes. The command ends as a tool killed by SIGPIPE does: no message, exit 141."""
+    article = site_dir / "briefing.txt"
+    posts = "".join(f"-\nRepair crews restored power to district {n} of Lviv on Thursday.\n"
+                    for n in range(800))
+    article.write_text("Here is what we know:\n" + posts, encoding="utf-8")
+    with subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "ingest", str(article), "--published",
+             "2022-12-30", "--publisher", "Test Wire", "--dry-run", "--explain", "--config",
+             str(site_dir / "sitegen.toml")], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().strip()
+        child.stdout.close()  # what `head` does once it has its line
+        errors = child.stderr.read().decode()
+        code = child.wait(timeout=60)
+    assert errors == ""
+    assert code == 141
