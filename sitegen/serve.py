@@ -59,7 +59,7 @@ class PreviewServer:
         self.url = ""
         self._loop = ServerLoop()
         self._live = LiveReload()
-        self._published = Published(self.root, self._live)
+        self._published = Published(self.root, self._live, base_path)
         self._indexer = IndexLoop(self._loop, self._published)
         self._builder = BuildLoop(config, drafts=drafts, base_path=base_path, loop=self._loop,
                                   published=self._published,

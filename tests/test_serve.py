@@ -130,7 +130,8 @@ class Tab:
         assert self._connected.wait(5), "the tab could not connect"
 
     async def _listen(self, base: str) -> None:
-        self._socket = await websocket_connect(f"ws{base[4:]}livereload")
+        origin = "/".join(base.split("/", 3)[:3])  # livereload's socket is at the root
+        self._socket = await websocket_connect(f"ws{origin[4:]}/livereload")
         protocols = ["http://livereload.com/protocols/official-7"]
         await self._socket.write_message(json.dumps({"command": "hello", "protocols": protocols}))
         await self._socket.read_message()

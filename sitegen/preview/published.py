@@ -13,8 +13,9 @@ from sitegen.preview.reload import LiveReload
 class Published:
     """The preview folder's contents as served, and the tabs to reload when they change."""
 
-    def __init__(self, root: Path, live: LiveReload) -> None:
+    def __init__(self, root: Path, live: LiveReload, base_path: str = "/") -> None:
         self.root = root  # the preview's own temporary folder
+        self.base_path = base_path  # where the pages are served: "/" or "/timeline/"
         self.site_dir = root / "site"  # the build's output, written in place
         self.files: dict[str, bytes] | None = None  # what site_dir holds, once built
         self.problems: tuple[Problem, ...] = ()  # why the latest build failed
@@ -42,5 +43,5 @@ class Published:
     def swap_bundle(self, fresh: Path | None) -> Path | None:
         """Serve `fresh` as the search bundle (None: no bundle); return the one it replaces."""
         old, self.bundle = self.bundle, fresh
-        self._live.reload(lambda page: page == "/" + urls.search())
+        self._live.reload(lambda page: page == self.base_path + urls.search())
         return old

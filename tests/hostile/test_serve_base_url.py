@@ -8,15 +8,17 @@ import re
 import subprocess
 import sys
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import SITE_TOML
+from sitegen.serve import PreviewServer
+from tests.helpers import SITE_TOML, entry
 from tests.hostile.test_security import XSS_BASE
-from tests.test_serve import TALKS_PAGE, Start, get, preview, until
+from tests.test_serve import TALKS, TALKS_PAGE, Start, Tab, edit, get, preview, tabs, until
 
-__all__ = ["preview"]  # the fixture
+__all__ = ["preview", "tabs"]  # the fixtures
 
 
 def sitegen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -77,3 +79,13 @@ def test_a_preview_under_a_subpath_serves_every_link_of_its_pages(preview: Start
     assert status == 200 and "The new year begins with outages" in body
     status, body = get(origin + f"/{TALKS_PAGE}")
     assert status == 404 and 'href="/timeline/' in body
+
+
+def test_under_a_subpath_the_search_tab_reloads_when_its_index_lands(
+        preview: Start, tabs: Callable[[PreviewServer, str], Tab], site_dir: Path) -> None:
+    server = preview(base_path="/timeline/")
+    until(lambda: get(server.url + "pagefind/partitions.json")[0] == 200)
+    tab = tabs(server, "search/")
+    edit(site_dir, TALKS, entry(title="Quokka summit", date="2022-12-19"))
+    # once for the new build, and once more when the new index is served
+    until(lambda: len(tab.seen) >= 2, timeout=30)
