@@ -95,6 +95,7 @@ def related_entries(newest_first: Sequence[Entry], limit: int = 4) -> dict[str, 
             by_topic.setdefault(slug, []).append(entry)
     where = {(slug, e.slug): i for slug, group in by_topic.items() for i, e in enumerate(group)}
     out = {}
+    topic_sets = {e.slug: set(e.topics) for e in newest_first}
     for entry in newest_first:
         near: dict[str, Entry] = {}
         for slug in entry.topics:
@@ -102,7 +103,8 @@ def related_entries(newest_first: Sequence[Entry], limit: int = 4) -> dict[str, 
             for other in group[max(0, i - limit):i + limit + 1]:
                 if other.slug != entry.slug:
                     near[other.slug] = other
+        mine = topic_sets[entry.slug]
         ranked = sorted(near.values(), key=lambda o: (
-            abs((o.day - entry.day).days), -len(set(o.topics) & set(entry.topics)), o.slug))
+            abs((o.day - entry.day).days), -len(topic_sets[o.slug] & mine), o.slug))
         out[entry.slug] = tuple(ranked[:limit])
     return out

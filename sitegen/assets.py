@@ -8,6 +8,7 @@ is published at the site root as it is (`files/images/a.png` is `/images/a.png`)
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -50,7 +51,7 @@ def entry_assets(entry: Entry) -> dict[str, Path]:
         for name in _walk(folder):
             if not name.endswith(ENTRY_SUFFIXES):
                 found[base + name] = folder / name
-    for ref in LOCAL_REF.findall(entry.body_html):
+    for ref in _local_refs(entry.body_html):
         rel = PurePosixPath(unquote(html.unescape(ref)))
         if ".." in rel.parts or not rel.parts or rel.suffix in ENTRY_SUFFIXES:
             continue
@@ -58,6 +59,13 @@ def entry_assets(entry: Entry) -> dict[str, Path]:
         if source.is_file() and not source.is_symlink():
             found[base + rel.as_posix()] = source
     return found
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _local_refs(body_html: str) -> tuple[str, ...]:
+    """The relative links in a body, kept per body text: `serve` rebuilds see the same bodies
+    again and again (a str keeps its hash, so a hit costs no scan)."""
+    return tuple(LOCAL_REF.findall(body_html))
 
 
 def site_files(folder: Path) -> dict[str, Path]:

@@ -447,6 +447,7 @@ class _Fragments:
         self._known: dict[str, str] | None = None
         self._made: dict[str, str] = {}
         self._keys: dict[str, str] = {}  # slug -> the key of its lines, less their kind
+        self._every: set[str] | None = None
 
     def _key(self, kind: str, entry: Entry) -> str:
         key = self._keys.get(entry.slug)
@@ -461,8 +462,11 @@ class _Fragments:
         """The key of every line of every export this build plans."""
         from sitegen import exports
 
-        return {self._key(kind, e) for x in self._exports
-                for kind in exports.FRAGMENT_KINDS[x.kind] for e in x.entries} - {""}
+        if self._every is None:
+            self._every = {self._key(kind, e) for x in self._exports
+                           for kind in exports.FRAGMENT_KINDS[x.kind] for e in x.entries}
+            self._every.discard("")
+        return self._every
 
     def __call__(self, kind: str, entry: Entry) -> str:
         from sitegen import exports
@@ -556,6 +560,9 @@ def _key_parts(value: Any, digests: Mapping[str, str], parts: list[str],
             parts.append(repr(k))
             _key_parts(item, digests, parts, memo)
     elif (names := _field_names(kind)) is not None:
+        if not names:  # a record of scalars only: its repr names every field's value
+            parts.append(repr(value))
+            return
         parts.append(kind.__qualname__)
         for name in names:
             _key_parts(getattr(value, name), digests, parts, memo)
@@ -564,14 +571,46 @@ def _key_parts(value: Any, digests: Mapping[str, str], parts: list[str],
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
+_SCALAR_HINTS = {*_SCALARS, None}
 
 
 def _field_names(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for any other type), looked up once per type."""
+    """A dataclass's field names, () for one whose fields are all declared scalars (its repr is
+    its key), None for any other type; worked out once per type."""
     if kind not in _FIELDS:
-        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
-            if dataclasses.is_dataclass(kind) else None
+        names: tuple[str, ...] | None = None
+        if dataclasses.is_dataclass(kind):
+            fields = dataclasses.fields(kind)
+            names = tuple(f.name for f in fields)
+            if all(f.repr for f in fields) and _scalars_only(kind):
+                names = ()
+        _FIELDS[kind] = names
     return _FIELDS[kind]
+
+
+def _scalars_only(kind: type) -> bool:
+    import typing
+
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:  # noqa: BLE001 - an annotation that cannot be resolved: walk it
+        return False
+    for hint in hints.values():
+        args = typing.get_args(hint) if typing.get_origin(hint) in _UNIONS else (hint,)
+        if not all(a in _SCALAR_HINTS or a is type(None) for a in args):
+            return False
+    # the repr dataclasses made (wrapped against recursion), not one written by hand
+    return bool(hints) and hasattr(vars(kind).get("__repr__"), "__wrapped__")
+
+
+def _unions() -> tuple[Any, ...]:
+    import types
+    import typing
+
+    return (types.UnionType, typing.Union)
+
+
+_UNIONS = _unions()
 
 
 def _short_digest(parts: list[str]) -> str:
