@@ -345,7 +345,7 @@ def commit(out: Path, staging: Path) -> None:
     Idempotent: a commit cut short (a killed build) is finished by calling it again.
     """
     journal = json.loads((staging / JOURNAL).read_bytes())
-    if not out.exists() and not journal["remove"]:
+    if not os.path.lexists(out) and not journal["remove"]:
         # A first build: the whole staged site moves into place in one rename (10,000s of
         # renames cost seconds); the journal that came with it is removed after, or by the
         # next build's recover() if this one is stopped in between.
