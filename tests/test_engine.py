@@ -378,8 +378,8 @@ def _apply(root: Path, op: str, n: int, day: int, topics: str, clock: list[float
                               topics=topics))
     elif op == "rename":
         path = target.with_name(f"2022-12-{day:02d}-renamed-{n}.md")
-        if path.exists():
-            return
+        if any(f.name == path.name for f in files):
+            return  # that slug is taken (in this folder or another): a rename a build refuses
         target.rename(path)
     else:
         if len(files) > 1:
