@@ -49,7 +49,12 @@ def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
             raise UnreadableFile(path, f"is {info.st_size:,} bytes, more than the "
                                        f"{limit // (1024 * 1024)} MiB an input may be")
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+            # Ask for the size fstat gave (and one byte more, to see growth): a read of
+            # `limit + 1` would allocate that much for every file and keep each result in a
+            # mapping of its own, and 100,000 entries then exhaust the process's mappings.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data))
     except OSError as e:
         raise UnreadableFile(path, os_reason(e)) from e
     finally:
