@@ -348,10 +348,15 @@ def commit(out: Path, staging: Path) -> None:
     if not os.path.lexists(out) and not journal["remove"]:
         # A first build: the whole staged site moves into place in one rename (10,000s of
         # renames cost seconds); the journal that came with it is removed after, or by the
-        # next build's recover() if this one is stopped in between.
-        os.rename(staging, out)
-        (out / JOURNAL).unlink(missing_ok=True)
-        return
+        # next build's recover() if this one is stopped in between. Should something else
+        # have made `out` meanwhile, the rename fails and the files move one by one.
+        try:
+            os.rename(staging, out)
+        except OSError:
+            pass
+        else:
+            (out / JOURNAL).unlink(missing_ok=True)
+            return
     out.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
     for rel in journal["write"]:
@@ -371,7 +376,7 @@ def recover(out: Path) -> None:
     """Finish or discard what a killed build left beside `out` (call it under the lock)."""
     for leftover in out.parent.glob(f".{out.name}.search-*"):
         discard(leftover)  # a search run's private folder, from a build that was killed
-    if (out / JOURNAL).is_file():
+    if _is_our_journal(out / JOURNAL):
         (out / JOURNAL).unlink()  # moved in with a first build's staged site, then stopped
     staging = staging_dir(out)
     if not staging.exists():
@@ -384,6 +389,17 @@ def recover(out: Path) -> None:
         except (OSError, ValueError, KeyError) as e:
             log.warning("warning: could not finish it (%s); discarding it", e)
     discard(staging)
+
+
+def _is_our_journal(path: Path) -> bool:
+    """Whether `path` is a journal sitegen wrote (it names the manifest among its writes), not
+    a file of the user's that happens to have its name."""
+    try:
+        data = json.loads(path.read_bytes()) if path.is_file() else None
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and set(data) == {"write", "remove"} \
+        and isinstance(data["write"], list) and MANIFEST in data["write"]
 
 
 def _remove(root: Path, rel: str) -> None:

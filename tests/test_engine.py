@@ -395,7 +395,8 @@ def test_a_first_build_stopped_after_moving_its_site_in_is_finished(
     # then removes the journal: stopped in between, the next build removes it.
     write_files(site_dir, entries(3))
     assert cli(site_dir, "build").returncode == 0
-    (site_dir / "site" / ".sitegen-commit.json").write_text('{"write": [], "remove": []}')
+    (site_dir / "site" / ".sitegen-commit.json").write_text(
+        '{"write": ["index.html", ".sitegen-manifest.json"], "remove": []}')
     rebuilt = cli(site_dir, "build")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert not (site_dir / "site" / ".sitegen-commit.json").exists()
@@ -420,3 +421,12 @@ def test_the_no_op_path_notices_a_page_deleted_or_changed(site_dir: Path,
     assert again.returncode == 0 and "0 files written" in again.stderr
     assert cli(site_dir, "build", "--out", str(tmp_path / "clean")).returncode == 0
     assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
+
+
+def test_a_file_of_the_users_named_like_the_journal_is_kept(site_dir: Path) -> None:
+    write_files(site_dir, entries(2))
+    assert cli(site_dir, "build").returncode == 0
+    mine = site_dir / "site" / ".sitegen-commit.json"
+    mine.write_text('{"notes": "mine"}')
+    assert cli(site_dir, "build").returncode == 0
+    assert mine.read_text() == '{"notes": "mine"}'
