@@ -8,6 +8,8 @@ import hashlib
 import logging
 import os
 import time
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -571,7 +573,7 @@ def _key_parts(value: Any, digests: Mapping[str, str], parts: list[str],
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
-_SCALAR_HINTS = {*_SCALARS, None}
+_UNIONS = (types.UnionType, typing.Union)
 
 
 def _field_names(kind: type) -> tuple[str, ...] | None:
@@ -589,28 +591,16 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
 
 
 def _scalars_only(kind: type) -> bool:
-    import typing
-
     try:
         hints = typing.get_type_hints(kind)
     except Exception:  # noqa: BLE001 - an annotation that cannot be resolved: walk it
         return False
     for hint in hints.values():
         args = typing.get_args(hint) if typing.get_origin(hint) in _UNIONS else (hint,)
-        if not all(a in _SCALAR_HINTS or a is type(None) for a in args):
+        if not all(a in _SCALARS for a in args):
             return False
     # the repr dataclasses made (wrapped against recursion), not one written by hand
     return bool(hints) and hasattr(vars(kind).get("__repr__"), "__wrapped__")
-
-
-def _unions() -> tuple[Any, ...]:
-    import types
-    import typing
-
-    return (types.UnionType, typing.Union)
-
-
-_UNIONS = _unions()
 
 
 def _short_digest(parts: list[str]) -> str:

@@ -123,7 +123,9 @@ class Cache:
         """The cached values among `digests` (decoded), loading from disk only what is asked."""
         wanted = [d for d in digests if d not in self._entries]
         if wanted:
-            rows = self._guard("reading entries", _select_in, wanted)
+            rows = self._guard("reading entries", _select_in,
+                               "SELECT digest, data, body FROM entries WHERE digest IN ({marks})",
+                               wanted)
             for key, data, body in rows or ():
                 try:
                     self._entries[key] = decode(json.loads(data), body)
@@ -160,7 +162,9 @@ class Cache:
         """The stored fragments among `keys`."""
         keys = list(keys)
         wanted = [k for k in keys if k not in self._fragments]
-        rows = self._guard("reading fragments", _select_fragments, wanted) if wanted else ()
+        rows = self._guard("reading fragments", _select_in,
+                           "SELECT key, text FROM fragments WHERE key IN ({marks})",
+                           wanted) if wanted else ()
         self._fragments.update((k, t) for k, t in rows or () if isinstance(t, str))
         return {k: self._fragments[k] for k in keys if k in self._fragments}
 
@@ -244,23 +248,12 @@ def _rows(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> list[
     return db.execute(sql, args).fetchall()
 
 
-def _select_in(db: sqlite3.Connection, keys: list[str]) -> list[Any]:
+def _select_in(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]:
+    """The rows of `query` (its `{marks}` a list of placeholders) for `keys`, 500 at a time."""
     out: list[Any] = []
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        out += db.execute(f"SELECT digest, data, body FROM entries WHERE digest IN ({marks})",
-                          chunk).fetchall()
-    return out
-
-
-def _select_fragments(db: sqlite3.Connection, keys: list[str]) -> list[Any]:
-    out: list[Any] = []
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        out += db.execute(f"SELECT key, text FROM fragments WHERE key IN ({marks})",
-                          chunk).fetchall()
+        out += db.execute(query.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
     return out
 
 

@@ -81,28 +81,12 @@ def fragment(config: SiteConfig, kind: str, entry: Entry) -> str:
     if kind == "json":
         return _dump(entry_record(config, entry))
     if kind == "event":
-        return _event_text(config, entry)
+        return _dump(_event(config, entry, {t.slug: t.name for t in config.topics}))
     return _csv_line(_csv_row(config, entry))
 
 
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-_EVENTS: dict[int, tuple[Entry, SiteConfig, str]] = {}
-
-
-def _event_text(config: SiteConfig, entry: Entry) -> str:
-    """One TimelineJS event as JSON text, memoized by the entry object itself (values never
-    change once made), so the site's and each topic's timeline encode an entry once."""
-    slot = _EVENTS.get(id(entry))
-    if slot is not None and slot[0] is entry and slot[1] is config:
-        return slot[2]
-    if len(_EVENTS) > 100_000:
-        _EVENTS.clear()
-    text = _dump(_event(config, entry, {t.slug: t.name for t in config.topics}))
-    _EVENTS[id(entry)] = (entry, config, text)
-    return text
 
 
 def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:
