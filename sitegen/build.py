@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen import safeio, write
+from sitegen import quick, safeio, write
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
@@ -81,19 +81,42 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         if noop is not None:
             return _finish(noop, started, out, _notes(config))
         manifest = write.load_manifest(out, force=force)
-        entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers)
+        fast = None if force else quick.try_build(config, cache, out, manifest, cache.stamp(out),
+                                                  drafts=drafts, search=search)
+        if fast is not None:
+            cache.set_snapshot(out, None)  # until the new site is in place
+            stats, manifest = write_stage(out, manifest, fast.outputs, fast.extra, force=force)
+            _stamp(cache, out, stamp, manifest, fast.entries, config, len(fast.outputs))
+            cache.set_snapshot(out, fast.snapshot)
+            result = BuildResult(fast.entries, len(config.topics), len(fast.outputs), stats,
+                                 fast.indexed, 0.0, (), out)
+            return _finish(result, started, out, _notes(config))
+        files = quick.walk(config.content_dir)  # before any is read: a later save shows
+        keys: dict[Path, str] = {}
+        entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
+                                                keys=keys)
         site = _assemble(entries, config)
         outputs = render_stage(site, config, digests, manifest=manifest, out=out,
                                workers=workers, cache=cache)
-        outputs, extra, indexed = search_stage(site, config, outputs, manifest, out, search)
+        outputs, extra, indexed, partitions = search_stage(site, config, outputs, manifest,
+                                                           out, search)
+        cache.set_snapshot(out, None)
         stats, manifest = write_stage(out, manifest, outputs, extra, force=force)
-        counts = {"entries": len(site.entries), "topics": len(config.topics),
-                  "pages": len(outputs)}
-        cache.set_stamp(out, {**counts, "inputs": stamp, **_output_stamp(out, manifest)}
-                        if stamp else None)
+        _stamp(cache, out, stamp, manifest, len(site.entries), config, len(outputs))
+        cache.set_snapshot(out, quick.snapshot(
+            config, cache, site, files, keys, manifest, drafts=drafts, search=search,
+            partitions=partitions, warnings=len(warnings)))
     result = BuildResult(len(site.entries), len(config.topics), len(outputs), stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out, _notes(config))
+
+
+def _stamp(cache: Cache, out: Path, stamp: str | None, manifest: write.Manifest, entries: int,
+           config: SiteConfig, pages: int) -> None:
+    """Record what the no-op path checks the next build against."""
+    counts = {"entries": entries, "topics": len(config.topics), "pages": pages}
+    cache.set_stamp(out, {**counts, "inputs": stamp, **_output_stamp(out, manifest)}
+                    if stamp else None)
 
 
 def _notes(config: SiteConfig) -> tuple[str, ...]:
@@ -235,10 +258,12 @@ def parse_settings(config: SiteConfig) -> str:
 
 
 def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int | None = None,
+               keys: dict[Path, str] | None = None,
                ) -> tuple[tuple[Entry, ...], dict[str, str], tuple[Problem, ...]]:
     """Parse every entry file (memoized by digest); raise ContentError listing every problem.
 
-    Returns the entries, each entry's digest by slug, and the warnings.
+    Returns the entries, each entry's digest by slug, and the warnings; `keys` is filled with
+    each entry file's digest.
     """
     from sitegen.load import content_files, load_entries
 
@@ -246,7 +271,7 @@ def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int |
     files = list(scan.files)
     settings = parse_settings(config)
     recent = time.time_ns() - RACY_NS
-    keys: dict[Path, str] = {}
+    keys = {} if keys is None else keys
     raws: dict[Path, bytes] = {}
     seen: dict[str, tuple[str, str]] = {}
     for path in files:
@@ -342,23 +367,18 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
 
     theme = tree_digest(config.theme_dir)
     env = _environment(theme, config)
-    every_page = digest("page", theme, repr(config), _version())
+    every_page = page_salt(theme, config)
     pages = render.plan_pages(site, config)
     planned: dict[str, write.Planned] = {}
     todo: list[tuple[str, str, Any]] = []
     shared: dict[int, tuple[Any, str]] = {}
     for page in pages:
-        key = digest(every_page, page.url, page.template,
-                     context_key(page.context, digests, shared))
-        todo.append((urls.output_file(page.url), key, page))
+        todo.append((urls.output_file(page.url), page_key(every_page, page, digests, shared),
+                     page))
     for feed in feeds.plan_feeds(site, config):
-        key = digest(every_page, feed.path, feed.title, feed.page_url,
-                     *(digests.get(e.slug, e.slug) for e in feed.entries))
-        todo.append((feed.path, key, feed))
+        todo.append((feed.path, feed_key(every_page, feed, digests), feed))
     for export in exports.plan_exports(site, config):
-        key = digest(every_page, export.path, export.kind, export.title, export.description,
-                     *(digests.get(e.slug, e.slug) for e in export.entries))
-        todo.append((export.path, key, export))
+        todo.append((export.path, export_key(every_page, export, digests), export))
     reuse = _reuse(manifest, out, memo)
     needed = [(rel, key, item) for rel, key, item in todo if not reuse(rel, key)]
     planned = {rel: write.Planned(None if memo is None else memo[key], key)
@@ -378,6 +398,31 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     for rel, data in redirects.redirect_files(site, config, planned).items():
         planned[rel] = write.Planned(data, "")
     return planned
+
+
+def page_salt(theme: str, config: SiteConfig) -> str:
+    """What every output's key holds: the theme's digest, the config and sitegen's version."""
+    return digest("page", theme, repr(config), _version())
+
+
+def page_key(salt: str, page: Any, digests: Mapping[str, str],
+             shared: dict[int, tuple[Any, str]] | None = None) -> str:
+    return digest(salt, page.url, page.template, context_key(page.context, digests, shared))
+
+
+def feed_key(salt: str, feed: Any, digests: Mapping[str, str]) -> str:
+    return digest(salt, feed.path, feed.title, feed.page_url,
+                  *(digests.get(e.slug, e.slug) for e in feed.entries))
+
+
+def export_key(salt: str, export: Any, digests: Mapping[str, str]) -> str:
+    return export_key_of(salt, export.path, export.kind, export.title, export.description,
+                         [digests.get(e.slug, e.slug) for e in export.entries])
+
+
+def export_key_of(salt: str, path: str, kind: str, title: str, description: str,
+                  entry_digests: Sequence[str]) -> str:
+    return digest(salt, path, kind, title, description, *entry_digests)
 
 
 def _reuse(manifest: write.Manifest | None, out: Path | None,
@@ -628,17 +673,18 @@ def _environment(theme_digest: str, config: SiteConfig) -> Any:
 
 def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planned],
                  manifest: write.Manifest, out: Path, enabled: bool,
-                 ) -> tuple[dict[str, write.Planned], dict[str, str], bool]:
+                 ) -> tuple[dict[str, write.Planned], dict[str, str], bool,
+                            tuple[tuple[str, tuple[str, ...]], ...]]:
     """Plan the search bundle's files: kept when the entry pages it indexes are unchanged,
-    else made anew by Pagefind. Returns the outputs with the bundle, the manifest stamps and
-    whether the index was rebuilt."""
+    else made anew by Pagefind. Returns the outputs with the bundle, the manifest stamps,
+    whether the index was rebuilt, and the partitions (name and pages)."""
     from sitegen import search, urls
 
     bundle = {rel: owned for rel, owned in manifest.files.items()
               if rel.startswith(search.BUNDLE + "/")}
     if not enabled:
         kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
-        return {**outputs, **kept}, {}, False
+        return {**outputs, **kept}, {}, False, ()
     pages = {rel: (p.data, manifest.files[rel].digest if p.data is None else None)
              for rel, p in outputs.items() if search.is_record_page(rel)}
     # Partitions whose pages are unchanged are kept; the bundle's stamps file travels with it,
@@ -650,7 +696,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planne
         manifest.extra.get("search"), {rel: manifest.is_intact(out, rel) for rel in bundle},
         {rel: manifest.files[rel].size for rel, (data, _) in pages.items() if data is None})
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
-    return {**outputs, **fresh}, {"search": made.stamps}, bool(made.rebuilt)
+    return {**outputs, **fresh}, {"search": made.stamps}, bool(made.rebuilt), made.plan
 
 
 # -- write ----------------------------------------------------------------------------------

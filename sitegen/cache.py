@@ -27,7 +27,7 @@ from sitegen import __version__
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 3
+SCHEMA = 4
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL);
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, data TEXT NOT NULL,
                                     body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (output TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (output TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
 
@@ -49,6 +50,7 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._opened = False  # opened on first use: a refused build leaves no cache behind
         self._entries: dict[str, Any] = {}  # digest -> decoded entry, for this process
+        self._shapes: dict[str, str] = {}  # digest -> the entry's shape (see `shape_of`)
         self._file_digests: dict[str, tuple[str, str]] = {}  # path -> (stat key, digest)
         self._loaded_files = False
         self.pages: dict[str, bytes] = {}  # page key -> bytes: the preview's memo, in memory
@@ -129,6 +131,7 @@ class Cache:
             for key, data, body in rows or ():
                 try:
                     self._entries[key] = decode(json.loads(data), body)
+                    self._shapes[key] = shape_of(data, body)
                 except (ValueError, TypeError, KeyError, IndexError) as e:
                     self._warn(f"an unreadable entry row ({type(e).__name__})")
         return {d: self._entries[d] for d in digests if d in self._entries}
@@ -142,14 +145,21 @@ class Cache:
                 data, body = encode(value)
             except TypeError:
                 continue  # a custom field that is not plain data: parsed again next time
-            rows.append((key, json.dumps(data, separators=(",", ":")), body))
+            text = json.dumps(data, separators=(",", ":"))
+            self._shapes[key] = shape_of(text, body)
+            rows.append((key, text, body))
         if rows:
             self._guard("saving entries", _write_many,
                         "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
 
+    def shape(self, digest: str) -> str | None:
+        """The shape of the entry stored (or loaded) under `digest` by this process."""
+        return self._shapes.get(digest)
+
     def keep_only(self, digests: set[str]) -> None:
         """Forget entries no longer used, so the cache does not grow without bound."""
         self._entries = {k: v for k, v in self._entries.items() if k in digests}
+        self._shapes = {k: v for k, v in self._shapes.items() if k in digests}
         stale = self._guard("listing entries", _rows, "SELECT digest FROM entries")
         gone = [(d,) for (d,) in stale or () if d not in digests]
         if gone:
@@ -203,6 +213,38 @@ class Cache:
             self._guard("saving the stamp", _write_many,
                         "INSERT OR REPLACE INTO stamps VALUES (?, ?)",
                         [(str(output), json.dumps(value, sort_keys=True))])
+
+
+    # -- the last build's snapshot (see quick.py), per output folder ---------------------------
+
+    def snapshot(self, output: Path) -> dict[str, Any] | None:
+        rows = self._guard("reading the snapshot", _rows,
+                           "SELECT data FROM snapshots WHERE output = ?", (str(output),))
+        try:
+            value = json.loads(rows[0][0]) if rows else None
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def set_snapshot(self, output: Path, value: dict[str, Any] | None) -> None:
+        if value is None:
+            self._guard("clearing the snapshot", _write_many,
+                        "DELETE FROM snapshots WHERE output = ?", [(str(output),)])
+        else:
+            self._guard("saving the snapshot", _write_many,
+                        "INSERT OR REPLACE INTO snapshots VALUES (?, ?)",
+                        [(str(output), json.dumps(value, separators=(",", ":")))])
+
+
+def shape_of(data: str, body: str) -> str:
+    """An entry's shape: a digest of everything about it but its body's text (its fields, its
+    warnings, the local files its body links to). Two versions of an entry with the same
+    shape differ only where the body is shown."""
+    from sitegen.assets import _local_refs
+
+    refs = "\0".join(_local_refs(body))
+    return hashlib.blake2b(f"{data}\0{refs}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -213,13 +213,18 @@ def _days_by_month(days: tuple[charts.PeriodLink, ...], months: tuple[charts.Per
 
 def _entry_pages(site: Site) -> Iterator[Page]:
     for entry in site.entries:
-        yield Page(urls.entry(entry.slug), "entry.html", {
-            # The two neighbours themselves, not a Neighbours made anew each build: entries
-            # come back from the parse memo unchanged, so their fingerprints are reused.
-            "entry": entry, "earlier": site.neighbours[entry.slug].previous,
-            "later": site.neighbours[entry.slug].next,
-            "related": site.related.get(entry.slug, ()),
-        })
+        yield entry_page(entry, site.neighbours[entry.slug].previous,
+                         site.neighbours[entry.slug].next, site.related.get(entry.slug, ()))
+
+
+def entry_page(entry: Entry, earlier: Entry | None, later: Entry | None,
+               related: tuple[Entry, ...]) -> Page:
+    """One entry's page: the entry, the entries before and after it, and its related ones
+    (all an entry page shows of the site)."""
+    # The two neighbours themselves, not a Neighbours made anew each build: entries come back
+    # from the parse memo unchanged, so their fingerprints are reused.
+    return Page(urls.entry(entry.slug), "entry.html", {
+        "entry": entry, "earlier": earlier, "later": later, "related": related})
 
 
 def _topic_pages(site: Site, config: SiteConfig) -> Iterator[Page]:

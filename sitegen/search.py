@@ -95,6 +95,7 @@ class Bundle:
     files: dict[str, bytes | None]
     stamps: str
     rebuilt: tuple[str, ...]
+    plan: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each partition's name and pages
 
 
 @dataclass(frozen=True)
@@ -209,17 +210,26 @@ def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, bytes
              or not all(intact[rel] for rel in owned[p.name])]
     files: dict[str, bytes | None] = {rel: None for p in plan if p not in stale
                                       for rel in owned[p.name]}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
-        for part, folder in _run_all(out, Path(tmp), stale, pages, keys).items():
-            files.update({f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}": p.read_bytes()
-                          for p in sorted(folder.rglob("*")) if p.is_file()})
+    files.update(index_partitions(out, stale, pages, keys))
     stamps = json.dumps(keys, sort_keys=True)
     files[f"{BUNDLE}/{MANIFEST}"] = manifest_bytes(plan)
     files[f"{BUNDLE}/{STAMP}"] = stamps.encode()
     rebuilt = tuple(p.name for p in stale)
     _log_rebuilt(rebuilt, plan)
-    return Bundle(files, stamps, rebuilt)
+    return Bundle(files, stamps, rebuilt, tuple((p.name, p.pages) for p in plan))
+
+
+def index_partitions(out: Path, stale: Sequence[Partition], pages: Mapping[str, bytes | None],
+                     keys: Mapping[str, str]) -> dict[str, bytes]:
+    """Run Pagefind on each of `stale` (several at once), beside `out`: the bundle files they
+    make, by site path. `pages` gives each page's new bytes, or None where `out` holds it."""
+    files: dict[str, bytes] = {}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
+        for part, folder in _run_all(out, Path(tmp), stale, pages, keys).items():
+            files.update({f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}": p.read_bytes()
+                          for p in sorted(folder.rglob("*")) if p.is_file()})
+    return files
 
 
 def index_site(site_dir: Path, site: Site, pages: Mapping[str, bytes] | None,
@@ -463,7 +473,7 @@ def _link_page(built: Path, link: Path, data: bytes | None) -> None:
 def _page_ids(output: Path, part: Partition) -> list[str]:
     """Pagefind's ids of the partition's pages, oldest first: the search page orders results
     by date with these (Pagefind re-sorts merged results by score)."""
-    rank = {"/" + urls.entry(e.slug): i for i, e in enumerate(part.entries)}
+    rank = {"/" + rel.removesuffix("index.html"): i for i, rel in enumerate(part.pages)}
     found = []
     for fragment in (output / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(fragment.read_bytes())

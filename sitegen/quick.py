@@ -1,0 +1,406 @@
+"""The edit fast path: a build after only the bodies of a few entries changed.
+
+When every changed file is an entry whose shape (`cache.shape_of`: every field, warning and
+linked file, all but the body's text) is the one the last build saw, the site's structure is
+the last build's: the same pages, lists, feeds, partitions and links. Only what shows those
+bodies changes, so only that is made again: each entry's own page, the feeds that carry it,
+the open-data exports that hold bodies (a line of `/entries.json` each), and the search
+partitions that index those pages. Every other file is kept as written, without loading,
+assembling or planning the site.
+
+What makes this safe is the snapshot a full build records (per output folder, in the cache):
+the stat of every content file, each entry file's digest and shape, the site's order, each
+entry page's neighbours and related entries, the feeds, the body exports and the search
+partitions. Anything else changed (a file added, removed or renamed, a shape, the config,
+the theme, an output file touched by hand, a template that shows bodies on list pages, a
+warning) and `try_build` returns None: the full build runs, and records a new snapshot.
+
+Keys of the pages kept stay those of the last build (their bytes do not depend on a body), so
+the next full build renders them once more and finds their bytes unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen import safeio, write
+from sitegen.cache import Cache, digest, encode, shape_of, tree_digest
+from sitegen.config import SiteConfig
+from sitegen.model import Entry, Site
+
+log = logging.getLogger(__name__)
+VERSION = 1
+MOST_CHANGED = 64  # more changed files than this: the full build's pool is the better way
+BODY_EXPORTS = ("json",)  # the export kinds whose lines show an entry's body (see exports.py)
+BODY_FIELD = "body_html"
+RACY_NS = 2_000_000_000  # as build.RACY_NS: a stat this fresh may hide a second quick save
+
+
+@dataclass(frozen=True)
+class Quick:
+    """What the fast path made: every output file (kept or new), the manifest's extras, whether
+    the search index was rebuilt, and the snapshot to record once published."""
+
+    outputs: dict[str, write.Planned]
+    extra: dict[str, str]
+    indexed: bool
+    entries: int
+    snapshot: dict[str, Any]
+
+
+# -- the snapshot a full build records ------------------------------------------------------
+
+def context(config: SiteConfig, *, drafts: bool, search: bool) -> str:
+    """Everything but the content a build depends on: config, options, theme, versions."""
+    from sitegen import __version__
+    from sitegen.cache import schema
+
+    return digest("quick", str(VERSION), repr(config), f"{drafts}{search}", __version__,
+                  schema(), tree_digest(config.theme_dir))
+
+
+def walk(folder: Path) -> dict[str, str] | None:
+    """Each file under `folder` and its stat ("" when modified too recently to trust it); None
+    when a linked folder makes the walk unlike the loader's."""
+    recent = time.time_ns() - RACY_NS
+    found: dict[str, str] = {}
+    pending = [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as listing:
+                items = list(listing)
+        except OSError:
+            return None
+        for item in items:
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    pending.append(item.path)
+                    continue
+                if item.is_symlink() and os.path.isdir(item.path):
+                    return None
+                st = item.stat()
+            except OSError:
+                return None
+            found[item.path] = "" if st.st_mtime_ns >= recent else \
+                f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+    return found
+
+
+def bodies_only_in_entry_pages(config: SiteConfig) -> bool:
+    """Whether the theme shows bodies on entry pages alone: a template other than the entry
+    page's that names the body makes every list page depend on it."""
+    folder = config.theme_dir / "templates"
+    try:
+        names = [p for p in folder.rglob("*") if p.is_file()]
+        return not any(BODY_FIELD in p.read_text("utf-8", "replace") for p in names
+                       if p.relative_to(folder).as_posix() != "entry.html")
+    except OSError:
+        return False
+
+
+def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str] | None,
+             keys: Mapping[Path, str], manifest: write.Manifest, *, drafts: bool,
+             search: bool, partitions: Sequence[tuple[str, Sequence[str]]], warnings: int,
+             ) -> dict[str, Any] | None:
+    """What the next build's fast path needs of this one (None: it cannot take it)."""
+    from sitegen import exports, feeds
+    from sitegen import search as searching
+
+    if files is None or warnings or not bodies_only_in_entry_pages(config):
+        return None
+    index = {e.slug: i for i, e in enumerate(site.entries)}
+    where = {e.path: index[e.slug] for e in site.entries}
+    if len(where) != len(site.entries):
+        return None
+    entries: dict[str, list[Any]] = {}
+    for path, key in keys.items():
+        shape = cache.shape(key)
+        if shape is None or str(path) not in files:
+            return None
+        entries[str(path)] = [key, shape, where.get(path, -1)]
+
+    def at(entry: Entry | None) -> int:
+        return -1 if entry is None else index[entry.slug]
+
+    page_at = {_page_rel(e.slug): i for i, e in enumerate(site.entries)}
+    sizes = [o.size for rel, o in manifest.files.items() if searching.is_record_page(rel)]
+    return {
+        "version": VERSION,
+        "context": context(config, drafts=drafts, search=search),
+        "files": files, "entries": entries,
+        "slugs": [e.slug for e in site.entries],
+        "pages": [[at(site.neighbours[e.slug].previous), at(site.neighbours[e.slug].next),
+                   [index[r.slug] for r in site.related.get(e.slug, ())]]
+                  for e in site.entries],
+        "feeds": [[f.path, f.title, f.page_url, [index[e.slug] for e in f.entries]]
+                  for f in feeds.plan_feeds(site, config)],
+        "exports": [[x.path, x.kind, x.title, x.description, [index[e.slug] for e in x.entries]]
+                    for x in exports.plan_exports(site, config) if x.kind in BODY_EXPORTS],
+        "partitions": [[name, [page_at[rel] for rel in pages]] for name, pages in partitions],
+        "cap": searching.partition_cap(sum(sizes) / len(sizes)) if sizes else None,
+    }
+
+
+# -- the fast path --------------------------------------------------------------------------
+
+def try_build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
+              last_stamp: Mapping[str, Any] | None, *, drafts: bool, search: bool,
+              ) -> Quick | None:
+    """The outputs of a build whose only changes are entry bodies, or None (build in full)."""
+    snap = cache.snapshot(out)
+    if not snap or snap.get("version") != VERSION or \
+            snap.get("context") != context(config, drafts=drafts, search=search):
+        return None
+    try:
+        return _build(config, cache, out, manifest, last_stamp, snap)
+    except (KeyError, IndexError, TypeError, ValueError) as e:  # a snapshot not of this form
+        log.debug("fast path not taken: %s: %s", type(e).__name__, e)
+        return None
+
+
+def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
+           last_stamp: Mapping[str, Any] | None, snap: dict[str, Any]) -> Quick | None:
+    from sitegen import build
+
+    files = walk(config.content_dir)
+    if files is None or files.keys() != snap["files"].keys():
+        return None  # a file added, removed or renamed
+    known: dict[str, list[Any]] = snap["entries"]
+    changed = [p for p, st in files.items() if not st or st != snap["files"][p]]
+    if len(changed) > MOST_CHANGED or any(p not in known for p in changed):
+        return None
+    if not _outputs_intact(out, manifest, last_stamp):
+        return None
+    settings = build.parse_settings(config)
+    fresh: dict[int, Entry] = {}  # site index -> its entry now
+    stored: dict[str, Any] = {}
+    remembered: dict[str, tuple[str, str]] = {}
+    for path in changed:
+        outcome, key, stat_key = _parse(Path(path), settings, config)
+        if outcome is None:
+            return None
+        old_key, old_shape, at = known[path]
+        if key != old_key:
+            data, body = encode(outcome)
+            if shape_of(json.dumps(data, separators=(",", ":")), body) != old_shape:
+                return None  # more than the body changed
+            stored[key] = outcome
+            if at >= 0:
+                fresh[at] = outcome.entry
+        if stat_key:
+            remembered[path] = (stat_key, key)
+        known[path] = [key, old_shape, at]
+    snap["files"] = files
+    outputs = {rel: write.Planned(None, owned.key) for rel, owned in manifest.files.items()}
+    extra = dict(manifest.extra)
+    indexed = False
+    if fresh:
+        made = _render(config, cache, out, manifest, snap, fresh)
+        if made is None:
+            return None
+        outputs.update(made)
+        if "search" in extra and snap["partitions"]:
+            search = _search(config, out, manifest, snap, fresh, made, outputs)
+            if search is None:
+                return None
+            extra["search"], indexed = search
+    cache.put_entries(stored)
+    cache.remember_files(remembered)
+    return Quick(outputs, extra, indexed, len(snap["pages"]), snap)
+
+
+def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str]:
+    """One changed file's outcome (None when it has a problem: the full build reports it),
+    digest and stat key, as the full build's load stage makes them."""
+    from sitegen.load import parse_entry
+
+    try:
+        st = path.stat()
+        raw = safeio.read_regular_file(path)
+    except (OSError, safeio.UnreadableFile):
+        return None, "", ""
+    key = digest("entry", str(path), raw, settings)
+    outcome = parse_entry(path, raw, config.topic_slugs, config.markdown_html)
+    if outcome.entry is None or outcome.problems or outcome.warnings:
+        return None, key, ""
+    racy = st.st_mtime_ns >= time.time_ns() - RACY_NS
+    stat_key = "" if racy else f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{digest(settings)}"
+    return outcome, key, stat_key
+
+
+def _outputs_intact(out: Path, manifest: write.Manifest,
+                    last_stamp: Mapping[str, Any] | None) -> bool:
+    """Whether every file the last build wrote is as it wrote it (by size and mtime)."""
+    files = (last_stamp or {}).get("files")
+    if not isinstance(files, list) or len(files) != 3 * len(manifest.files):
+        return False
+    prefix = f"{out}/"
+    try:
+        for i in range(0, len(files), 3):
+            owned = manifest.files.get(files[i])
+            st = os.stat(prefix + files[i])
+            if owned is None or st.st_size != files[i + 1] or st.st_mtime_ns != files[i + 2] \
+                    or owned.size != st.st_size or owned.mtime_ns != st.st_mtime_ns:
+                return False
+    except (OSError, TypeError):
+        return False
+    return True
+
+
+def _render(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
+            snap: dict[str, Any], fresh: dict[int, Entry]) -> dict[str, write.Planned] | None:
+    """The changed entries' pages, the feeds that carry them, the body exports that hold
+    them: their new bytes and keys."""
+    from sitegen import build, feeds, render, urls
+
+    paths = {at: Path(p) for p, (_, _, at) in snap["entries"].items() if at >= 0}
+    digest_of = {at: key for key, _, at in snap["entries"].values() if at >= 0}
+    wanted: set[int] = set(fresh)
+    for at in fresh:
+        earlier, later, related = snap["pages"][at]
+        wanted.update(i for i in (earlier, later, *related) if i >= 0)
+    carrying = [f for f in snap["feeds"] if fresh.keys() & set(f[3])]
+    for f in carrying:
+        wanted.update(f[3])
+    entries = _entries(cache, {at: digest_of[at] for at in wanted - fresh.keys()}, paths)
+    if entries is None:
+        return None
+    entries.update(fresh)
+    digests = {entries[at].slug: digest_of[at] for at in entries}
+    theme = tree_digest(config.theme_dir)
+    env = build._environment(theme, config)
+    salt = build.page_salt(theme, config)
+    made: dict[str, write.Planned] = {}
+    for at, entry in fresh.items():
+        earlier, later, related = snap["pages"][at]
+        page = render.entry_page(entry, entries.get(earlier), entries.get(later),
+                                 tuple(entries[i] for i in related))
+        made[urls.output_file(page.url)] = write.Planned(render.render_page(env, page),
+                                                         build.page_key(salt, page, digests))
+    for path, title, page_url, slots in carrying:
+        feed = feeds.Feed(path, title, page_url, tuple(entries[i] for i in slots))
+        made[path] = write.Planned(feeds.render_feed(config, feed),
+                                   build.feed_key(salt, feed, digests))
+    for path, kind, title, description, slots in snap["exports"]:
+        if not fresh.keys() & set(slots):
+            continue
+        data = _splice(out, manifest, path, kind, slots, fresh, config)
+        if data is None:
+            return None
+        made[path] = write.Planned(data, build.export_key_of(
+            salt, path, kind, title, description, [digest_of[i] for i in slots]))
+    return made
+
+
+def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, Path],
+             ) -> dict[int, Entry] | None:
+    from sitegen.load import ParseOutcome
+
+    found = cache.entries(set(digests.values()))
+    entries: dict[int, Entry] = {}
+    for at, key in digests.items():
+        outcome = found.get(key)
+        if not isinstance(outcome, ParseOutcome) or outcome.entry is None:
+            return None
+        entry = outcome.entry
+        entries[at] = entry if entry.path == paths[at] else _moved(entry, paths[at])
+    return entries
+
+
+def _moved(entry: Entry, path: Path) -> Entry:
+    import dataclasses
+
+    return dataclasses.replace(entry, path=path)
+
+
+def _splice(out: Path, manifest: write.Manifest, rel: str, kind: str, slots: list[int],
+            fresh: dict[int, Entry], config: SiteConfig) -> bytes | None:
+    """The export at `rel` with the changed entries' lines made anew: a JSON export holds
+    one entry a line (JSON text holds no raw newline), so the rest is kept byte for byte."""
+    from sitegen import exports
+
+    owned = manifest.files.get(rel)
+    if owned is None or kind not in exports.FRAGMENT_KINDS:
+        return None
+    try:
+        old = (out / rel).read_bytes()
+    except OSError:
+        return None
+    if write.sha256(old) != owned.digest:
+        return None
+    lines = old.decode("utf-8").split("\n")
+    if len(lines) != len(slots) + 3:
+        return None
+    (fragment_kind,) = exports.FRAGMENT_KINDS[kind]
+    place = {at: n for n, at in enumerate(slots)}
+    for at, entry in fresh.items():
+        n = place.get(at)
+        if n is None:
+            continue
+        line = exports.fragment(config, fragment_kind, entry)
+        if "\n" in line:
+            return None
+        lines[1 + n] = line + ("," if n < len(slots) - 1 else "")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[str, Any],
+            fresh: dict[int, Entry], made: dict[str, write.Planned],
+            outputs: dict[str, write.Planned]) -> tuple[str, bool] | None:
+    """Index again the partitions that hold a changed page; their stamps as the manifest keeps
+    them, and whether any was run. None when the partition plan would move."""
+    from sitegen import search, urls
+
+    changed = {_page_rel(e.slug) for e in fresh.values()}
+    record_pages = {rel: owned for rel, owned in manifest.files.items()
+                    if search.is_record_page(rel)}
+    sizes = [len(made[rel].data or b"") if rel in changed else owned.size
+             for rel, owned in record_pages.items()]
+    if not sizes or search.partition_cap(sum(sizes) / len(sizes)) != snap.get("cap"):
+        return None
+    stamps = json.loads(manifest.extra.get("search") or "{}")
+    if not isinstance(stamps, dict):
+        return None
+    slugs_at = snap["slugs"]
+    names = {_page_rel(slugs_at[at]): n for n, (_, slots) in enumerate(snap["partitions"])
+             for at in slots}
+    stale_numbers = sorted({names[rel] for rel in changed if rel in names})
+    base = urls.base_path(config.base_url)
+    stale = []
+    keys: dict[str, str] = {}
+    for number in stale_numbers:
+        name, slots = snap["partitions"][number]
+        pages = tuple(_page_rel(slugs_at[at]) for at in slots)
+        part = search.Partition(name, (), pages)
+        digests = {rel: write.sha256(made[rel].data or b"") if rel in changed
+                   else manifest.files[rel].digest for rel in pages}
+        keys[name] = search.stamp_key(part, digests, base)
+        if stamps.get(name) != keys[name]:
+            stale.append(part)
+    if not stale:
+        return manifest.extra["search"], False
+    data = {rel: (made[rel].data if rel in changed else None)
+            for part in stale for rel in part.pages}
+    files = search.index_partitions(out, stale, data, keys)
+    log.info("search: re-indexed %d of %d partitions (%s)", len(stale),
+             len(snap["partitions"]), ", ".join(p.name for p in stale))
+    for part in stale:
+        prefix = f"{search.BUNDLE}/{part.name}/"
+        for rel in [r for r in outputs if r.startswith(prefix)]:
+            del outputs[rel]
+    outputs.update({rel: write.Planned(data_, "") for rel, data_ in files.items()})
+    stamps.update(keys)
+    text = json.dumps(stamps, sort_keys=True)
+    outputs[f"{search.BUNDLE}/{search.STAMP}"] = write.Planned(text.encode(), "")
+    return text, True
+
+
+def _page_rel(slug: str) -> str:
+    return f"entries/{slug}/index.html"  # urls.output_file(urls.entry(slug))

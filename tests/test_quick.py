@@ -1,0 +1,225 @@
+"""The edit fast path: after an edit of entry bodies alone, a build makes only what shows those
+bodies, and ends with exactly the site a fresh build makes. Any other change builds in full."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen import load, render, write
+from sitegen.build import build
+from sitegen.cache import Cache
+from sitegen.config import PACKAGED_THEME, load_config
+from sitegen.search import FRAGMENT_MAGIC
+from tests.helpers import entry, write_files
+from tests.test_engine import entries, site_files
+
+
+class Calls:
+    """Counts the full build's planning and every parse (as the Lektor test counts calls)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.planned = 0
+        self.parsed: list[str] = []
+        plan, parse = render.plan_pages, load.parse_entry
+
+        def counted_plan(*args: Any) -> Any:
+            self.planned += 1
+            return plan(*args)
+
+        def counted_parse(path: Path, *args: Any) -> Any:
+            self.parsed.append(path.name)
+            return parse(path, *args)
+        monkeypatch.setattr(render, "plan_pages", counted_plan)
+        monkeypatch.setattr(load, "parse_entry", counted_parse)
+
+
+def _aged(root: Path) -> None:
+    """Every input an hour old: past the racy window, so stats are trusted."""
+    then = time.time() - 3600
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+def _edit(path: Path, old: str, new: str, *, age: float = 1800) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    then = time.time() - age
+    os.utime(path, (then, then))
+
+
+def _fresh(root: Path, name: str, **options: Any) -> Path:
+    out = root.parent / name
+    build(load_config(root / "sitegen.toml"), Cache(None), out=out, workers=1, **options)
+    return out
+
+
+def _built(root: Path, **options: Any) -> Any:
+    return build(load_config(root / "sitegen.toml"), Cache(root / ".sitegen-cache"),
+                 out=root / "site", workers=1, **options)
+
+
+@pytest.fixture
+def timeline(site_dir: Path) -> Path:
+    write_files(site_dir, entries(30))
+    _aged(site_dir)
+    _built(site_dir, search=False)
+    return site_dir
+
+
+def _entry_file(root: Path, n: int) -> Path:
+    return next(root.glob(f"content/entries/2022/*-event-{n}.md"))
+
+
+def test_a_body_edit_makes_only_what_shows_the_body(timeline: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _entry_file(timeline, 7)
+    _edit(path, "What happened in event 7", "A corrected account of event 7")
+    calls = Calls(monkeypatch)
+    result = _built(timeline, search=False)
+    assert calls.planned == 0 and calls.parsed == [path.name]
+    page = (timeline / "site/entries" / path.stem / "index.html").read_text()
+    assert "A corrected account of event 7" in page
+    records = json.loads((timeline / "site/entries.json").read_text())["entries"]
+    assert [r["body_html"] for r in records if r["slug"] == path.stem] == \
+        ["<p>A corrected account of event 7, in our words.</p>\n"]
+    # the page, the site's feed and its topics' feeds, /entries.json: a handful of files
+    assert 2 <= result.stats.written <= 6 and result.stats.removed == 0
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
+def test_edits_of_bodies_one_after_another_stay_on_the_fast_path(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    for n in (3, 29, 3, 0):
+        _edit(_entry_file(timeline, n), "in our words", f"in our words, take {n}{time.time()}")
+        _built(timeline, search=False)
+    assert calls.planned == 0 and len(calls.parsed) == 4
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
+@pytest.mark.parametrize("change", [
+    lambda root: _edit(_entry_file(root, 7), "Event number 7", "Event number seven"),
+    lambda root: _edit(_entry_file(root, 7), "[energy-grid, aid]", "[aid]"),
+    lambda root: _edit(_entry_file(root, 7), "What happened", "See ![a map](map.png). What"),
+    lambda root: write_files(root, {"content/entries/2022/2022-12-31-new.md": entry()}),
+    lambda root: _entry_file(root, 7).unlink(),
+    lambda root: _entry_file(root, 7).rename(root / "content/entries/2022/2022-11-08-moved.md"),
+    lambda root: write_files(root, {"content/entries/2022/2022-11-08-event-7/map.png": b"\x89"}),
+], ids=["title", "topics", "a linked file", "added", "deleted", "renamed", "an asset added"])
+def test_any_change_beyond_bodies_builds_in_full(timeline: Path,
+                                                 change: Callable[[Path], None],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(timeline, {"content/entries/2022/map.png": b"\x89PNG not really"})
+    _aged(timeline)
+    _built(timeline, search=False)
+    change(timeline)
+    calls = Calls(monkeypatch)
+    _built(timeline, search=False)
+    assert calls.planned == 1
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
+def test_a_theme_that_shows_bodies_on_lists_builds_in_full(site_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    theme = site_dir / "theme"
+    shutil.copytree(PACKAGED_THEME, theme)
+    macros = theme / "templates/_macros.html"
+    text = macros.read_text()
+    assert text.count("{% macro entry_card(") == 1
+    macros.write_text(text.replace("{% macro entry_card(", "{% macro _unused(", 1) +
+                      "\n{% macro entry_card(entry, level=3) %}<div class=\"card\">"
+                      "{{ entry.body_html | safe }}</div>{% endmacro %}\n")
+    write_files(site_dir, {"sitegen.toml": 'theme = "theme"\n' +
+                           (site_dir / "sitegen.toml").read_text(), **entries(8)})
+    _aged(site_dir)
+    _built(site_dir, search=False)
+    _edit(_entry_file(site_dir, 7), "What happened in event 7", "Event 7, retold")
+    calls = Calls(monkeypatch)
+    _built(site_dir, search=False)
+    assert calls.planned == 1
+    assert "Event 7, retold" in (site_dir / "site/index.html").read_text()
+    assert site_files(site_dir / "site") == site_files(_fresh(site_dir, "fresh", search=False))
+
+
+def test_warnings_are_shown_again_and_the_full_build_runs(site_dir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture,
+                                                          ) -> None:
+    write_files(site_dir, {**entries(5), "content/entries/2022/2022-12-01-typo.md":
+                           entry(extra="sumary: a typo\n")})
+    _aged(site_dir)
+    _built(site_dir, search=False)
+    _edit(_entry_file(site_dir, 2), "event 2", "event two")
+    caplog.clear()
+    calls = Calls(monkeypatch)
+    result = _built(site_dir, search=False)
+    assert calls.planned == 1 and result.warnings
+    assert "sumary" in caplog.text
+
+
+def test_a_hand_edited_page_is_still_refused(timeline: Path) -> None:
+    page = timeline / "site/index.html"
+    page.write_text(page.read_text() + "<!-- mine -->")
+    _edit(_entry_file(timeline, 7), "What happened", "What took place")
+    with pytest.raises(write.OutputError):
+        _built(timeline, search=False)
+    assert page.read_text().endswith("<!-- mine -->")
+
+
+def test_a_failed_publish_leaves_the_site_and_the_next_build_is_right(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = site_files(timeline / "site")
+    _edit(_entry_file(timeline, 7), "What happened", "What took place")
+
+    def full_disk(*args: Any) -> Any:
+        raise OSError(28, "No space left on device")
+    with monkeypatch.context() as patch:
+        patch.setattr(write, "publish", full_disk)
+        with pytest.raises(OSError):
+            _built(timeline, search=False)
+    assert site_files(timeline / "site") == before
+    _built(timeline, search=False)
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
+def test_a_body_edit_reindexes_only_its_partition(site_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    from sitegen import search
+
+    monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))  # 30 entries: several partitions
+    write_files(site_dir, entries(30))
+    _aged(site_dir)
+    _built(site_dir)
+    partitions = json.loads((site_dir / "site/pagefind/partitions.json").read_text())
+    assert len(partitions["partitions"]) > 2
+    path = _entry_file(site_dir, 7)
+    _edit(path, "What happened in event 7", "Zanzibar saw event 7")
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="sitegen")
+    calls = Calls(monkeypatch)
+    result = _built(site_dir)
+    assert calls.planned == 0 and result.indexed is True
+    assert f"re-indexed 1 of {len(partitions['partitions'])} partitions" in caplog.text
+    words = [_fragment_text(p) for p in (site_dir / "site/pagefind").glob("*/fragment/*")]
+    assert sum("Zanzibar" in w for w in words) == 1
+    fresh = _fresh(site_dir, "fresh")
+    assert site_files(site_dir / "site") == site_files(fresh)
+    assert (site_dir / "site/pagefind/partitions.json").read_bytes() == \
+        (fresh / "pagefind/partitions.json").read_bytes()
+
+
+def _fragment_text(path: Path) -> str:
+    data = gzip.decompress(path.read_bytes())
+    return str(json.loads(data[len(FRAGMENT_MAGIC):] if data.startswith(FRAGMENT_MAGIC)
+                          else data).get("content", ""))
