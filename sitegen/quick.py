@@ -260,8 +260,11 @@ def _render(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifes
     them: their new bytes and keys."""
     from sitegen import build, feeds, render, urls
 
-    paths = {at: Path(p) for p, (_, _, at) in snap["entries"].items() if at >= 0}
-    digest_of = {at: key for key, _, at in snap["entries"].values() if at >= 0}
+    paths: dict[int, str] = {}
+    digest_of: dict[int, str] = {}
+    for path, (key, _, at) in snap["entries"].items():
+        if at >= 0:
+            paths[at], digest_of[at] = path, key
     wanted: set[int] = set(fresh)
     for at in fresh:
         earlier, later, related = snap["pages"][at]
@@ -299,7 +302,7 @@ def _render(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifes
     return made
 
 
-def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, Path],
+def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, str],
              ) -> dict[int, Entry] | None:
     from sitegen.load import ParseOutcome
 
@@ -310,7 +313,8 @@ def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, Path],
         if not isinstance(outcome, ParseOutcome) or outcome.entry is None:
             return None
         entry = outcome.entry
-        entries[at] = entry if entry.path == paths[at] else _moved(entry, paths[at])
+        path = Path(paths[at])
+        entries[at] = entry if entry.path == path else _moved(entry, path)
     return entries
 
 
