@@ -120,10 +120,12 @@ def plan_partitions(entries: Iterable[Entry], page_sizes: Mapping[str, int]) -> 
     "2023-03.1", "2023-03.2"...). A
     month's partition depends on how many entries come before it: block `count // cap`, so an
     edit moves nothing and an added entry moves a boundary only when a count lands on it. Every
-    block but the last is a closed partition. The last is cut at the last multiple of cap/8 of
-    its length: new entries land in the small newest partition, and the settled part before it
-    is re-indexed only once per cap/8 entries added. Two partitions more than the closed ones,
-    not a level each: every partition costs a query one more index chunk (~19 KB).
+    block but the last is a closed partition. The last is cut at a multiple of cap/8 of its
+    length (`_newest_start`): the newest partition always holds the newest month, so an edit or
+    a new entry there re-indexes under cap/8 + a month's entries, and the settled part before
+    it is re-indexed once per cap/8 entries added (and once more when the block closes). Two
+    partitions more than the closed ones, not a level each: every partition costs a query one
+    more index chunk (~19 KB).
     """
     sized = [(e, page_sizes.get(page_of(e))) for e in entries]
     dated = sorted((e for e, size in sized if size is not None), key=lambda e: e.sort_key)
@@ -133,12 +135,14 @@ def plan_partitions(entries: Iterable[Entry], page_sizes: Mapping[str, int]) -> 
     groups: dict[tuple[int, int], list[tuple[str, list[Entry]]]] = {}
     atoms = _atoms(dated, max(1, cap // RECENT))
     last_block = (len(dated) - len(atoms[-1][1])) // cap
+    tail = len(dated) - last_block * cap
+    newest = _newest_start(tail, tail - len(atoms[-1][1]), cap)
     before = 0
     for name, atom in atoms:
         block, offset = divmod(before, cap)
         if block >= last_block:
             block, offset = last_block, before - last_block * cap
-            key = (block, _tail_part(offset, len(dated) - last_block * cap, cap))
+            key = (block, int(offset >= newest))
         else:
             key = (block, 0)
         groups.setdefault(key, []).append((name, atom))
@@ -170,11 +174,14 @@ def _atoms(dated: Sequence[Entry], most: int) -> list[tuple[str, list[Entry]]]:
     return atoms
 
 
-def _tail_part(offset: int, tail: int, cap: int) -> int:
-    """0 for the settled part of the last block (the atoms starting before the last multiple
-    of cap/8 of its length), 1 for the newest partition."""
+def _newest_start(tail: int, last_atom: int, cap: int) -> int:
+    """Where the newest partition of the last block starts (the atoms starting there or later):
+    the last multiple of cap/8 of its length `tail`, or the one before when the last atom
+    starts before that (at `last_atom`), so that the newest partition is never empty. It holds
+    fewer than cap/8 entries plus the last atom's, and only ever moves forward, by cap/8."""
     step = max(1, cap // RECENT)
-    return 0 if offset < tail // step * step else 1
+    start = tail // step * step
+    return start if last_atom >= start else start - step
 
 
 def _partition(group: list[tuple[str, list[Entry]]]) -> Partition:

@@ -119,10 +119,10 @@ def monthly(count: int) -> list[Entry]:
 
 
 @pytest.mark.parametrize(("count", "sizes_"), [
-    (62, [16, 16, 16, 14]),  # three closed partitions, then the open block's settled part
-    (63, [16, 16, 16, 14, 1]),  # the next entry starts the newest partition
-    (64, [16, 16, 16, 16]),  # it reached cap/8 (2): merged into the settled part
-    (65, [16, 16, 16, 16, 1]),  # the fourth block is full and closed; a new one opens
+    (62, [16, 16, 16, 12, 2]),  # the newest month starts before 14, so the newest part at 12
+    (63, [16, 16, 16, 14, 1]),  # a month starts at 14 (a multiple of cap/8): the newest is it
+    (64, [16, 16, 16, 14, 2]),  # the block is full; its newest keeps the month 15 as well
+    (65, [16, 16, 16, 16, 1]),  # the fourth block is closed, whole; a new one opens
     (67, [16, 16, 16, 16, 2, 1]),
 ])
 def test_new_entries_go_to_a_small_newest_partition_merged_every_cap_over_8(
@@ -134,11 +134,117 @@ def test_new_entries_go_to_a_small_newest_partition_merged_every_cap_over_8(
         f"{(count - sizes_[-1]) % 12 + 1:02d}"  # named after the month of its first entry
 
 
-def test_a_closed_block_is_the_settled_part_it_was_so_closing_reindexes_nothing(
+def test_a_closed_block_is_the_open_blocks_two_parts_merged(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "CAP_LIMITS", (16, 16))
     full, closed = plan(monthly(64)), plan(monthly(65))
-    assert memberships(full).items() <= memberships(closed).items()
+    assert memberships(full[:3]).items() <= memberships(closed).items()
+    assert closed[3].name == full[3].name
+    assert closed[3].pages == full[3].pages + full[4].pages
+    assert closed[4].pages == (search.page_of(monthly(65)[-1]),)
+
+
+def per_month(count: int, a_month: int) -> list[Entry]:
+    """`count` entries from January 2001, `a_month` of them in each month (the last month may
+    hold fewer)."""
+    def day(i: int) -> dt.date:
+        month, k = divmod(i, a_month)
+        return dt.date(2001 + month // 12, month % 12 + 1, 1 + k * 28 // a_month)
+    return [make_entry(day(i), i) for i in range(count)]
+
+
+def newest_atom(entries: list[Entry], step: int) -> list[str]:
+    """The pages of the newest month, or of its last run of cap/8 when it holds more."""
+    month = [e for e in entries if (e.day.year, e.day.month) == (entries[-1].day.year,
+                                                                 entries[-1].day.month)]
+    return [search.page_of(e) for e in month[(len(month) - 1) // step * step:]]
+
+
+# (cap, entries a month, corpus sizes): busy and quiet months, months longer than cap/8 (cut
+# into runs), corpus sizes on and off every multiple of cap/8 and of cap.
+SHAPES = [
+    (16, (1, 2, 3, 5, 40), range(1, 120)),
+    (64, (1, 3, 7, 9, 30, 91, 200), range(1, 400, 5)),
+    (1024, (30, 91, 129, 400), range(40, 4000, 331)),
+]
+
+
+@pytest.mark.parametrize(("cap", "months", "counts"), SHAPES)
+def test_the_newest_partition_holds_the_newest_month_and_under_cap_over_8_more(
+        cap: int, months: tuple[int, ...], counts: range,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
+    step = cap // search.RECENT
+    for a_month in months:
+        every = per_month(counts[-1], a_month)
+        for count in counts:
+            entries = every[:count]
+            newest, atom = plan(entries)[-1], newest_atom(entries, step)
+            assert set(atom) <= set(newest.pages), (a_month, count)
+            assert len(newest.pages) < step + len(atom), (a_month, count)
+
+
+def edited_newest(entries: list[Entry]) -> tuple[dict[str, str], dict[str, str]]:
+    """Pages (as digest stand-ins) before and after the newest one grows by a paragraph."""
+    old = {search.page_of(e): f"<p>{e.title}</p>".ljust(PAGE_BYTES) for e in entries}
+    newest = search.page_of(entries[-1])
+    return old, {**old, newest: old[newest] + "<p>One more paragraph.</p>"}
+
+
+@pytest.mark.parametrize(("cap", "months", "counts"), [
+    (64, (1, 7, 30, 91), range(100, 400, 13)),
+    (None, (91, 400), range(2_000, 10_001, 1_999)),
+])
+def test_editing_the_newest_entry_reindexes_only_the_small_newest_partition(
+        cap: int | None, months: tuple[int, ...], counts: range,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if cap:
+        monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
+    step = search.partition_cap(PAGE_BYTES) // search.RECENT
+    for a_month in months:
+        every = per_month(counts[-1], a_month)
+        for count in counts:
+            entries = every[:count]
+            old, new = edited_newest(entries)
+            before = plan(entries, {rel: len(page) for rel, page in old.items()})
+            after = plan(entries, {rel: len(page) for rel, page in new.items()})
+            assert memberships(after) == memberships(before)
+            changed = [q for p, q in zip(before, after, strict=True)
+                       if search.stamp_key(p, old, "/") != search.stamp_key(q, new, "/")]
+            assert [p.name for p in changed] == [after[-1].name], (a_month, count)
+            assert len(changed[0].pages) < step + len(newest_atom(entries, step))
+
+
+def linked_pages(entries: list[Entry]) -> dict[str, str]:
+    """Each entry page as a digest stand-in, naming its "Later" neighbour as pages do."""
+    later = [e.slug for e in entries[1:]] + [""]
+    return {search.page_of(e): f"{e.slug} later:{n}" for e, n in zip(entries, later, strict=True)}
+
+
+@pytest.mark.parametrize(("cap", "a_month"), [(64, 1), (64, 5), (64, 11), (64, 40),
+                                              (128, 91), (128, 30)])
+def test_appending_entries_one_at_a_time_reindexes_the_settled_part_rarely(
+        cap: int, a_month: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each new entry re-indexes the newest partition (and its neighbour's, for the "Later"
+    link), which stays small; any other partition is re-indexed about once per cap/8 added
+    entries, when the settled part takes in the newest's older months or a block closes."""
+    monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
+    step, first, last = cap // search.RECENT, cap // 2, cap * 3 + cap // 3
+    entries = per_month(last, a_month)
+    previous = {}
+    settled_reindexed = 0
+    for count in range(first, last + 1):
+        current, pages = plan(entries[:count]), linked_pages(entries[:count])
+        stamps = {p.name: search.stamp_key(p, pages, "/") for p in current}
+        rebuilt = [p for p in current if previous.get(p.name) != stamps[p.name]]
+        if count > first:
+            assert rebuilt[-1] == current[-1] and len(rebuilt) <= 2, count
+            assert len(current[-1].pages) < step + len(newest_atom(entries[:count], step))
+            settled_reindexed += len(rebuilt) > 1
+        previous = stamps
+    added = last - first
+    assert settled_reindexed <= added / step + added / cap + 1
+    assert settled_reindexed >= added / step - 1  # the settled part does take them in
 
 
 def test_a_month_busier_than_the_newest_partition_is_cut_into_runs() -> None:
