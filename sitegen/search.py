@@ -2,8 +2,8 @@
 
 Pagefind has no incremental mode, so the entry pages are split by date, like the runs of an
 LSM tree: closed partitions of about `cap` entries each for older periods, then the open one,
-cut in two: a settled part, and a small partition of the newest entries that edits and new
-entries touch (merged into the settled part each time it reaches cap/8).
+cut in two: a settled part, and a small partition of the newest month (and under cap/8 more)
+that edits and new entries touch, whose older months join the settled part every cap/8 entries.
 Each partition is one run of the Pagefind binary over a folder of hard links to its pages and
 carries a stamp (its pages' bytes, the Pagefind version, the base path): an unchanged partition
 is never run again, so an edit re-indexes one partition. The search page merges the partitions
