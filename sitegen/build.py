@@ -103,9 +103,11 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         cache.set_snapshot(out, None)
         stats, manifest = write_stage(out, manifest, outputs, extra, force=force)
         _stamp(cache, out, stamp, manifest, len(site.entries), config, len(outputs))
+        sizes = [o.size for rel, o in manifest.files.items() if rel.startswith("entries/")
+                 and rel.endswith("/index.html") and rel.count("/") == 2]
         cache.set_snapshot(out, quick.snapshot(
-            config, cache, site, files, keys, manifest, drafts=drafts, search=search,
-            partitions=partitions, warnings=len(warnings)))
+            config, cache, site, files, keys, drafts=drafts, search=search,
+            partitions=partitions, sizes=sizes, warnings=len(warnings)))
     result = BuildResult(len(site.entries), len(config.topics), len(outputs), stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out, _notes(config))
@@ -721,8 +723,24 @@ def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Pl
 
 def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
                    writer: WriteStage, started: float) -> BuildResult:
-    """The same stages, with every page's bytes kept in memory (the preview serves from it)."""
-    entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=1)
+    """The same stages, with every page's bytes kept in memory (the preview serves from it).
+    After edits of bodies alone, the fast path (quick.py) from the last build's files."""
+    last = cache.preview
+    fast = quick.try_preview(config, cache, last.get("snapshot"), last["files"],
+                             drafts=drafts) if "files" in last else None
+    if fast is not None:
+        files, snap = fast
+        site = last["site"]  # the same structure: what the search index plans by
+        last.clear()  # until the writer has them
+        stats, indexed = writer(site, config, files, out)
+        last.update(site=site, files=files, snapshot=snap)
+        result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
+                             0.0, (), out)
+        return _finish(result, started, out)
+    last.clear()
+    walked = quick.walk(config.content_dir)
+    keys: dict[Path, str] = {}
+    entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=1, keys=keys)
     site = _assemble(entries, config)
     memo = cache.pages
     planned = render_stage(site, config, digests, memo=memo, workers=1, cache=cache)
@@ -731,6 +749,9 @@ def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
     for key in [k for k in memo if k not in live]:
         del memo[key]
     stats, indexed = writer(site, config, files, out)
+    last.update(site=site, files=files, snapshot=quick.snapshot(
+        config, cache, site, walked, keys, drafts=drafts, search=False, partitions=(),
+        sizes=(), warnings=len(warnings)))
     result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out)

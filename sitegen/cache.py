@@ -54,6 +54,7 @@ class Cache:
         self._file_digests: dict[str, tuple[str, str]] = {}  # path -> (stat key, digest)
         self._loaded_files = False
         self.pages: dict[str, bytes] = {}  # page key -> bytes: the preview's memo, in memory
+        self.preview: dict[str, Any] = {}  # the preview's last build: site, files, snapshot
         self._fragments: dict[str, str] = {}  # key -> text, for this process
 
     # -- opening ---------------------------------------------------------------------------

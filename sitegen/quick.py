@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,10 +106,11 @@ def bodies_only_in_entry_pages(config: SiteConfig) -> bool:
 
 
 def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str] | None,
-             keys: Mapping[Path, str], manifest: write.Manifest, *, drafts: bool,
-             search: bool, partitions: Sequence[tuple[str, Sequence[str]]], warnings: int,
-             ) -> dict[str, Any] | None:
-    """What the next build's fast path needs of this one (None: it cannot take it)."""
+             keys: Mapping[Path, str], *, drafts: bool, search: bool,
+             partitions: Sequence[tuple[str, Sequence[str]]], sizes: Sequence[int],
+             warnings: int) -> dict[str, Any] | None:
+    """What the next build's fast path needs of this one (None: it cannot take it).
+    `partitions`: the search partitions' names and pages; `sizes`: the entry pages' sizes."""
     from sitegen import exports, feeds
     from sitegen import search as searching
 
@@ -130,7 +131,6 @@ def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str]
         return -1 if entry is None else index[entry.slug]
 
     page_at = {_page_rel(e.slug): i for i, e in enumerate(site.entries)}
-    sizes = [o.size for rel, o in manifest.files.items() if searching.is_record_page(rel)]
     return {
         "version": VERSION,
         "context": context(config, drafts=drafts, search=search),
@@ -165,8 +165,19 @@ def try_build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manif
         return None
 
 
-def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
-           last_stamp: Mapping[str, Any] | None, snap: dict[str, Any]) -> Quick | None:
+@dataclass(frozen=True)
+class _Changes:
+    """The content files now, and what changed in them: bodies alone."""
+
+    files: dict[str, str]  # every content file's stat
+    fresh: dict[int, Entry]  # site index -> the changed entry as it is now
+    stored: dict[str, Any]  # digest -> ParseOutcome, for the cache
+    remembered: dict[str, tuple[str, str]]  # path -> (stat key, digest), for the cache
+    digests: dict[str, str]  # path -> digest, of the files that changed
+
+
+def _changes(config: SiteConfig, cache: Cache, snap: dict[str, Any]) -> _Changes | None:
+    """What changed since the snapshot, or None when it is more than entry bodies."""
     from sitegen import build
 
     files = walk(config.content_dir)
@@ -176,12 +187,8 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
     changed = [p for p, st in files.items() if not st or st != snap["files"][p]]
     if len(changed) > MOST_CHANGED or any(p not in known for p in changed):
         return None
-    if not _outputs_intact(out, manifest, last_stamp):
-        return None
     settings = build.parse_settings(config)
-    fresh: dict[int, Entry] = {}  # site index -> its entry now
-    stored: dict[str, Any] = {}
-    remembered: dict[str, tuple[str, str]] = {}
+    found = _Changes(files, {}, {}, {}, {})
     for path in changed:
         outcome, key, stat_key = _parse(Path(path), settings, config)
         if outcome is None:
@@ -191,29 +198,78 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
             data, body = encode(outcome)
             if shape_of(json.dumps(data, separators=(",", ":")), body) != old_shape:
                 return None  # more than the body changed
-            stored[key] = outcome
+            found.stored[key] = outcome
             if at >= 0:
-                fresh[at] = outcome.entry
+                found.fresh[at] = outcome.entry
         if stat_key:
-            remembered[path] = (stat_key, key)
-        known[path] = [key, old_shape, at]
-    snap["files"] = files
+            found.remembered[path] = (stat_key, key)
+        found.digests[path] = key
+    return found
+
+
+def _updated(snap: dict[str, Any], changes: _Changes) -> dict[str, Any]:
+    """The snapshot of the build the changes make (the old one is left as it was)."""
+    entries = dict(snap["entries"])
+    for path, key in changes.digests.items():
+        entries[path] = [key, *entries[path][1:]]
+    return {**snap, "files": changes.files, "entries": entries}
+
+
+def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
+           last_stamp: Mapping[str, Any] | None, snap: dict[str, Any]) -> Quick | None:
+    changes = _changes(config, cache, snap)
+    if changes is None or not _outputs_intact(out, manifest, last_stamp):
+        return None
     outputs = {rel: write.Planned(None, owned.key) for rel, owned in manifest.files.items()}
     extra = dict(manifest.extra)
     indexed = False
-    if fresh:
-        made = _render(config, cache, out, manifest, snap, fresh)
+    if changes.fresh:
+        made = _render(config, cache, snap, changes.fresh, lambda rel: _on_disk(out, manifest, rel))
         if made is None:
             return None
         outputs.update(made)
         if "search" in extra and snap["partitions"]:
-            search = _search(config, out, manifest, snap, fresh, made, outputs)
+            search = _search(config, out, manifest, snap, changes.fresh, made, outputs)
             if search is None:
                 return None
             extra["search"], indexed = search
-    cache.put_entries(stored)
-    cache.remember_files(remembered)
-    return Quick(outputs, extra, indexed, len(snap["pages"]), snap)
+    cache.put_entries(changes.stored)
+    cache.remember_files(changes.remembered)
+    return Quick(outputs, extra, indexed, len(snap["pages"]), _updated(snap, changes))
+
+
+def try_preview(config: SiteConfig, cache: Cache, snap: dict[str, Any] | None,
+                files: Mapping[str, bytes], *, drafts: bool,
+                ) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+    """The preview's fast path: the new build's files, from the last build's `files` (all
+    in memory), and its snapshot; None to build in full. Search is the preview's to redo."""
+    if not snap or snap.get("context") != context(config, drafts=drafts, search=False):
+        return None
+    try:
+        changes = _changes(config, cache, snap)
+        if changes is None:
+            return None
+        made = _render(config, cache, snap, changes.fresh, files.get) if changes.fresh else {}
+    except (KeyError, IndexError, TypeError, ValueError) as e:
+        log.debug("fast path not taken: %s: %s", type(e).__name__, e)
+        return None
+    if made is None:
+        return None
+    cache.put_entries(changes.stored)
+    cache.remember_files(changes.remembered)
+    fresh = dict(files)
+    fresh.update((rel, planned.data) for rel, planned in made.items() if planned.data is not None)
+    return fresh, _updated(snap, changes)
+
+
+def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:
+    """The bytes of an owned output file, if it holds what the manifest says it does."""
+    owned = manifest.files.get(rel)
+    try:
+        data = (out / rel).read_bytes()
+    except OSError:
+        return None
+    return data if owned is not None and write.sha256(data) == owned.digest else None
 
 
 def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str]:
@@ -254,8 +310,8 @@ def _outputs_intact(out: Path, manifest: write.Manifest,
     return True
 
 
-def _render(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
-            snap: dict[str, Any], fresh: dict[int, Entry]) -> dict[str, write.Planned] | None:
+def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[int, Entry],
+            old: Callable[[str], bytes | None]) -> dict[str, write.Planned] | None:
     """The changed entries' pages, the feeds that carry them, the body exports that hold
     them: their new bytes and keys."""
     from sitegen import build, feeds, render, urls
@@ -294,7 +350,7 @@ def _render(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifes
     for path, kind, title, description, slots in snap["exports"]:
         if not fresh.keys() & set(slots):
             continue
-        data = _splice(out, manifest, path, kind, slots, fresh, config)
+        data = _splice(old(path), kind, slots, fresh, config)
         if data is None:
             return None
         made[path] = write.Planned(data, build.export_key_of(
@@ -324,20 +380,13 @@ def _moved(entry: Entry, path: Path) -> Entry:
     return dataclasses.replace(entry, path=path)
 
 
-def _splice(out: Path, manifest: write.Manifest, rel: str, kind: str, slots: list[int],
-            fresh: dict[int, Entry], config: SiteConfig) -> bytes | None:
-    """The export at `rel` with the changed entries' lines made anew: a JSON export holds
-    one entry a line (JSON text holds no raw newline), so the rest is kept byte for byte."""
+def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Entry],
+            config: SiteConfig) -> bytes | None:
+    """The export `old` with the changed entries' lines made anew: a JSON export holds one
+    entry a line (JSON text holds no raw newline), so the rest is kept byte for byte."""
     from sitegen import exports
 
-    owned = manifest.files.get(rel)
-    if owned is None or kind not in exports.FRAGMENT_KINDS:
-        return None
-    try:
-        old = (out / rel).read_bytes()
-    except OSError:
-        return None
-    if write.sha256(old) != owned.digest:
+    if old is None or kind not in exports.FRAGMENT_KINDS:
         return None
     lines = old.decode("utf-8").split("\n")
     if len(lines) != len(slots) + 3:

@@ -223,3 +223,38 @@ def _fragment_text(path: Path) -> str:
     data = gzip.decompress(path.read_bytes())
     return str(json.loads(data[len(FRAGMENT_MAGIC):] if data.startswith(FRAGMENT_MAGIC)
                           else data).get("content", ""))
+
+
+def test_the_preview_takes_the_fast_path_to_the_same_files(timeline: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           ) -> None:
+    served: list[dict[str, bytes]] = []
+
+    def writer(site: Any, config: Any, files: dict[str, bytes], out: Path) -> Any:
+        served.append(dict(files))
+        return write.WriteStats(len(files), 0, 0), None
+    cache = Cache(None)
+
+    def preview() -> dict[str, bytes]:
+        build(load_config(timeline / "sitegen.toml"), cache, out=timeline / "preview",
+              writer=writer)
+        return served[-1]
+    preview()
+    calls = Calls(monkeypatch)
+    path = _entry_file(timeline, 12)
+    for text in ("A first retelling", "A second retelling"):
+        _edit(path, "What happened" if text.startswith("A first") else "A first retelling",
+              text)
+        files = preview()
+        assert text.encode() in files[f"entries/{path.stem}/index.html"]
+    assert calls.planned == 0 and len(calls.parsed) == 2
+    assert files == _files(_fresh(timeline, "fresh", search=False))
+    _edit(path, "Event number 12", "Event twelve")  # a title: the full build
+    files = preview()
+    assert calls.planned == 1
+    assert files == _files(_fresh(timeline, "fresh2", search=False))
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and p.name != ".sitegen-manifest.json"}
