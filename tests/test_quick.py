@@ -249,6 +249,7 @@ def test_the_preview_takes_the_fast_path_to_the_same_files(timeline: Path,
         assert text.encode() in files[f"entries/{path.stem}/index.html"]
     assert calls.planned == 0 and len(calls.parsed) == 2
     assert files == _files(_fresh(timeline, "fresh", search=False))
+    calls.planned = 0
     _edit(path, "Event number 12", "Event twelve")  # a title: the full build
     files = preview()
     assert calls.planned == 1
