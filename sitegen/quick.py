@@ -388,7 +388,7 @@ def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Ent
 
     if old is None or kind not in exports.FRAGMENT_KINDS:
         return None
-    lines = old.decode("utf-8").split("\n")
+    lines = old.split(b"\n")  # bytes: 24 MB need not be decoded and encoded again
     if len(lines) != len(slots) + 3:
         return None
     (fragment_kind,) = exports.FRAGMENT_KINDS[kind]
@@ -400,8 +400,8 @@ def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Ent
         line = exports.fragment(config, fragment_kind, entry)
         if "\n" in line:
             return None
-        lines[1 + n] = line + ("," if n < len(slots) - 1 else "")
-    return "\n".join(lines).encode("utf-8")
+        lines[1 + n] = (line + ("," if n < len(slots) - 1 else "")).encode("utf-8")
+    return b"\n".join(lines)
 
 
 def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[str, Any],
