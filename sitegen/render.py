@@ -28,6 +28,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.theme_dir / "templates"),
         autoescape=True,
+        auto_reload=False,  # an environment lives for one theme digest (build._environment)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -45,12 +46,27 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         topic_names={t.slug: t.name for t in config.topics},
         group_by_day=group_by_day,
         entry_json_ld=functools.partial(meta.entry_json_ld, config),
+        once=_once(env),
     )
     env.filters.update(long_date=long_date, month_name=month_name, when=when,
                        chart_svg=charts.chart_svg,
                        period_label=period_label,
-                       rebase=functools.partial(rebase_links, base=base))
+                       rebase=functools.partial(rebase_links, base=base),
+                       # filters, not `url(urls.entry(slug))`: a filter is called directly,
+                       # a function through Jinja's Context.call, several times dearer
+                       entry_url=lambda slug: base + urls.entry(slug),
+                       topic_url=lambda slug: base + urls.topic(slug))
     return env
+
+
+def _once(env: jinja2.Environment) -> Callable[[str], Markup]:
+    """`once("_header.html")`: a partial that shows nothing of one page (the site's header,
+    nav and footer), rendered from the globals alone the first time a page asks for it and
+    reused as is by every other page of the build."""
+    @functools.cache
+    def once(name: str) -> Markup:
+        return Markup(env.get_template(name).render())
+    return once
 
 
 def rebase_links(html: str, base: str) -> str:
@@ -61,11 +77,14 @@ def rebase_links(html: str, base: str) -> str:
     return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{safe}', html)
 
 
+# strftime costs ~15 µs a call and a site shows the same few thousand days on many pages.
+@functools.lru_cache(maxsize=65536)
 def long_date(day: dt.date) -> str:
     """'Friday 30 December 2022'."""
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+@functools.lru_cache(maxsize=65536)
 def month_name(day: dt.date) -> str:
     """'December 2022'."""
     return f"{day:%B %Y}"
@@ -247,11 +266,22 @@ def _archive_pages(site: Site) -> Iterator[Page]:
 class Cards:
     """Each entry's list card, rendered once per build (by the `entry_card` macro of
     `_macros.html`) and reused by every list page that shows it: list pages call
-    `card(entry, level)` instead of the macro."""
+    `card(entry, level)` instead of the macro. `card.shared(value, macro)` does the same
+    for a fragment that many pages show alike (a timeline's month navigator)."""
 
     def __init__(self, env: jinja2.Environment) -> None:
         self._env = env
         self._made: dict[tuple[str, int], Markup] = {}
+        self._shared: dict[tuple[int, str], tuple[object, Markup]] = {}
+
+    def shared(self, value: object, macro: jinja2.runtime.Macro) -> Markup:
+        """`macro(value)`, rendered once per build for each value: the pages of one timeline
+        hold the very same `months`, so its navigator is made once, not once a page."""
+        key = (id(value), macro.name)
+        known = self._shared.get(key)
+        if known is None:  # the value is kept with its key, so its id stays its own
+            known = self._shared[key] = (value, Markup(macro(value)))
+        return known[1]
 
     def __call__(self, entry: Entry, level: int = 3) -> Markup:
         key = (entry.slug, level)
