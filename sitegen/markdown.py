@@ -31,6 +31,8 @@ def _renderer(html: str = "escape") -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html == "sanitize", "typographer": False,
                                    "highlight": _highlight})
     md.enable(["table", "strikethrough"])
+    if html != "sanitize":  # both rules return False at once without the html option: off,
+        md.disable(["html_block", "html_inline"])  # they are not tried on every line
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
@@ -39,12 +41,14 @@ def _renderer(html: str = "escape") -> MarkdownIt:
     return md
 
 
+EXTERNAL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+
+
 def _external_links(state: StateCore) -> None:
     """A link to another site opens no window handle back to ours and sends no referrer."""
     for token in state.tokens:
         for child in token.children or ():
-            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
-            if re.match(r"^(?:https?:)?//", href, re.IGNORECASE):
+            if child.type == "link_open" and EXTERNAL.match(str(child.attrGet("href") or "")):
                 child.attrSet("rel", "noopener noreferrer")
 
 
@@ -97,6 +101,9 @@ def _resolve_anchors(state: StateCore) -> None:
     Zola's) at the heading it means, when no id matches it exactly; a link to a definition
     term (Hugo gives terms ids) gives that term its id."""
     tokens = state.tokens
+    if not any(child.type == "link_open" and str(child.attrGet("href") or "").startswith("#")
+               for token in tokens for child in token.children or ()):
+        return  # no in-page link (most entries): nothing to resolve
     ids = {str(t.attrGet("id")) for t in tokens if t.attrGet("id")}
     by_key: dict[str, str] = {}
     for t in tokens:
