@@ -30,6 +30,9 @@ RACY_NS = 2_000_000_000
 # own, which writes the preview in place and indexes for search after the browser reload.
 WriteStage = Callable[[Site, SiteConfig, dict[str, bytes], Path],
                       tuple[write.WriteStats, bool | None]]
+# Where each rendered file goes as soon as it is made: a build writes it into its staging
+# folder and keeps only its size and digest; the preview and `check` keep the bytes.
+Sink = Callable[[str, bytes], bytes | write.Staged]
 
 
 @dataclass(frozen=True)
@@ -96,12 +99,13 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
                                                 keys=keys)
         site = _assemble(entries, config)
-        outputs = render_stage(site, config, digests, manifest=manifest, out=out,
-                               workers=workers, cache=cache)
-        outputs, extra, indexed, partitions = search_stage(site, config, outputs, manifest,
-                                                           out, search)
-        cache.set_snapshot(out, None)
-        stats, manifest = write_stage(out, manifest, outputs, extra, force=force)
+        with write.Staging(out) as staging:
+            outputs = render_stage(site, config, digests, manifest=manifest, out=out,
+                                   workers=workers, cache=cache, sink=staging.put)
+            outputs, extra, indexed, partitions = search_stage(site, config, outputs, manifest,
+                                                               out, search, staging)
+            cache.set_snapshot(out, None)
+            stats, manifest = write_stage(out, manifest, outputs, extra, staging, force=force)
         _stamp(cache, out, stamp, manifest, len(site.entries), config, len(outputs))
         sizes = [o.size for rel, o in manifest.files.items() if rel.startswith("entries/")
                  and rel.endswith("/index.html") and rel.count("/") == 2]
@@ -359,11 +363,13 @@ def _parse_chunk(items: list[tuple[Path, bytes | None]],
 def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                  manifest: write.Manifest | None = None, out: Path | None = None,
                  workers: int | None = None, memo: dict[str, bytes] | None = None,
-                 cache: Cache | None = None) -> dict[str, write.Planned]:
+                 cache: Cache | None = None, sink: Sink | None = None,
+                 ) -> dict[str, write.Planned]:
     """Every output file, planned: its page key, and its bytes unless the manifest shows the
     file on disk was made from exactly the same inputs (then it is not rendered at all).
 
-    `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
+    `sink` takes each new file as it is made (a build's staging folder; default: keep the
+    bytes). `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
     """
     from sitegen import assets, exports, feeds, redirects, render, urls
 
@@ -387,19 +393,24 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                for rel, key, _ in todo if reuse(rel, key)}
     texts = _Fragments(cache or Cache(None), config, digests,
                        [item for _, _, item in todo if isinstance(item, exports.Export)])
-    rendered = _render_all(env, config, needed, workers, texts, site.entries)
+    put = sink or _keep
+    rendered = _render_all(env, config, needed, workers, texts, site.entries, put)
     texts.save()
     for rel, key, _ in needed:
-        planned[rel] = write.Planned(rendered[rel], key)
-        if memo is not None:
-            memo[key] = rendered[rel]
+        made = planned[rel] = write.Planned(rendered.pop(rel), key)
+        if memo is not None and isinstance(made.data, bytes):
+            memo[key] = made.data
     for rel, data in _plain_files(pages, config).items():
-        planned[rel] = write.Planned(data, "")
+        planned[rel] = write.Planned(put(rel, data), "")
     for rel, data in assets.asset_files(site, config, planned).items():
-        planned[rel] = write.Planned(data, "")
+        planned[rel] = write.Planned(put(rel, data), "")
     for rel, data in redirects.redirect_files(site, config, planned).items():
-        planned[rel] = write.Planned(data, "")
+        planned[rel] = write.Planned(put(rel, data), "")
     return planned
+
+
+def _keep(rel: str, data: bytes) -> bytes:
+    return data
 
 
 def page_salt(theme: str, config: SiteConfig) -> str:
@@ -443,9 +454,11 @@ def _reuse(manifest: write.Manifest | None, out: Path | None,
 
 def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]],
                 workers: int | None, texts: _Fragments | None = None,
-                every_entry: Sequence[Entry] = ()) -> dict[str, bytes]:
-    """Render what is needed: entry pages (and every card) in the pool when there are many,
-    then the list pages here, from the cards."""
+                every_entry: Sequence[Entry] = (), sink: Sink = _keep,
+                ) -> dict[str, bytes | write.Staged]:
+    """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
+    (and every card) in the pool when there are many, then the list pages here, from the
+    cards."""
     from sitegen import exports, feeds, pool, render
     from sitegen.model import Page
 
@@ -454,14 +467,14 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                if isinstance(item, Page) and item.template == "entry.html"]
     lists = [(rel, item) for rel, _, item in needed
              if not (isinstance(item, Page) and item.template == "entry.html")]
-    out: dict[str, bytes] = {}
+    out: dict[str, bytes | write.Staged] = {}
     # Many list pages (a cold build): every entry's card is made in the pool first (the
     # timeline alone shows them all). A few (an edit): each card is made here when a page
     # asks for it.
     card_entries = list(every_entry) if len(lists) >= LIST_PAGES_FOR_POOL else []
     if pool.worth_it(len(singles) + len(card_entries), workers):
-        global _RENDER_ENV
-        _RENDER_ENV = env
+        global _RENDER_ENV, _RENDER_SINK
+        _RENDER_ENV, _RENDER_SINK = env, sink
         jobs = [("page", rel, page) for rel, page in singles] + \
                [("card", e.slug, e) for e in card_entries]
         for kind, name, made in pool.map_chunks(_render_chunk, jobs, workers=workers,
@@ -470,17 +483,17 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 out[name] = made
             else:
                 cards.add(made)
-        _RENDER_ENV = None
+        _RENDER_ENV, _RENDER_SINK = None, _keep
     else:
         for rel, page in singles:
-            out[rel] = render.render_page(env, page, cards)
+            out[rel] = sink(rel, render.render_page(env, page, cards))
     for rel, item in lists:
         if isinstance(item, feeds.Feed):
-            out[rel] = feeds.render_feed(config, item)
+            out[rel] = sink(rel, feeds.render_feed(config, item))
         elif isinstance(item, exports.Export):
-            out[rel] = exports.render_export(config, item, texts)
+            out[rel] = sink(rel, exports.render_export(config, item, texts))
         else:
-            out[rel] = render.render_page(env, item, cards)
+            out[rel] = sink(rel, render.render_page(env, item, cards))
     return out
 
 
@@ -538,18 +551,22 @@ class _Fragments:
 
 
 LIST_PAGES_FOR_POOL = 40
-_RENDER_ENV: Any = None  # the Jinja environment, inherited by forked render workers
+# The Jinja environment and the sink, inherited by forked render workers: a worker hands each
+# page to the sink itself (into the build's staging folder), so only its size and digest come
+# back, never its bytes.
+_RENDER_ENV: Any = None
+_RENDER_SINK: Sink = _keep
 
 
 def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:
     from sitegen import render
 
-    env = _RENDER_ENV
+    env, sink = _RENDER_ENV, _RENDER_SINK
     cards = render.Cards(env)
     made: list[tuple[str, str, Any]] = []
     for kind, name, item in jobs:
         if kind == "page":
-            made.append(("page", name, render.render_page(env, item, cards)))
+            made.append(("page", name, sink(name, render.render_page(env, item, cards))))
         else:
             cards(item, 3)
     made.append(("cards", "", cards.made({name for kind, name, _ in jobs if kind == "card"})))
@@ -674,12 +691,13 @@ def _environment(theme_digest: str, config: SiteConfig) -> Any:
 # -- search ---------------------------------------------------------------------------------
 
 def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planned],
-                 manifest: write.Manifest, out: Path, enabled: bool,
+                 manifest: write.Manifest, out: Path, enabled: bool, staging: write.Staging,
                  ) -> tuple[dict[str, write.Planned], dict[str, str], bool,
                             tuple[tuple[str, tuple[str, ...]], ...]]:
     """Plan the search bundle's files: kept when the entry pages it indexes are unchanged,
-    else made anew by Pagefind. Returns the outputs with the bundle, the manifest stamps,
-    whether the index was rebuilt, and the partitions (name and pages)."""
+    else made anew by Pagefind, from the pages where they are (new ones in `staging`, the
+    others in `out`), into `staging`. Returns the outputs with the bundle, the manifest
+    stamps, whether the index was rebuilt, and the partitions (name and pages)."""
     from sitegen import search, urls
 
     bundle = {rel: owned for rel, owned in manifest.files.items()
@@ -687,16 +705,26 @@ def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planne
     if not enabled:
         kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
         return {**outputs, **kept}, {}, False, ()
-    pages = {rel: (p.data, manifest.files[rel].digest if p.data is None else None)
-             for rel, p in outputs.items() if search.is_record_page(rel)}
+    sources: dict[str, Path] = {}
+    digests: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    for rel, planned in outputs.items():
+        if not search.is_record_page(rel):
+            continue
+        data = planned.data
+        if isinstance(data, bytes):
+            data = staging.put(rel, data)
+        if data is None:
+            owned = manifest.files[rel]
+            sources[rel], digests[rel], sizes[rel] = out / rel, owned.digest, owned.size
+        else:
+            sources[rel], digests[rel], sizes[rel] = staging.path(rel), data.digest, data.size
     # Partitions whose pages are unchanged are kept; the bundle's stamps file travels with it,
     # so `deploy` can hand it back.
     made = search.plan_bundle(
-        out, site, urls.base_path(config.base_url),
-        {rel: data for rel, (data, _) in pages.items()},
-        {rel: d or write.sha256(data or b"") for rel, (data, d) in pages.items()},
+        out, site, urls.base_path(config.base_url), sources, digests,
         manifest.extra.get("search"), {rel: manifest.is_intact(out, rel) for rel in bundle},
-        {rel: manifest.files[rel].size for rel, (data, _) in pages.items() if data is None})
+        sizes, staging.put)
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
     return {**outputs, **fresh}, {"search": made.stamps}, bool(made.rebuilt), made.plan
 
@@ -704,18 +732,23 @@ def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planne
 # -- write ----------------------------------------------------------------------------------
 
 def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Planned],
-                extra: dict[str, str], *, force: bool,
+                extra: dict[str, str], staging: write.Staging | None = None, *, force: bool,
                 ) -> tuple[write.WriteStats, write.Manifest]:
     """Publish what changed (all or nothing); prune what this build no longer makes. Returns
-    what it did and the output's manifest now."""
+    what it did and the output's manifest now. A file already in `staging` whose bytes the
+    output holds as they are is dropped from it, not published."""
     writes, kept, removes = write.plan_writes(out, manifest, outputs, force=force)
     keys = {rel: p.key for rel, p in outputs.items()}
     unchanged = len(outputs) - len(writes)
+    if staging is not None:
+        for rel in kept:
+            if isinstance(outputs[rel].data, write.Staged):
+                staging.drop(rel)
     same_keys = all(manifest.files.get(rel) == owned for rel, owned in kept.items())
     if not writes and not removes and same_keys and extra == manifest.extra \
             and len(kept) == len(manifest.files):
         return write.WriteStats(0, unchanged, 0), manifest
-    manifest = write.publish(out, writes, removes, kept, keys, extra)
+    manifest = write.publish(out, writes, removes, kept, keys, extra, staging)
     return write.WriteStats(len(writes), unchanged, len(removes)), manifest
 
 
@@ -744,7 +777,7 @@ def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
     site = _assemble(entries, config)
     memo = cache.pages
     planned = render_stage(site, config, digests, memo=memo, workers=1, cache=cache)
-    files = {rel: p.data for rel, p in planned.items() if p.data is not None}
+    files = {rel: p.data for rel, p in planned.items() if isinstance(p.data, bytes)}
     live = {p.key for p in planned.values()}
     for key in [k for k in memo if k not in live]:
         del memo[key]

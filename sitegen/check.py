@@ -47,7 +47,8 @@ def broken_links(site: Site, outputs: set[str]) -> list[Problem]:
 def search_files(site: Site, files: Mapping[str, Planned]) -> set[str]:
     """The search bundle's files a link could name without running Pagefind: its list of
     partitions and each partition's script, as the build would lay them out."""
-    sizes = {rel: len(p.data or b"") for rel, p in files.items() if search.is_record_page(rel)}
+    sizes = {rel: len(p.data) if isinstance(p.data, bytes) else 0
+             for rel, p in files.items() if search.is_record_page(rel)}
     partitions = search.plan_partitions(site.entries, sizes)
     names = {f"{search.BUNDLE}/{p.name}/{file}" for p in partitions
              for file in ("pagefind.js", search.ORDER)}

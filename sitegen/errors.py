@@ -32,6 +32,10 @@ class SitegenError(Exception):
         self.problems = problems if isinstance(problems, list) else [problems]
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[SitegenError], tuple[list[Problem]]]:
+        # as itself, with its problems, when raised in a pool worker
+        return type(self), (self.problems,)
+
 
 class ConfigError(SitegenError):
     """The site's configuration is missing, malformed or has a bad value."""

@@ -1,8 +1,9 @@
 """Every core on a cold build: a process pool for parsing and rendering, values returned.
 
 Workers are forked from the build, so they inherit its modules and values (nothing is imported
-or sent twice), and only return values: the parent decides and writes, so a pooled build's
-output is byte-identical to a one-process build.
+or sent twice: even the items of a map reach a worker as a range of indices into the parent's
+list, never pickled), and return values: the parent decides what is published, so a pooled
+build's output is byte-identical to a one-process build.
 """
 
 from __future__ import annotations
@@ -41,10 +42,23 @@ def map_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *,
         return []
     if not worth_it(len(items), workers):
         return fn(list(items), extra)
+    global _ITEMS
     count = min(workers or cores(), max(1, len(items) // (MIN_ITEMS // 2)))
     size = -(-len(items) // (count * CHUNKS_PER_WORKER))
-    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    starts = range(0, len(items), size)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(count, mp_context=context) as executor:
-        results = executor.map(fn, chunks, repeat(extra))
-        return [value for chunk in results for value in chunk]
+    _ITEMS = items  # read by the forked workers, which inherit it
+    try:
+        with ProcessPoolExecutor(count, mp_context=context) as executor:
+            results = executor.map(_run_range, repeat(fn), starts, repeat(size), repeat(extra))
+            return [value for chunk in results for value in chunk]
+    finally:
+        _ITEMS = ()
+
+
+_ITEMS: Sequence[Any] = ()
+
+
+def _run_range(fn: Callable[[list[Any], Any], list[T]], start: int, size: int,
+               extra: Any) -> list[T]:
+    return fn(list(_ITEMS[start:start + size]), extra)

@@ -414,7 +414,7 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
     changed = {_page_rel(e.slug) for e in fresh.values()}
     record_pages = {rel: owned for rel, owned in manifest.files.items()
                     if search.is_record_page(rel)}
-    sizes = [len(made[rel].data or b"") if rel in changed else owned.size
+    sizes = [len(made[rel].held or b"") if rel in changed else owned.size
              for rel, owned in record_pages.items()]
     if not sizes or search.partition_cap(sum(sizes) / len(sizes)) != snap.get("cap"):
         return None
@@ -432,14 +432,14 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
         name, slots = snap["partitions"][number]
         pages = tuple(_page_rel(slugs_at[at]) for at in slots)
         part = search.Partition(name, (), pages)
-        digests = {rel: write.sha256(made[rel].data or b"") if rel in changed
+        digests = {rel: write.sha256(made[rel].held or b"") if rel in changed
                    else manifest.files[rel].digest for rel in pages}
         keys[name] = search.stamp_key(part, digests, base)
         if stamps.get(name) != keys[name]:
             stale.append(part)
     if not stale:
         return manifest.extra["search"], False
-    data = {rel: (made[rel].data if rel in changed else None)
+    data = {rel: (made[rel].held if rel in changed else None)
             for part in stale for rel in part.pages}
     files = search.index_partitions(out, stale, data, keys)
     log.info("search: re-indexed %d of %d partitions (%s)", len(stale),

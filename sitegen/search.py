@@ -17,8 +17,8 @@ Everything is written under `site/pagefind/`:
     <name>/order.json          its page ids oldest first, and
     <name>/.sitegen-stamp      its stamp and files, for `serve`, which indexes in place
 
-`plan_bundle` is the build's entry point (it returns the bundle's files for the build to
-publish); `index_site` is the preview's (it updates a folder in place).
+`plan_bundle` is the build's entry point (it hands the bundle's files to the build's staging
+folder); `index_site` is the preview's (it updates a folder in place).
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import urls
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Entry, Site
+from sitegen.write import Staged
 
 log = logging.getLogger(__name__)
 BUNDLE = "pagefind"
@@ -89,10 +90,10 @@ class Partition:
 
 @dataclass(frozen=True)
 class Bundle:
-    """The search bundle a build publishes: its files (site path -> new bytes, or None to keep
-    the file as it is) and the stamps of its partitions."""
+    """The search bundle a build publishes: its files (site path -> what the build's sink made
+    of its new bytes, or None to keep the file as it is) and the stamps of its partitions."""
 
-    files: dict[str, bytes | None]
+    files: dict[str, Staged | bytes | None]
     stamps: str
     rebuilt: tuple[str, ...]
     plan: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each partition's name and pages
@@ -195,19 +196,17 @@ def page_of(entry: Entry) -> str:
 
 # --- The bundle --------------------------------------------------------------------------------
 
-def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, bytes | None],
+def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path],
                 digests: Mapping[str, str], previous: str | None,
-                intact: Mapping[str, bool], sizes: Mapping[str, int] | None = None) -> Bundle:
+                intact: Mapping[str, bool], sizes: Mapping[str, int],
+                sink: Callable[[str, bytes], Staged | bytes]) -> Bundle:
     """The bundle's files for a build into `out`: a partition whose stamp is in `previous` (the
     last build's stamps) and whose files are all `intact` is kept; the others are indexed anew
-    (several at once). `pages`: each entry page's new bytes, or None where `out` holds it
-    unchanged; `digests`: each one's digest; `intact`: the bundle's files the output folder's
-    manifest records, and whether each is still as written; `sizes`: the recorded size of the
-    unchanged pages (else each is looked up on disk)."""
-    known = sizes or {}
-    page_sizes = {rel: len(data) if data is not None else known.get(rel) or _size(out / rel)
-                  for rel, data in pages.items()}
-    plan = plan_partitions(site.entries, page_sizes)
+    (several at once). `pages`: where each entry page's bytes are now (the build's staging
+    folder for a new one, else `out`); `digests` and `sizes`: each one's digest and size;
+    `intact`: the bundle's files the output folder's manifest records, and whether each is
+    still as written. Each new file of the bundle goes to `sink` as it is read back."""
+    plan = plan_partitions(site.entries, sizes)
     if not plan:
         log.info("no entries to index; the site has no search bundle")
         return Bundle({}, "", ())
@@ -215,27 +214,35 @@ def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, bytes
     old, owned = _stamps(previous), _by_partition(intact)
     stale = [p for p in plan if old.get(p.name) != keys[p.name] or not owned.get(p.name)
              or not all(intact[rel] for rel in owned[p.name])]
-    files: dict[str, bytes | None] = {rel: None for p in plan if p not in stale
-                                      for rel in owned[p.name]}
-    files.update(index_partitions(out, stale, pages, keys))
+    files: dict[str, Staged | bytes | None] = {rel: None for p in plan if p not in stale
+                                               for rel in owned[p.name]}
+    files.update(index_partitions(out, stale, pages, keys, sink))
     stamps = json.dumps(keys, sort_keys=True)
-    files[f"{BUNDLE}/{MANIFEST}"] = manifest_bytes(plan)
-    files[f"{BUNDLE}/{STAMP}"] = stamps.encode()
+    for rel, data in ((f"{BUNDLE}/{MANIFEST}", manifest_bytes(plan)),
+                      (f"{BUNDLE}/{STAMP}", stamps.encode())):
+        files[rel] = sink(rel, data)
     rebuilt = tuple(p.name for p in stale)
     _log_rebuilt(rebuilt, plan)
     return Bundle(files, stamps, rebuilt, tuple((p.name, p.pages) for p in plan))
 
 
-def index_partitions(out: Path, stale: Sequence[Partition], pages: Mapping[str, bytes | None],
-                     keys: Mapping[str, str]) -> dict[str, bytes]:
+def index_partitions(out: Path, stale: Sequence[Partition],
+                     pages: Mapping[str, Path | bytes | None], keys: Mapping[str, str],
+                     sink: Callable[[str, bytes], Staged | bytes] | None = None,
+                     ) -> dict[str, Staged | bytes]:
     """Run Pagefind on each of `stale` (several at once), beside `out`: the bundle files they
-    make, by site path. `pages` gives each page's new bytes, or None where `out` holds it."""
-    files: dict[str, bytes] = {}
+    make, by site path, each handed to `sink` as it is read back (default: kept as bytes).
+    `pages` gives where each page is (a path to hard-link), its new bytes, or None where
+    `out` holds it."""
+    files: dict[str, Staged | bytes] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
         for part, folder in _run_all(out, Path(tmp), stale, pages, keys).items():
-            files.update({f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}": p.read_bytes()
-                          for p in sorted(folder.rglob("*")) if p.is_file()})
+            for p in sorted(folder.rglob("*")):
+                if p.is_file():
+                    rel = f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}"
+                    data = p.read_bytes()
+                    files[rel] = data if sink is None else sink(rel, data)
     return files
 
 
@@ -351,13 +358,6 @@ def _by_partition(files: Iterable[str]) -> dict[str, list[str]]:
     return grouped
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def manifest_bytes(plan: Sequence[Partition]) -> bytes:
     """`partitions.json`: what the search page needs before it loads any partition."""
     partitions = [{"name": p.name, "first": p.first, "last": p.last, "entries": len(p.pages),
@@ -420,11 +420,13 @@ def _write_new(path: Path, data: bytes) -> None:
 
 # --- Running Pagefind ----------------------------------------------------------------------
 
-def _run_all(live: Path, work: Path, stale: Sequence[Partition], pages: Mapping[str, bytes | None],
-             keys: Mapping[str, str]) -> dict[str, Path]:
+def _run_all(live: Path, work: Path, stale: Sequence[Partition],
+             pages: Mapping[str, Path | bytes | None], keys: Mapping[str, str],
+             ) -> dict[str, Path]:
     """Index the stale partitions into folders under `work`, several at once (each run is a
     separate process, so each stays within its own memory); the first failure is raised once
-    all have finished. A page given as None is hard-linked from `live`, where it is."""
+    all have finished. A page given as a path is hard-linked from there, as None from `live`,
+    where it is; one given as bytes is written."""
     if not stale:
         return {}
     executable = _executable(live)
@@ -440,7 +442,7 @@ def _run_all(live: Path, work: Path, stale: Sequence[Partition], pages: Mapping[
 
 
 def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
-                     pages: Mapping[str, bytes | None], key: str) -> Path:
+                     pages: Mapping[str, Path | bytes | None], key: str) -> Path:
     """Run Pagefind on one partition's pages; the finished bundle's folder."""
     shutil.rmtree(work, ignore_errors=True)
     source, output = work / "site", work / "bundle"
@@ -464,17 +466,19 @@ def _replace_folder(fresh: Path, final: Path, old: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _link_page(built: Path, link: Path, data: bytes | None) -> None:
-    """Put the page in Pagefind's folder: its new bytes, or (None) a hard link to the built
-    file, never written through (a copy where links fail)."""
+def _link_page(built: Path, link: Path, data: Path | bytes | None) -> None:
+    """Put the page in Pagefind's folder: its new bytes, or a hard link to the file where it is
+    (`data`, a path in the build's staging folder; None: `built`), never written through (a
+    copy where links fail)."""
     link.parent.mkdir(parents=True, exist_ok=True)
-    if data is not None:
+    if isinstance(data, bytes):
         link.write_bytes(data)
         return
+    source = built if data is None else data
     try:
-        os.link(built, link)
+        os.link(source, link)
     except OSError:
-        shutil.copyfile(built, link)
+        shutil.copyfile(source, link)
 
 
 def _page_ids(output: Path, part: Partition) -> list[str]:

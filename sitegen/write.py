@@ -5,8 +5,9 @@
   project, its config, content, theme or a `.git` is refused, and so is a non-empty folder
   without a manifest (unless `--force`, which adopts it but still never removes a file that
   sitegen did not write).
-- **All or nothing.** New bytes are written into a staging folder beside the output; only once
-  every file is there is a commit journal written, and then the files are renamed into place.
+- **All or nothing.** New bytes are written into a staging folder beside the output as soon as
+  each file is made (so no build holds its whole site in memory); only once every file is there
+  is a commit journal written, and then the files are renamed into place.
   A build killed before the journal leaves the site untouched (the next one discards the
   staging folder); a build killed after it is finished by the next one (roll forward).
 - **One build at a time.** `output_lock` holds an exclusive lock beside the output folder.
@@ -219,21 +220,81 @@ def _holder(fd: int) -> str:
 # -- planning and publishing ----------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Planned:
-    """One output file of the new build: new bytes to write, or None when known unchanged."""
+class Staged:
+    """A new file already written into the build's staging folder: its size and digest."""
 
-    data: bytes | None
+    size: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One output file of the new build: its new bytes (in memory, or written into staging
+    already), or None when known unchanged."""
+
+    data: bytes | Staged | None
     key: str
+
+    @property
+    def held(self) -> bytes | None:
+        """Its new bytes when they are held in memory (the preview, `check`, an edit's quick
+        path), else None."""
+        return self.data if isinstance(self.data, bytes) else None
+
+
+class Staging:
+    """The staging folder of one build, beside the output: each new file is written into it as
+    soon as it is made, and only its size and digest are kept. Used as a context manager: the
+    folder starts empty, and unless a commit journal is in it (then the next build finishes
+    the commit) it is gone when the build ends, whether it published or failed."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.root = staging_dir(out)
+        self._prefix = f"{self.root}/"
+        self._made: set[str] = set()  # folders made (per process: forked workers put too)
+
+    def __enter__(self) -> Staging:
+        discard(self.root)
+        try:
+            self.root.mkdir(parents=True)
+        except OSError as e:
+            raise _write_failure(self.out, e) from e
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if not (self.root / JOURNAL).is_file():
+            discard(self.root)
+
+    def path(self, rel: str) -> Path:
+        return Path(self._prefix + rel)
+
+    def put(self, rel: str, data: bytes) -> Staged:
+        """Write one new file into staging (a full disk is a clear SitegenError)."""
+        target = self.path(rel)
+        folder = rel.rpartition("/")[0]
+        try:
+            if folder and folder not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(folder)
+            target.write_bytes(data)
+        except OSError as e:
+            raise _write_failure(self.out, e) from e
+        return Staged(len(data), sha256(data))
+
+    def drop(self, rel: str) -> None:
+        """Forget a staged file the build keeps as it is on the site."""
+        self.path(rel).unlink(missing_ok=True)
 
 
 def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
-                *, force: bool) -> tuple[dict[str, bytes], dict[str, Owned], list[str]]:
+                *, force: bool) -> tuple[dict[str, bytes | Staged], dict[str, Owned], list[str]]:
     """Which files to write, which owned files stay as they are, and which to remove.
 
     Raises OutputError listing every file that would overwrite one sitegen did not write, or
     one changed by hand since sitegen wrote it (neither is touched without `force`).
     """
-    writes: dict[str, bytes] = {}
+    writes: dict[str, bytes | Staged] = {}
     kept: dict[str, Owned] = {}
     refused: list[Problem] = []
     for rel, planned in outputs.items():
@@ -242,7 +303,8 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
             assert owned is not None
             kept[rel] = Owned(owned.size, owned.mtime_ns, owned.digest, planned.key)
             continue
-        digest = sha256(planned.data)
+        digest = planned.data.digest if isinstance(planned.data, Staged) \
+            else sha256(planned.data)
         if owned is not None and owned.digest == digest and manifest.is_intact(out, rel):
             kept[rel] = Owned(owned.size, owned.mtime_ns, digest, planned.key)
             continue
@@ -291,35 +353,35 @@ def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.staging"
 
 
-def publish(out: Path, writes: Mapping[str, bytes], removes: list[str], kept: dict[str, Owned],
-            keys: Mapping[str, str], extra: dict[str, str]) -> Manifest:
-    """Write `writes` into staging, then commit them and the removals into `out` atomically.
+def publish(out: Path, writes: Mapping[str, bytes | Staged], removes: list[str],
+            kept: dict[str, Owned], keys: Mapping[str, str], extra: dict[str, str],
+            staging: Staging | None = None) -> Manifest:
+    """Write `writes` into staging (those `Staged` are there already), then commit them and the
+    removals into `out` atomically.
 
     Returns the new manifest. A failure before the commit leaves `out` exactly as it was.
     """
-    staging = staging_dir(out)
-    discard(staging)
+    if staging is None:
+        with Staging(out) as fresh:
+            return publish(out, writes, removes, kept, keys, extra, fresh)
     files = dict(kept)
     try:
-        staging.mkdir(parents=True)
         for rel, data in writes.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            st = target.stat()
-            files[rel] = Owned(st.st_size, st.st_mtime_ns, sha256(data), keys.get(rel, ""))
+            staged = data if isinstance(data, Staged) else staging.put(rel, data)
+            st = staging.path(rel).stat()
+            files[rel] = Owned(st.st_size, st.st_mtime_ns, staged.digest, keys.get(rel, ""))
         manifest = Manifest(files, extra)
-        (staging / MANIFEST).write_bytes(manifest_bytes(manifest))
+        (staging.root / MANIFEST).write_bytes(manifest_bytes(manifest))
         journal = {"write": sorted(writes) + [MANIFEST], "remove": removes}
-        _write_durably(staging / f"{JOURNAL}.tmp", json.dumps(journal).encode())
-        os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)
+        _write_durably(staging.root / f"{JOURNAL}.tmp", json.dumps(journal).encode())
+        os.replace(staging.root / f"{JOURNAL}.tmp", staging.root / JOURNAL)
     except OSError as e:
-        discard(staging)
+        discard(staging.root)
         raise _write_failure(out, e) from e
     except BaseException:
-        discard(staging)
+        discard(staging.root)
         raise
-    commit(out, staging)
+    commit(out, staging.root)
     return manifest
 
 
