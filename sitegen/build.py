@@ -278,14 +278,13 @@ def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int |
     settings = parse_settings(config)
     recent = time.time_ns() - RACY_NS
     keys = {} if keys is None else keys
-    raws: dict[Path, bytes] = {}
     seen: dict[str, tuple[str, str]] = {}
     for path in files:
-        key = _file_key(path, settings, cache, recent, raws, seen)
+        key = _file_key(path, settings, cache, recent, seen)
         if key is not None:
             keys[path] = key
+    outcomes = _parse_all(files, keys, settings, cache, config, workers, seen)
     cache.remember_files(seen)
-    outcomes = _parse_all(files, keys, raws, cache, config, workers)
     result = load_entries(files, config.topic_slugs, drafts=drafts,
                           parse=lambda path, topics: outcomes[path])
     for warning in result.warnings:
@@ -297,9 +296,11 @@ def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int |
     return result.entries, digests, result.warnings
 
 
-def _file_key(path: Path, settings: str, cache: Cache, recent: int, raws: dict[Path, bytes],
+def _file_key(path: Path, settings: str, cache: Cache, recent: int,
               seen: dict[str, tuple[str, str]]) -> str | None:
-    """The digest of one entry file, from its stat when it can be trusted, else its bytes."""
+    """The digest of one entry file, from its stat when it can be trusted, else its bytes
+    (read here and let go: a file that must be parsed is read again by its parser, so no
+    build holds every entry file's bytes at once)."""
     try:
         st = path.stat()
     except OSError:
@@ -313,15 +314,22 @@ def _file_key(path: Path, settings: str, cache: Cache, recent: int, raws: dict[P
         raw = safeio.read_regular_file(path)
     except safeio.UnreadableFile:
         return None  # the parse reports why
-    raws[path] = raw
-    key = digest("entry", str(path), raw, settings)
+    key = _entry_key(path, raw, settings)
     seen[str(path)] = (stat_key, key)
     return key
 
 
-def _parse_all(files: list[Path], keys: dict[Path, str], raws: dict[Path, bytes], cache: Cache,
-               config: SiteConfig, workers: int | None) -> dict[Path, Any]:
-    """Every file's ParseOutcome: from the cache, else parsed (in a process pool when many)."""
+def _entry_key(path: Path, raw: bytes, settings: str) -> str:
+    return digest("entry", str(path), raw, settings)
+
+
+def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: Cache,
+               config: SiteConfig, workers: int | None,
+               seen: dict[str, tuple[str, str]]) -> dict[Path, Any]:
+    """Every file's ParseOutcome: from the cache, else parsed (in a process pool when many).
+
+    A file parsed is read again, and its key made again from the bytes parsed: one changed
+    since its key was made is known (and cached) by the bytes it now has."""
     from sitegen import pool
     from sitegen.load import ParseOutcome
 
@@ -334,13 +342,17 @@ def _parse_all(files: list[Path], keys: dict[Path, str], raws: dict[Path, bytes]
             outcomes[path] = dataclasses.replace(hit, entry=_at(hit.entry, path))
         else:
             missing.append(path)
-    parsed = pool.map_chunks(_parse_chunk, [(p, raws.get(p)) for p in missing],
-                             workers=workers, extra=(config.topic_slugs, config.markdown_html))
+    parsed = pool.map_chunks(_parse_chunk, missing, workers=workers,
+                             extra=(config.topic_slugs, config.markdown_html, settings))
     fresh = {}
-    for path, outcome in zip(missing, parsed, strict=True):
+    for path, (key, outcome) in zip(missing, parsed, strict=True):
         outcomes[path] = outcome
-        if outcome.entry is not None and path in keys:
-            fresh[keys[path]] = outcome
+        if key is not None and path in keys:
+            if key != keys[path]:  # changed while this build ran: its stat is not trusted
+                keys[path] = key
+                seen.pop(str(path), None)
+            if outcome.entry is not None:
+                fresh[key] = outcome
     cache.put_entries(fresh)
     return outcomes
 
@@ -349,13 +361,21 @@ def _at(entry: Entry | None, path: Path) -> Entry | None:
     return entry if entry is None or entry.path == path else dataclasses.replace(entry, path=path)
 
 
-def _parse_chunk(items: list[tuple[Path, bytes | None]],
-                 settings: tuple[frozenset[str], str]) -> list[Any]:
-    from sitegen.load import parse_entry, read_entry
+def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str],
+                 ) -> list[tuple[str | None, Any]]:
+    """Each file's key (None when it cannot be read) and ParseOutcome."""
+    from sitegen.load import parse_entry, unreadable
 
-    topics, html = settings
-    return [parse_entry(path, raw, topics, html) if raw is not None
-            else read_entry(path, topics, html) for path, raw in items]
+    topics, html, parse = settings
+    made: list[tuple[str | None, Any]] = []
+    for path in paths:
+        try:
+            raw = safeio.read_regular_file(path)
+        except safeio.UnreadableFile as e:
+            made.append((None, unreadable(e)))
+            continue
+        made.append((_entry_key(path, raw, parse), parse_entry(path, raw, topics, html)))
+    return made
 
 
 # -- render ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -140,18 +140,13 @@ class Cache:
     def put_entries(self, values: Mapping[str, Any]) -> None:
         """Remember decoded values by digest; persist those that encode as data."""
         self._entries.update(values)
-        rows = []
-        for key, value in values.items():
-            try:
-                data, body = encode(value)
-            except TypeError:
-                continue  # a custom field that is not plain data: parsed again next time
-            text = json.dumps(data, separators=(",", ":"))
-            self._shapes[key] = shape_of(text, body)
-            rows.append((key, text, body))
-        if rows:
+        # rows made one at a time as sqlite takes them, never all at once
+        rows = _entry_rows(values, self._shapes)
+        if values:
             self._guard("saving entries", _write_many,
                         "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+        for _ in rows:  # without a database: each entry's shape is still known
+            pass
 
     def shape(self, digest: str) -> str | None:
         """The shape of the entry stored (or loaded) under `digest` by this process."""
@@ -300,7 +295,20 @@ def _select_in(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]
     return out
 
 
-def _write_many(db: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+def _entry_rows(values: Mapping[str, Any], shapes: dict[str, str],
+                ) -> Iterator[tuple[str, str, str]]:
+    """Each value's row, its shape recorded in `shapes` as it is made."""
+    for key, value in values.items():
+        try:
+            data, body = encode(value)
+        except TypeError:
+            continue  # a custom field that is not plain data: parsed again next time
+        text = json.dumps(data, separators=(",", ":"))
+        shapes[key] = shape_of(text, body)
+        yield key, text, body
+
+
+def _write_many(db: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
     db.execute("BEGIN")
     try:
         db.executemany(sql, rows)
