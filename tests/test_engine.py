@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import load, pool, render
+from sitegen import load, pool, render, write
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import load_config
+from sitegen.errors import Problem, TemplateError
 from tests.helpers import SITE_TOML, entry, run, tree_digest, write_files
 
 MANIFEST = ".sitegen-manifest.json"
@@ -235,6 +236,55 @@ def test_a_full_disk_leaves_the_site_exactly_as_it_was(
     assert "the disk is full" in output and "previous site was left exactly as it was" in output
     assert "Traceback" not in output
     assert tree_digest(site_dir / "site") == before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_that_fails_mid_render_leaves_the_site_and_no_staging(
+        site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    write_files(site_dir, entries(40))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    before = tree_digest(site_dir / "site")
+    config = site_dir / "sitegen.toml"
+    config.write_text(config.read_text().replace("Test Timeline", "Renamed"))
+    staging, seen = site_dir / ".site.staging", tmp_path / "staged"
+    real, calls, limit = render.render_page, [], 25 if workers == 1 else 5
+
+    def fails_later(*args: object) -> bytes:  # pages go to staging as made, then one fails
+        calls.append(1)  # in each process (forked workers count their own)
+        if len(calls) > limit:
+            seen.write_text(str(sum(1 for _ in staging.rglob("*.html"))))
+            raise TemplateError(Problem(site_dir / "theme.html", 3, "a template went wrong"))
+        return real(*args)  # type: ignore[arg-type]
+    monkeypatch.setattr(render, "render_page", fails_later)
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
+    with pytest.raises(TemplateError, match="a template went wrong"):
+        build(load_config(config), Cache(site_dir / ".sitegen-cache"), workers=workers)
+    assert int(seen.read_text()) >= limit, "rendered pages go into staging as they are made"
+    assert tree_digest(site_dir / "site") == before
+    assert not list(site_dir.glob(".site.staging*"))
+    monkeypatch.undo()
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    assert "Renamed" in (site_dir / "site/index.html").read_text()
+
+
+def test_a_build_keeps_no_rendered_page_in_memory_past_staging(
+        site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(site_dir, entries(30))
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
+    seen: list[object] = []
+    real = write.plan_writes
+
+    def spy(out: Path, manifest: write.Manifest, outputs: dict[str, write.Planned],
+            **kwargs: bool) -> object:
+        seen.extend(p.data for p in outputs.values())
+        return real(out, manifest, outputs, **kwargs)
+    monkeypatch.setattr(write, "plan_writes", spy)
+    build(load_config(site_dir / "sitegen.toml"), Cache(None), out=tmp_path / "out", workers=2,
+          search=False)
+    assert seen and all(isinstance(d, write.Staged) for d in seen)
+    pages = {rel: p for rel, p in tree_digest(tmp_path / "out").items() if rel != MANIFEST}
+    assert len(pages) == len(seen)
 
 
 # -- the cache is data -------------------------------------------------------------------------
