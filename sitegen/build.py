@@ -10,7 +10,7 @@ import os
 import time
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ WriteStage = Callable[[Site, SiteConfig, dict[str, bytes], Path],
                       tuple[write.WriteStats, bool | None]]
 # Where each rendered file goes as soon as it is made: a build writes it into its staging
 # folder and keeps only its size and digest; the preview and `check` keep the bytes.
-Sink = Callable[[str, bytes], bytes | write.Staged]
+Sink = Callable[[str, bytes | Iterable[bytes]], bytes | write.Staged]
 
 
 @dataclass(frozen=True)
@@ -429,8 +429,8 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     return planned
 
 
-def _keep(rel: str, data: bytes) -> bytes:
-    return data
+def _keep(rel: str, data: bytes | Iterable[bytes]) -> bytes:
+    return data if isinstance(data, bytes) else b"".join(data)
 
 
 def page_salt(theme: str, config: SiteConfig) -> str:
@@ -511,7 +511,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
         if isinstance(item, feeds.Feed):
             out[rel] = sink(rel, feeds.render_feed(config, item))
         elif isinstance(item, exports.Export):
-            out[rel] = sink(rel, exports.render_export(config, item, texts))
+            out[rel] = sink(rel, exports.export_parts(config, item, texts))
         else:
             out[rel] = sink(rel, render.render_page(env, item, cards))
     return out

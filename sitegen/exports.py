@@ -54,21 +54,44 @@ Fragment = Callable[[str, Entry], str]  # (kind, entry) -> its line in an export
 def render_export(config: SiteConfig, export: Export, texts: Fragment | None = None) -> bytes:
     """The export's bytes: compact JSON, one entry (or event) a line. `texts` gives each
     entry's line (see `fragment`); by default each is made here."""
+    return b"".join(export_parts(config, export, texts))
+
+
+def export_parts(config: SiteConfig, export: Export, texts: Fragment | None = None,
+                 ) -> Iterator[bytes]:
+    """The export's bytes as they are made, about PART_BYTES at a time (so a build never
+    holds a 100,000-entry export whole): those of `render_export`."""
     text = texts or functools.partial(fragment, config)
     if export.kind == "csv":
-        return (_csv_line(CSV_FIELDS) + "".join(text("csv", e) for e in export.entries)
-                ).encode("utf-8")
+        return _parts(_csv_line(CSV_FIELDS), (text("csv", e) for e in export.entries), "", "")
     head: dict[str, Any]
     if export.kind == "json":
         head = {"title": export.title, "description": export.description,
                 "url": _link(config, "")}
-        items = [text("json", e) for e in export.entries]
-        key = "entries"
+        kind, key = "json", "entries"
     else:
         head = {"title": {"text": {"headline": export.title, "text": export.description}}}
-        items = [text("event", e) for e in export.entries]
-        key = "events"
-    return (_dump(head)[:-1] + f',"{key}":[\n' + ",\n".join(items) + "\n]}\n").encode("utf-8")
+        kind, key = "event", "events"
+    return _parts(_dump(head)[:-1] + f',"{key}":[\n', (text(kind, e) for e in export.entries),
+                  ",\n", "\n]}\n")
+
+
+PART_BYTES = 1 << 20
+
+
+def _parts(head: str, items: Iterator[str], sep: str, tail: str) -> Iterator[bytes]:
+    """`head + sep.join(items) + tail`, UTF-8 encoded, in parts of about PART_BYTES."""
+    buffer, size = [head], len(head)
+    for i, item in enumerate(items):
+        if i:
+            buffer.append(sep)
+        buffer.append(item)
+        size += len(item)
+        if size >= PART_BYTES:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    buffer.append(tail)
+    yield "".join(buffer).encode("utf-8")
 
 
 FRAGMENT_KINDS = {"json": ("json",), "timelinejs": ("event",), "csv": ("csv",)}

@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -269,18 +269,27 @@ class Staging:
     def path(self, rel: str) -> Path:
         return Path(self._prefix + rel)
 
-    def put(self, rel: str, data: bytes) -> Staged:
-        """Write one new file into staging (a full disk is a clear SitegenError)."""
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
+        """Write one new file into staging, its bytes whole or in parts as they are made (a
+        full disk is a clear SitegenError)."""
         target = self.path(rel)
         folder = rel.rpartition("/")[0]
         try:
             if folder and folder not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(folder)
-            target.write_bytes(data)
+            if isinstance(data, bytes):
+                target.write_bytes(data)
+                return Staged(len(data), sha256(data))
+            digest, size = hashlib.sha256(), 0
+            with open(target, "wb") as f:
+                for part in data:
+                    f.write(part)
+                    digest.update(part)
+                    size += len(part)
+            return Staged(size, digest.hexdigest())
         except OSError as e:
             raise _write_failure(self.out, e) from e
-        return Staged(len(data), sha256(data))
 
     def drop(self, rel: str) -> None:
         """Forget a staged file the build keeps as it is on the site."""

@@ -166,3 +166,26 @@ def test_the_readme_documents_every_export_field() -> None:
     for name in CSV_FIELDS:
         assert f"`{name}`" in section, name
     assert re.search(r"`unique_id`", section)
+
+
+@pytest.mark.parametrize("part_bytes", [1, 7, 100, 1 << 20])
+def test_an_export_streamed_in_parts_is_the_same_bytes(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch, part_bytes: int) -> None:
+    from sitegen import exports
+    from sitegen.assemble import assemble_site
+    from sitegen.build import load_stage
+    from sitegen.cache import Cache
+    from sitegen.config import load_config
+
+    write_files(site_dir, {"content/entries/2022/2022-12-01-kyiv.md": entry(
+        title="'Київ: “quoted” — and more'", extra='summary: "Ünïcode ≠ ASCII"\n',
+        body="Łódź, 東京 and «more»."), **FULL})
+    config = load_config(site_dir / "sitegen.toml")
+    entries, _, _ = load_stage(config, Cache(None), drafts=False)
+    plans = list(exports.plan_exports(assemble_site(entries, config), config))
+    whole = {e.path: exports.render_export(config, e) for e in plans}
+    monkeypatch.setattr(exports, "PART_BYTES", part_bytes)
+    for export in plans:
+        parts = list(exports.export_parts(config, export))
+        assert b"".join(parts) == whole[export.path]
+        assert len(parts) > 1 or part_bytes > 100  # it streams: many parts when they are small
