@@ -258,7 +258,7 @@ def try_preview(config: SiteConfig, cache: Cache, snap: dict[str, Any] | None,
     cache.put_entries(changes.stored)
     cache.remember_files(changes.remembered)
     fresh = dict(files)
-    fresh.update((rel, planned.data) for rel, planned in made.items() if planned.data is not None)
+    fresh.update((rel, planned.held) for rel, planned in made.items() if planned.held is not None)
     return fresh, _updated(snap, changes)
 
 
