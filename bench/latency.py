@@ -4,7 +4,10 @@ For one site: start `sitegen serve --port 0` as a user would, open one entry's p
 Chromium, wait until livereload's socket is connected and serve's first search index is written
 (so the measurement starts from a settled server), then, N times: give the entry a new title,
 saved as editors save (a temporary file renamed over the old one), and time from the rename until
-the tab has reloaded (its `load` event) and its <h1> shows the new title. See bench/README.md.
+the tab has reloaded (its `load` event) and its <h1> shows the new title. Then, with the entry
+restored, N times again: add one paragraph with a new marker to its body alone (the front matter
+byte for byte as it was), timed until the reloaded page's body shows the marker. A body edit is
+what sitegen's edit fast path serves; a new title needs the full build. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ CONNECTED_JS = ("() => { const lr = window.LiveReload; "
                 "return !!(lr && lr.connector && lr.connector.protocol >= 7); }")
 SHOWS_JS = ("t => { const h = document.querySelector('h1'); "
             "return !!h && h.textContent.includes(t); }")
+BODY_SHOWS_JS = ("t => { const b = document.querySelector('.entry-body') || document.body; "
+                 "return !!b && b.textContent.includes(t); }")
+TITLE_GONE_JS = ("t => { const h = document.querySelector('h1'); "
+                 "return !!h && !h.textContent.includes(t); }")
+TITLE_MARK = "(benchmark save"  # in every title the title series gives
 
 
 def default_saves(entries: int) -> int:
@@ -95,6 +103,18 @@ def retitle(target: Target, title: str) -> str:
     if not found or _front_matter(text, target.path).get("title") != title:
         raise RuntimeError(f"{target.path}: cannot rewrite its title (not one `title:` line)")
     return text
+
+
+def rebody(target: Target, paragraph: str) -> str:
+    """The entry's text with `paragraph` after the last of its body; the front matter, and its
+    closing `---` line, byte for byte as they were."""
+    end = _front_matter_end(target.text, target.path)
+    close = target.text.find("\n", end)
+    head = target.text if close < 0 else target.text[:close + 1]
+    if close < 0:
+        head += "\n"
+    body = target.text[len(head):].rstrip()
+    return f"{head}{body}\n\n{paragraph}\n" if body else f"{head}{paragraph}\n"
 
 
 def _front_matter(text: str, path: Path) -> dict[str, Any]:
@@ -211,7 +231,9 @@ def measure(sitegen: Path, config: Path, saves: int | None,
                 page = browser.new_page()
                 _open(page, f"{url}entries/{target.slug}/")
                 server.wait_for(INDEXED_RE, 0, SETTLE_TIMEOUT_S)
-                runs = [_one_save(page, server, target, n + 1, count, log) for n in range(count)]
+                runs = [_title_save(page, server, target, n + 1, count, log)
+                        for n in range(count)]
+                body = _body_series(page, server, target, count, log)
             finally:
                 browser.close()
     finally:
@@ -219,7 +241,9 @@ def measure(sitegen: Path, config: Path, saves: int | None,
         save(target.path, target.text)
     if status != 0:
         log(f"latency: sitegen serve did not stop cleanly on Ctrl-C (exit status {status})")
-    return _figures(len(files), target, runs, startup, disk_cache, status)
+    return {**_series(len(files), target, runs), "startup_seconds": round(startup, 3),
+            "disk_cache_at_start": disk_cache, "exit_status": status,
+            "body": body if isinstance(body, str) else _series(len(files), target, body)}
 
 
 def _open(page: Page, url: str) -> None:
@@ -229,46 +253,78 @@ def _open(page: Page, url: str) -> None:
     page.wait_for_function(CONNECTED_JS, timeout=RELOAD_TIMEOUT_S * 1000)
 
 
-def _one_save(page: Page, server: ServeProcess, target: Target, number: int, count: int,
-              log: Callable[[str], None]) -> Save:
-    marker = f"(benchmark save {number} of {count})"
+def _title_save(page: Page, server: ServeProcess, target: Target, number: int, count: int,
+                log: Callable[[str], None]) -> Save:
+    marker = f"{TITLE_MARK} {number} of {count})"
     text = retitle(target, f"{target.title} {marker}")
+    return _one_save(page, server, target.path, text, (SHOWS_JS, marker),
+                     f"save {number}/{count}", log)
+
+
+def _body_series(page: Page, server: ServeProcess, target: Target, count: int,
+                 log: Callable[[str], None]) -> list[Save] | str:
+    """The entry restored as found, then `count` saves that change its body alone; or why
+    they could not be measured (the title series' figures are kept)."""
+    try:
+        _one_save(page, server, target.path, target.text, (TITLE_GONE_JS, TITLE_MARK),
+                  "restored as found", log)
+        return [_body_save(page, server, target, n + 1, count, log) for n in range(count)]
+    except Exception as e:  # noqa: BLE001 - recorded in the results and logged, not dropped
+        log(f"latency: body edits FAILED on {target.path}: {e}")
+        return f"failed: {e}"
+
+
+def _body_save(page: Page, server: ServeProcess, target: Target, number: int, count: int,
+               log: Callable[[str], None]) -> Save:
+    marker = f"benchmark body save {number} of {count}"
+    text = rebody(target, f"A paragraph added by the {marker}.")
+    return _one_save(page, server, target.path, text, (BODY_SHOWS_JS, marker),
+                     f"body save {number}/{count}", log)
+
+
+def _one_save(page: Page, server: ServeProcess, path: Path, text: str, shown: tuple[str, str],
+              name: str, log: Callable[[str], None]) -> Save:
+    """Save `text` as the entry's file; time it until the page reloads and `shown` (a check
+    and its argument) holds."""
     page.wait_for_function(CONNECTED_JS, timeout=RELOAD_TIMEOUT_S * 1000)
     logged = len(server.lines)
-    save(target.path, text)
+    save(path, text)
     started = time.perf_counter()
-    _wait_until_shown(page, marker, started + RELOAD_TIMEOUT_S)
+    _wait_until_shown(page, shown, started + RELOAD_TIMEOUT_S)
     ms = (time.perf_counter() - started) * 1000
     built = server.wait_for(BUILT_RE, logged, RELOAD_TIMEOUT_S)
     time.sleep(PAUSE_S)
-    log(f"latency: save {number}/{count} shown after {ms:4.0f} ms "
+    log(f"latency: {name} shown after {ms:4.0f} ms "
         f"(serve rebuilt in {float(built.group(2)) * 1000:.0f} ms)")
     return Save(ms, float(built.group(2)), int(built.group(1).replace(",", "")),
                 server.count(BUILT_RE, logged), server.count(INDEXED_RE, logged))
 
 
-def _wait_until_shown(page: Page, marker: str, deadline: float) -> None:
-    """Wait for each page load until the loaded page's <h1> has `marker`.
+def _wait_until_shown(page: Page, shown: tuple[str, str], deadline: float) -> None:
+    """Wait for each page load until the loaded page passes the check `shown`: a function of
+    one argument, and the argument (the title series: the <h1> has the marker).
 
     Not `wait_for_function` alone: across a navigation Playwright retries it only after 100 ms,
     which would be counted as latency. The load event comes to us as soon as it fires.
     """
     from playwright.sync_api import Error
 
+    check, marker = shown
     while True:
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             raise RuntimeError(f"the page did not show {marker!r} within {RELOAD_TIMEOUT_S} s")
         page.wait_for_event("load", timeout=remaining * 1000)
         try:
-            if page.evaluate(SHOWS_JS, marker):
+            if page.evaluate(check, marker):
                 return
         except Error:  # it navigated again before the check: wait for that load
             continue
 
 
-def _figures(entries: int, target: Target, runs: list[Save], startup: float, disk_cache: bool,
-             status: int | None) -> dict[str, Any]:
+def _series(entries: int, target: Target, runs: list[Save]) -> dict[str, Any]:
+    """One series' figures: the title series' at the top level of a site's, the body's under
+    "body"."""
     ms = [run.ms for run in runs]
     median = statistics.median(ms)
     target_value = target_ms(entries)
@@ -282,8 +338,6 @@ def _figures(entries: int, target: Target, runs: list[Save], startup: float, dis
         "files_written": [run.written for run in runs],
         "builds_per_save": [run.builds for run in runs],
         "search_refreshes": sum(run.indexed for run in runs),
-        "startup_seconds": round(startup, 3), "disk_cache_at_start": disk_cache,
-        "exit_status": status,
     }
 
 

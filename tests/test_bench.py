@@ -3,6 +3,7 @@ what the figures mean. No timing is asserted anywhere (speed lives in `make benc
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bench import blog, measure
+from bench import blog, latency, measure
 from bench import corpus as corpus_mod
 from bench.report import markdown_report
 
@@ -116,3 +117,101 @@ def test_the_report_gives_each_goal_its_ratio_and_verdict_before_and_after() -> 
     peak = next(v for k, v in rows.items() if k.startswith("peak memory"))
     assert "Python 400 MiB" in peak and peak.endswith("**not met** |")
     assert "before figures from `before.json`" in report
+
+
+def test_a_body_edit_keeps_the_front_matter_and_shows_only_in_the_body(tmp_path: Path) -> None:
+    project = corpus_mod.write_corpus(tmp_path / "n40", 40, ("sitegen",))
+    target = latency.pick_entry(latency.entry_files(project.sitegen))
+    text = latency.rebody(target, "A paragraph added by the benchmark body save 1 of 9.")
+    closing = target.text.index("\n---\n", 3) + len("\n---\n")
+    assert text[:closing] == target.text[:closing]  # the front matter, byte for byte
+    assert text.startswith(target.text.rstrip())
+    assert text.endswith("\n\nA paragraph added by the benchmark body save 1 of 9.\n")
+    latency.save(target.path, text)
+    assert not list(target.path.parent.glob(".*.saving"))
+    result = _build(project.sitegen_config)
+    assert result.returncode == 0, result.stderr
+    page = (project.sitegen / "site" / "entries" / target.slug / "index.html").read_text()
+    body = page[page.index('<div class="entry-body">'):]
+    assert "<p>A paragraph added by the benchmark body save 1 of 9.</p>" in body
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL)
+    assert h1 and "benchmark" not in h1.group(1)
+
+
+@pytest.mark.parametrize(("found", "edited"), [
+    ("---\ntitle: A\n---\n", "---\ntitle: A\n---\nNew.\n"),  # no body at all
+    ("---\ntitle: A\n---", "---\ntitle: A\n---\nNew.\n"),  # not even a final newline
+    ("---\ntitle: A\n---\nOld.  \n\n\n", "---\ntitle: A\n---\nOld.\n\nNew.\n"),
+])
+def test_a_body_edit_of_a_short_entry_keeps_its_front_matter(found: str, edited: str) -> None:
+    target = latency.Target(Path("a.md"), "a", "A", found)
+    assert latency.rebody(target, "New.") == edited
+    assert latency.retitle(target, "B").startswith('---\ntitle: "B"\n---')
+
+
+def _latency(title_ms: list[float], body_ms: list[float] | None) -> dict[str, Any]:
+    """A latency-only run's results as `latency.measure` makes them (title series at the top of
+    each site's figures, the body series under "body" unless `body_ms` is None)."""
+    target = latency.Target(Path("x.md"), "x", "X", "")
+
+    def series(entries: int, ms: list[float]) -> dict[str, Any]:
+        runs = [latency.Save(x, x / 1000 - 0.1, 7, 1, 0) for x in ms]
+        return latency._series(entries, target, runs)
+
+    def site(entries: int) -> dict[str, Any]:
+        figures = {**series(entries, title_ms), "startup_seconds": 1.0,
+                   "disk_cache_at_start": False, "exit_status": 0}
+        return figures if body_ms is None else {**figures, "body": series(entries, body_ms)}
+
+    results = _results(cold=9.0, noop=0.2, python_mib=100)
+    del results["corpora"]
+    return {**results, "latency": {"sizes": {"1000": site(1000), "10000": site(10000)},
+                                   "seed_site": "skipped: no /usr/bin/chromium"}}
+
+
+def _rows(report: str) -> dict[str, str]:
+    return {line.split(" | ")[0].lstrip("| "): line for line in report.splitlines()
+            if line.startswith("| ")}
+
+
+def test_the_report_shows_save_to_reload_after_a_new_title_and_after_a_body_edit() -> None:
+    run = _latency([2400.0, 2452.0, 2600.0], [180.0, 210.0, 640.0])
+    report = markdown_report(_results(cold=9.0, noop=0.2, python_mib=100), "full.json",
+                             latency_run=(run, "lat.json"))
+    rows = _rows(report)
+    title = rows["`serve` save-to-reload, 10,000"]
+    assert "| < 500 ms median | 2,452 ms median of 3 | **not met** |" in title
+    body = rows["`serve` save-to-reload after a body edit, 10,000"]
+    assert "| < 500 ms median | 210 ms median of 3 | met |" in body
+    lines = report.splitlines()
+    assert lines.index(title) + 1 == lines.index(body)  # the title row first: the headline
+    section = report[report.index("## Save-to-reload latency"):]
+    assert "| generated, 10,000 entries | new title | 3 | 2,452 | 2,400 | 2,600 " \
+           "| under 500 ms: **missed** | 2,352 |" in section
+    assert "| generated, 10,000 entries | body only | 3 | 210 | 180 | 640 " \
+           "| under 500 ms: met | 110 |" in section
+    assert "| generated, 1,000 entries | body only | 3 | 210 | 180 | 640 " \
+           "| under 300 ms: met |" in section
+    assert "| repository's own timeline | new title | skipped: no /usr/bin/chromium |" in section
+
+
+def test_a_latency_run_without_the_body_series_still_renders() -> None:
+    report = markdown_report(_results(cold=9.0, noop=0.2, python_mib=100), "full.json",
+                             latency_run=(_latency([2452.0], None), "old.json"))
+    rows = _rows(report)
+    assert "| 2,452 ms median of 1 | **not met** |" in rows["`serve` save-to-reload, 10,000"]
+    assert rows["`serve` save-to-reload after a body edit, 10,000"].endswith(
+        "| not measured | - |")
+    section = report[report.index("## Save-to-reload latency"):]
+    assert "| generated, 10,000 entries | new title | 1 | 2,452 |" in section
+    assert "body only" not in section
+
+
+def test_the_committed_latency_runs_still_render() -> None:
+    results = Path(__file__).parent.parent / "bench" / "results"
+    for path in sorted(results.glob("*-latency.json")):
+        run = json.loads(path.read_text())
+        report = markdown_report(_results(cold=9.0, noop=0.2, python_mib=100), "full.json",
+                                 latency_run=(run, path.name))
+        assert f"save-to-reload latency from `{path.name}`" in report
+        assert "| generated, 10,000 entries | new title |" in report, path
