@@ -382,8 +382,8 @@ def latency_section(latency: dict[str, Any] | str, note: str) -> list[str]:
              "the saves are 1.5 s apart. **New title**: each save gives the entry a new title "
              "(a full rebuild: neighbours, lists and feeds show titles). **Body only**: then, "
              "the entry restored, each save adds one paragraph to its body alone, the front "
-             "matter unchanged (the edit fast path). Milliseconds; the rebuild is serve's own "
-             f"figure for it.{note}\n"]
+             "matter unchanged (what the edit fast path is for). Milliseconds; the rebuild is "
+             f"serve's own figure for it.{note}\n"]
     if isinstance(latency, str):
         return [*lines, f"Not measured ({latency}).\n"]
     sites = [(f"generated, {int(size):,} entries", figures)
