@@ -81,7 +81,7 @@ def test_markup_is_in_the_search_records_as_the_text_a_reader_sees(
     assert hostile["meta"]["title"] == TITLE
     assert hostile["meta"]["summary"] == SUMMARY
     assert "<script>alert(9)</script>" in hostile["content"]
-    # A comma in a place or publisher does not start another filter or a meta field.
+    # A comma in a place does not start another filter or a meta field.
     assert hostile["filters"]["topic"] == ["aid"]
     assert hostile["filters"]["place"] == ["Kyiv, topic:<img src=p onerror=alert(6)>",
                                            "x, url:javascript:alert(7)"]
