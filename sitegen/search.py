@@ -8,6 +8,8 @@ Each partition is one run of the Pagefind binary over a folder of hard links to 
 carries a stamp (its pages' bytes, the Pagefind version, the base path): an unchanged partition
 is never run again, so an edit re-indexes one partition. The search page merges the partitions
 in the browser (`mergeIndex`) and orders by date itself, from each partition's `order.json`.
+After each run `search_chunks` cuts the partition's word index into small chunks, so that a
+query fetches a few KB of each partition's index rather than Pagefind's ~20 KB.
 
 Everything is written under `site/pagefind/`:
 

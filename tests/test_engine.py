@@ -226,6 +226,8 @@ def test_a_full_disk_leaves_the_site_exactly_as_it_was(
     calls = []
 
     def full(self: Path, data: bytes) -> int:
+        if ".search-" in str(self):  # the search bundle's work folder, beside the site
+            return real(self, data)
         calls.append(self)
         if len(calls) > 3:
             raise OSError(28, "No space left on device", str(self))
