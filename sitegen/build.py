@@ -107,14 +107,22 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             cache.set_snapshot(out, None)
             stats, manifest = write_stage(out, manifest, outputs, extra, staging, force=force)
         _stamp(cache, out, stamp, manifest, len(site.entries), config, len(outputs))
-        sizes = [o.size for rel, o in manifest.files.items() if rel.startswith("entries/")
-                 and rel.endswith("/index.html") and rel.count("/") == 2]
         cache.set_snapshot(out, quick.snapshot(
             config, cache, site, files, keys, drafts=drafts, search=search,
-            partitions=partitions, sizes=sizes, warnings=len(warnings)))
+            partitions=partitions, sizes=_entry_page_sizes(site, manifest),
+            warnings=len(warnings)))
     result = BuildResult(len(site.entries), len(config.topics), len(outputs), stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out, _notes(config))
+
+
+def _entry_page_sizes(site: Site, manifest: write.Manifest) -> list[int]:
+    """The sizes of the entries' own pages, by which the search partitions are planned (an
+    alias's page beside them, `entries/old-slug/index.html`, is not one)."""
+    from sitegen.search import page_of
+
+    return [manifest.files[rel].size for rel in map(page_of, site.entries)
+            if rel in manifest.files]
 
 
 def _stamp(cache: Cache, out: Path, stamp: str | None, manifest: write.Manifest, entries: int,

@@ -197,7 +197,7 @@ class Cache:
             return None
         try:
             value = json.loads(rows[0][0])
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
             return None
         return value if isinstance(value, dict) else None
 
@@ -218,7 +218,7 @@ class Cache:
                            "SELECT data FROM snapshots WHERE output = ?", (str(output),))
         try:
             value = json.loads(rows[0][0]) if rows else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
             return None
         return value if isinstance(value, dict) else None
 

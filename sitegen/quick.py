@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,15 +95,37 @@ def walk(folder: Path) -> dict[str, str] | None:
 
 
 def bodies_only_in_entry_pages(config: SiteConfig) -> bool:
-    """Whether the theme shows bodies on entry pages alone: a template other than the entry
-    page's that names the body makes every list page depend on it."""
+    """Whether the theme shows each body on its own entry page alone: only `entry.html` names
+    the body, and there only as `entry.body_html` with `entry` never rebound (a loop over the
+    related entries named `entry`, `later.body_html`: another entry's page shows it), and no
+    template takes in `entry.html` or a template it cannot name."""
+    import jinja2
+
     folder = config.theme_dir / "templates"
+    parser = jinja2.Environment()
     try:
-        names = [p for p in folder.rglob("*") if p.is_file()]
-        return not any(BODY_FIELD in p.read_text("utf-8", "replace") for p in names
-                       if p.relative_to(folder).as_posix() != "entry.html")
-    except OSError:
+        for path in [p for p in folder.rglob("*") if p.is_file()]:
+            text = path.read_text("utf-8", "replace")
+            tree = parser.parse(text)
+            if not _own_body_only(tree, text, path.relative_to(folder).as_posix()):
+                return False
+    except (OSError, RecursionError, jinja2.TemplateSyntaxError):
         return False
+    return True
+
+
+def _own_body_only(tree: Any, text: str, name: str) -> bool:
+    from jinja2 import nodes
+
+    for used in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        if not isinstance(used.template, nodes.Const) or used.template.value == "entry.html":
+            return False
+    if BODY_FIELD not in text:
+        return True
+    own = [n for n in tree.find_all(nodes.Getattr) if n.attr == BODY_FIELD
+           and isinstance(n.node, nodes.Name) and n.node.name == "entry"]
+    rebound = any(n.name == "entry" and n.ctx != "load" for n in tree.find_all(nodes.Name))
+    return name == "entry.html" and not rebound and len(own) == text.count(BODY_FIELD)
 
 
 def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str] | None,
@@ -156,13 +179,56 @@ def try_build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manif
     """The outputs of a build whose only changes are entry bodies, or None (build in full)."""
     snap = cache.snapshot(out)
     if not snap or snap.get("version") != VERSION or \
-            snap.get("context") != context(config, drafts=drafts, search=search):
+            snap.get("context") != context(config, drafts=drafts, search=search) or \
+            not _well_formed(snap, manifest):
         return None
     try:
         return _build(config, cache, out, manifest, last_stamp, snap)
-    except (KeyError, IndexError, TypeError, ValueError) as e:  # a snapshot not of this form
+    except (KeyError, IndexError, TypeError, ValueError, RecursionError) as e:  # not this form
         log.debug("fast path not taken: %s: %s", type(e).__name__, e)
         return None
+
+
+PARTITION_NAME = re.compile(r"\d{4}-\d{2}(\.\d+)?")  # as search.plan_partitions names them
+
+
+def _well_formed(snap: dict[str, Any], manifest: write.Manifest) -> bool:
+    """Whether a snapshot has the form `snapshot` gives it (a cache may come from anywhere):
+    every slot a place in the site, every page and file one the output's manifest owns,
+    every partition a name that Pagefind's folder may have."""
+    slugs, owned = snap.get("slugs"), manifest.files
+    if not isinstance(slugs, list) or not all(isinstance(s, str) and _page_rel(s) in owned
+                                              for s in slugs):
+        return False
+    n = len(slugs)
+
+    def slots(value: Any, low: int = 0) -> bool:
+        return isinstance(value, list) and all(type(i) is int and low <= i < n for i in value)
+
+    def texts(*values: Any) -> bool:
+        return all(isinstance(v, str) for v in values)
+
+    files, entries, pages = snap.get("files"), snap.get("entries"), snap.get("pages")
+    return (isinstance(files, dict) and all(texts(k, v) for k, v in files.items())
+            and isinstance(entries, dict) and all(
+                isinstance(v, list) and len(v) == 3 and texts(k, v[0], v[1]) and slots(v[2:], -1)
+                for k, v in entries.items())
+            and isinstance(pages, list) and len(pages) == n and all(
+                isinstance(p, list) and len(p) == 3 and slots(p[:2], -1) and slots(p[2])
+                for p in pages)
+            and _rows(snap.get("feeds"), 4) and all(
+                texts(*f[:3]) and f[0] in owned and slots(f[3]) for f in snap["feeds"])
+            and _rows(snap.get("exports"), 5) and all(
+                texts(*x[:4]) and x[0] in owned and slots(x[4]) for x in snap["exports"])
+            and _rows(snap.get("partitions"), 2) and all(
+                isinstance(name, str) and PARTITION_NAME.fullmatch(name) and slots(at)
+                for name, at in snap["partitions"])
+            and (snap.get("cap") is None or type(snap.get("cap")) is int))
+
+
+def _rows(value: Any, width: int) -> bool:
+    return isinstance(value, list) and all(isinstance(r, list) and len(r) == width
+                                           for r in value)
 
 
 @dataclass(frozen=True)
@@ -412,16 +478,16 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
     from sitegen import search, urls
 
     changed = {_page_rel(e.slug) for e in fresh.values()}
-    record_pages = {rel: owned for rel, owned in manifest.files.items()
-                    if search.is_record_page(rel)}
-    sizes = [len(made[rel].held or b"") if rel in changed else owned.size
-             for rel, owned in record_pages.items()]
+    slugs_at = snap["slugs"]
+    # the entries' own pages, as `plan_partitions` sizes them (an alias's page beside them
+    # is not one)
+    sizes = [len(made[rel].held or b"") if rel in changed else manifest.files[rel].size
+             for rel in map(_page_rel, slugs_at)]
     if not sizes or search.partition_cap(sum(sizes) / len(sizes)) != snap.get("cap"):
         return None
     stamps = json.loads(manifest.extra.get("search") or "{}")
     if not isinstance(stamps, dict):
         return None
-    slugs_at = snap["slugs"]
     names = {_page_rel(slugs_at[at]): n for n, (_, slots) in enumerate(snap["partitions"])
              for at in slots}
     stale_numbers = sorted({names[rel] for rel in changed if rel in names})

@@ -259,3 +259,63 @@ def test_the_preview_takes_the_fast_path_to_the_same_files(timeline: Path,
 def _files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
             if p.is_file() and p.name != ".sitegen-manifest.json"}
+
+
+_RELATED_ITEM = '<li><a href="{{ url(urls.entry(other.slug)) }}">{{ other.title }}</a>'
+
+
+@pytest.mark.parametrize("template, old, new", [
+    # an entry page that shows an excerpt of each related entry's body
+    ("entry.html", _RELATED_ITEM,
+     _RELATED_ITEM + " {{ other.body_html | striptags | truncate(40) }}"),
+    # the same, in a loop that names each related entry `entry`
+    ("entry.html", "{% endblock %}\n{% block head %}",
+     '<ul>{% for entry in related %}<li>{{ entry.body_html | striptags | truncate(40) }}</li>'
+     "{% endfor %}</ul>{% endblock %}\n{% block head %}"),
+], ids=["related excerpts", "a loop naming them entry"])
+def test_a_theme_that_shows_a_body_beyond_its_own_page_builds_in_full(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch, template: str, old: str,
+        new: str) -> None:
+    theme = site_dir / "theme"
+    shutil.copytree(PACKAGED_THEME, theme)
+    page = theme / "templates" / template
+    assert old in page.read_text()
+    page.write_text(page.read_text().replace(old, new, 1))
+    write_files(site_dir, {"sitegen.toml": 'theme = "theme"\n' +
+                           (site_dir / "sitegen.toml").read_text(), **entries(8)})
+    _aged(site_dir)
+    _built(site_dir, search=False)
+    _edit(_entry_file(site_dir, 3), "What happened in event 3", "Event 3, retold")
+    calls = Calls(monkeypatch)
+    _built(site_dir, search=False)
+    assert calls.planned == 1
+    assert site_files(site_dir / "site") == site_files(_fresh(site_dir, "fresh", search=False))
+
+
+def test_aliases_beside_entry_pages_do_not_hide_a_move_of_the_search_partitions(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Old URLs under /entries/ are small pages beside the entry pages, but Pagefind reads
+    only the entries' own: a body edit that moves the partitions' size step moves them."""
+    from sitegen import search
+
+    files = entries(30)
+    for n, (rel, text) in enumerate(sorted(files.items())):
+        files[rel] = text.replace("sources:", f"aliases: [/entries/old-{n}/]\nsources:", 1)
+    write_files(site_dir, files)
+    _aged(site_dir)
+    _built(site_dir, search=False)
+    sizes = [owned.size for rel, owned in write.load_manifest(
+        site_dir / "site", force=False).files.items()
+        if search.is_record_page(rel) and "/old-" not in rel]
+    mean = sum(sizes) / len(sizes)
+    # just past a step of the size ladder: 8 entries a partition, 6 once a page grows by 2 KB
+    monkeypatch.setattr(search, "CAP_LIMITS", (1, 2048))
+    monkeypatch.setattr(search, "PARTITION_BYTES", int(1.125 * mean * 2 ** (12.03 / 4)))
+    _built(site_dir)
+    _edit(_entry_file(site_dir, 7), "in our words", "in our words " + "lorem ipsum " * 170)
+    _built(site_dir)
+    fresh = _fresh(site_dir, "fresh")
+    assert (site_dir / "site/pagefind/partitions.json").read_bytes() == \
+        (fresh / "pagefind/partitions.json").read_bytes()
+    assert site_files(site_dir / "site") == site_files(fresh)
+
