@@ -127,10 +127,11 @@ def _entry_page_sizes(site: Site, manifest: write.Manifest) -> list[int]:
 
 def _stamp(cache: Cache, out: Path, stamp: str | None, manifest: write.Manifest, entries: int,
            config: SiteConfig, pages: int) -> None:
-    """Record what the no-op path checks the next build against."""
+    """Record what the no-op path checks the next build against, and the edit fast path the
+    output folder: inputs modified too recently to trust (`stamp` None) make no no-op, but
+    what this build wrote is known all the same."""
     counts = {"entries": entries, "topics": len(config.topics), "pages": pages}
-    cache.set_stamp(out, {**counts, "inputs": stamp, **_output_stamp(out, manifest)}
-                    if stamp else None)
+    cache.set_stamp(out, {**counts, "inputs": stamp, **_output_stamp(out, manifest)})
 
 
 def _notes(config: SiteConfig) -> tuple[str, ...]:
@@ -323,7 +324,8 @@ def _file_key(path: Path, settings: str, cache: Cache, recent: int,
     except safeio.UnreadableFile:
         return None  # the parse reports why
     key = _entry_key(path, raw, settings)
-    seen[str(path)] = (stat_key, key)
+    if st.st_mtime_ns < recent:  # a fresher stat may stand for a second save: never trust it
+        seen[str(path)] = (stat_key, key)
     return key
 
 

@@ -319,3 +319,36 @@ def test_aliases_beside_entry_pages_do_not_hide_a_move_of_the_search_partitions(
         (fresh / "pagefind/partitions.json").read_bytes()
     assert site_files(site_dir / "site") == site_files(fresh)
 
+
+def test_two_saves_with_one_stat_are_both_seen(site_dir: Path) -> None:
+    """A coarse-mtime file system can give two quick saves of the same size one stat: the
+    build that read the first must not let a later build trust that stat for the second."""
+    write_files(site_dir, entries(6))
+    _aged(site_dir)
+    path = _entry_file(site_dir, 3)
+    path.write_text(path.read_text().replace("in our words", "in our words, first"))
+    _built(site_dir, search=False)  # reads the first save, just made
+    st = path.stat()
+    path.write_text(path.read_text().replace("first", "again"))  # the same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_ino == st.st_ino and path.stat().st_size == st.st_size
+    time.sleep(2.1)  # past the racy window: the stat alone is now trusted
+    config = site_dir / "sitegen.toml"
+    config.write_text(config.read_text().replace("A timeline for tests.", "Described anew."))
+    _built(site_dir, search=False)
+    assert "in our words, again" in (site_dir / "site/entries" / path.stem / "index.html"
+                                     ).read_text()
+    assert site_files(site_dir / "site") == site_files(_fresh(site_dir, "fresh", search=False))
+
+
+def test_an_edit_built_at_once_after_saving_keeps_the_next_edit_fast(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _entry_file(timeline, 3)
+    path.write_text(path.read_text().replace("in our words", "in our words, saved just now"))
+    _built(timeline, search=False)  # within the racy window of the save
+    _edit(_entry_file(timeline, 9), "in our words", "in our words, later")
+    calls = Calls(monkeypatch)
+    _built(timeline, search=False)
+    assert calls.planned == 0
+    assert sorted(calls.parsed) == sorted([path.name, _entry_file(timeline, 9).name])
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
