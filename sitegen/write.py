@@ -151,10 +151,18 @@ def _parse_manifest(raw: bytes) -> Manifest | None:
             return None
         files = {str(k): Owned(int(v[0]), int(v[1]), str(v[2]), str(v[3]))
                  for k, v in data["files"].items()}
+        if not all(map(_inside, files)):
+            return None  # a file outside the folder is never sitegen's to replace or remove
         extra = {str(k): str(v) for k, v in data.get("extra", {}).items()}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
     return Manifest(files, extra)
+
+
+def _inside(rel: str) -> bool:
+    """Whether a manifest's path names a file inside the output folder."""
+    return bool(rel) and not rel.startswith("/") and ".." not in rel.split("/") \
+        and "\0" not in rel
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
