@@ -53,8 +53,9 @@ def entry_assets(entry: Entry) -> dict[str, Path]:
                 found[base + name] = folder / name
     for ref in _local_refs(entry.body_html):
         rel = PurePosixPath(unquote(html.unescape(ref)))
-        if ".." in rel.parts or not rel.parts or rel.suffix in ENTRY_SUFFIXES:
-            continue
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts \
+                or rel.suffix in ENTRY_SUFFIXES:
+            continue  # `%2Fetc%2Fpasswd` is /etc/passwd once decoded: never beside the post
         source = folder / rel
         if source.is_file() and not source.is_symlink():
             found[base + rel.as_posix()] = source

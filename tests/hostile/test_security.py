@@ -243,3 +243,19 @@ def test_the_search_page_shows_hostile_text_as_text(
     assert made == 0
     assert page.evaluate("window.hit") is None  # type: ignore[attr-defined]
     assert "Hostile" in page.inner_text("#search-results")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("link", ["%2F{secret}", "%2f{secret}", "img/..%2F..%2F{up}"],
+                         ids=["an encoded absolute path", "lower case", "encoded dots"])
+def test_a_body_link_to_a_file_outside_its_folder_publishes_nothing(
+        site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], link: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password is hunter2")
+    folder = site_dir / GOOD.rsplit("/", 1)[0]
+    up = "../" * len(folder.relative_to(tmp_path).parts) + "secret.txt"
+    href = link.format(secret=str(secret).lstrip("/").replace("/", "%2F"),
+                       up=up.replace("/", "%2F"))
+    write_files(site_dir, {GOOD: entry(body=f"A map: ![map]({href})")})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    assert not any("hunter2" in p.read_text(errors="replace")
+                   for p in (site_dir / "site").rglob("*") if p.is_file())
