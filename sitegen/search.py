@@ -8,8 +8,9 @@ Each partition is one run of the Pagefind binary over a folder of hard links to 
 carries a stamp (its pages' bytes, the Pagefind version, the base path): an unchanged partition
 is never run again, so an edit re-indexes one partition. The search page merges the partitions
 in the browser (`mergeIndex`) and orders by date itself, from each partition's `order.json`.
-After each run `search_chunks` cuts the partition's word index into small chunks, so that a
-query fetches a few KB of each partition's index rather than Pagefind's ~20 KB.
+`search_chunks` can cut a partition's word index into small chunks after its run, so that a
+query fetches a few KB of each partition's index rather than Pagefind's ~20 KB; it is off by
+default (`CHUNK_LOCATIONS = 0`): in Python it costs a cold build more than Pagefind itself.
 
 Everything is written under `site/pagefind/`:
 
@@ -455,7 +456,8 @@ def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
     # Small index chunks and short page names: a query fetches ~20 KB less a partition.
-    search_chunks.rechunk(output, f"{part.name}.{key[:4]}.")
+    if search_chunks.CHUNK_LOCATIONS:
+        search_chunks.rechunk(output, f"{part.name}.{key[:4]}.")
     (output / ORDER).write_text(json.dumps(_page_ids(output, part), separators=(",", ":")) + "\n")
     files = {p.relative_to(output).as_posix(): p.stat().st_size
              for p in sorted(output.rglob("*")) if p.is_file()}

@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 MAGIC = b"pagefind_dcd"
 # Locations a chunk holds (Pagefind: 20,000). Smaller chunks make a query fetch less of the
 # index but lengthen the metadata, which every query fetches whole, by one range a chunk.
-CHUNK_LOCATIONS = 2_500
+# 0: off, Pagefind's chunks are kept. Off by default: re-encoding every partition's index in
+# Python cost a cold build ~4 ms an entry (10,000 entries: 20 s of wall time, twice the whole
+# Pagefind run), measured by the final benchmark; it needs a faster codec before it is on.
+CHUNK_LOCATIONS = 0
 ENTRY = "pagefind-entry.json"
 
 
