@@ -22,9 +22,7 @@ from sitegen.errors import ContentError, Problem
 from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
-# A file modified less than this long before a build is always read, never trusted by its stat:
-# a coarse-mtime file system could show the same stat for two quick saves (git's "racy" rule).
-RACY_NS = 2_000_000_000
+RACY_NS = quick.RACY_NS  # a stat this fresh is never trusted (git's "racy" rule; see quick.py)
 
 # The preview's write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its
 # own, which writes the preview in place and indexes for search after the browser reload.

@@ -41,7 +41,9 @@ VERSION = 1
 MOST_CHANGED = 64  # more changed files than this: the full build's pool is the better way
 BODY_EXPORTS = ("json",)  # the export kinds whose lines show an entry's body (see exports.py)
 BODY_FIELD = "body_html"
-RACY_NS = 2_000_000_000  # as build.RACY_NS: a stat this fresh may hide a second quick save
+# A file modified less than this long before a build is always read, never trusted by its stat:
+# a coarse-mtime file system could show the same stat for two quick saves (git's "racy" rule).
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -316,7 +318,7 @@ def try_preview(config: SiteConfig, cache: Cache, snap: dict[str, Any] | None,
         if changes is None:
             return None
         made = _render(config, cache, snap, changes.fresh, files.get) if changes.fresh else {}
-    except (KeyError, IndexError, TypeError, ValueError) as e:
+    except (KeyError, IndexError, TypeError, ValueError, RecursionError) as e:
         log.debug("fast path not taken: %s: %s", type(e).__name__, e)
         return None
     if made is None:
@@ -426,6 +428,7 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
 
 def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, str],
              ) -> dict[int, Entry] | None:
+    from sitegen.build import _at
     from sitegen.load import ParseOutcome
 
     found = cache.entries(set(digests.values()))
@@ -434,16 +437,8 @@ def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, str],
         outcome = found.get(key)
         if not isinstance(outcome, ParseOutcome) or outcome.entry is None:
             return None
-        entry = outcome.entry
-        path = Path(paths[at])
-        entries[at] = entry if entry.path == path else _moved(entry, path)
+        entries[at] = _at(outcome.entry, Path(paths[at])) or outcome.entry
     return entries
-
-
-def _moved(entry: Entry, path: Path) -> Entry:
-    import dataclasses
-
-    return dataclasses.replace(entry, path=path)
 
 
 def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Entry],
@@ -522,4 +517,6 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
 
 
 def _page_rel(slug: str) -> str:
-    return f"entries/{slug}/index.html"  # urls.output_file(urls.entry(slug))
+    from sitegen import urls
+
+    return urls.output_file(urls.entry(slug))

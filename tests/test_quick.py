@@ -129,18 +129,23 @@ def test_any_change_beyond_bodies_builds_in_full(timeline: Path,
     assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
 
 
-def test_a_theme_that_shows_bodies_on_lists_builds_in_full(site_dir: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def _own_theme(site_dir: Path) -> Path:
+    """A copy of the default theme as the site's theme, and 8 entries; the theme's folder."""
     theme = site_dir / "theme"
     shutil.copytree(PACKAGED_THEME, theme)
-    macros = theme / "templates/_macros.html"
+    write_files(site_dir, {"sitegen.toml": 'theme = "theme"\n' +
+                           (site_dir / "sitegen.toml").read_text(), **entries(8)})
+    return theme
+
+
+def test_a_theme_that_shows_bodies_on_lists_builds_in_full(site_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    macros = _own_theme(site_dir) / "templates/_macros.html"
     text = macros.read_text()
     assert text.count("{% macro entry_card(") == 1
     macros.write_text(text.replace("{% macro entry_card(", "{% macro _unused(", 1) +
                       "\n{% macro entry_card(entry, level=3) %}<div class=\"card\">"
                       "{{ entry.body_html | safe }}</div>{% endmacro %}\n")
-    write_files(site_dir, {"sitegen.toml": 'theme = "theme"\n' +
-                           (site_dir / "sitegen.toml").read_text(), **entries(8)})
     _aged(site_dir)
     _built(site_dir, search=False)
     _edit(_entry_file(site_dir, 7), "What happened in event 7", "Event 7, retold")
@@ -276,13 +281,9 @@ _RELATED_ITEM = "{% for other in related %}"
 def test_a_theme_that_shows_a_body_beyond_its_own_page_builds_in_full(
         site_dir: Path, monkeypatch: pytest.MonkeyPatch, template: str, old: str,
         new: str) -> None:
-    theme = site_dir / "theme"
-    shutil.copytree(PACKAGED_THEME, theme)
-    page = theme / "templates" / template
+    page = _own_theme(site_dir) / "templates" / template
     assert old in page.read_text()
     page.write_text(page.read_text().replace(old, new, 1))
-    write_files(site_dir, {"sitegen.toml": 'theme = "theme"\n' +
-                           (site_dir / "sitegen.toml").read_text(), **entries(8)})
     _aged(site_dir)
     _built(site_dir, search=False)
     _edit(_entry_file(site_dir, 3), "What happened in event 3", "Event 3, retold")
