@@ -392,12 +392,13 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                  manifest: write.Manifest | None = None, out: Path | None = None,
                  workers: int | None = None, memo: dict[str, bytes] | None = None,
                  cache: Cache | None = None, sink: Sink | None = None,
-                 ) -> dict[str, write.Planned]:
+                 plans: dict[str, Any] | None = None) -> dict[str, write.Planned]:
     """Every output file, planned: its page key, and its bytes unless the manifest shows the
     file on disk was made from exactly the same inputs (then it is not rendered at all).
 
     `sink` takes each new file as it is made (a build's staging folder; default: keep the
     bytes). `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
+    `plans` is filled with each page's, feed's and export's plan by its output path.
     """
     from sitegen import assets, exports, feeds, redirects, render, urls
 
@@ -415,6 +416,8 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
         todo.append((feed.path, feed_key(every_page, feed, digests), feed))
     for export in exports.plan_exports(site, config):
         todo.append((export.path, export_key(every_page, export, digests), export))
+    if plans is not None:
+        plans.update((rel, item) for rel, _, item in todo)
     reuse = _reuse(manifest, out, memo)
     needed = [(rel, key, item) for rel, key, item in todo if not reuse(rel, key)]
     planned = {rel: write.Planned(None if memo is None else memo[key], key)
@@ -785,18 +788,19 @@ def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Pl
 def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
                    writer: WriteStage, started: float) -> BuildResult:
     """The same stages, with every page's bytes kept in memory (the preview serves from it).
-    After edits of bodies alone, the fast path (quick.py) from the last build's files."""
+    After edits that keep the site's structure (a title, a body...), only the files that show
+    the changed entries, from what the last build holds (incremental.py)."""
+    from sitegen import incremental
+
     last = cache.preview
-    fast = quick.try_preview(config, cache, last.get("snapshot"), last["files"],
-                             drafts=drafts) if "files" in last else None
-    if fast is not None:
-        files, snap = fast
-        site = last["site"]  # the same structure: what the search index plans by
+    edit = incremental.try_edit(config, cache, last.get("held"), last["files"],
+                                drafts=drafts) if "files" in last else None
+    if edit is not None:
         last.clear()  # until the writer has them
-        stats, indexed = writer(site, config, files, out)
-        last.update(site=site, files=files, snapshot=snap)
-        result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
-                             0.0, (), out)
+        stats, indexed = writer(edit.site, config, edit.files, out)
+        last.update(files=edit.files, held=edit.held)
+        result = BuildResult(len(edit.site.entries), len(config.topics), len(edit.files), stats,
+                             indexed, 0.0, (), out)
         return _finish(result, started, out)
     last.clear()
     walked = quick.walk(config.content_dir)
@@ -804,15 +808,19 @@ def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
     entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=1, keys=keys)
     site = _assemble(entries, config)
     memo = cache.pages
-    planned = render_stage(site, config, digests, memo=memo, workers=1, cache=cache)
+    plans: dict[str, Any] = {}
+    planned = render_stage(site, config, digests, memo=memo, workers=1, cache=cache,
+                           plans=plans)
     files = {rel: p.data for rel, p in planned.items() if isinstance(p.data, bytes)}
     live = {p.key for p in planned.values()}
     for key in [k for k in memo if k not in live]:
         del memo[key]
     stats, indexed = writer(site, config, files, out)
-    last.update(site=site, files=files, snapshot=quick.snapshot(
-        config, cache, site, walked, keys, drafts=drafts, search=False, partitions=(),
-        sizes=(), warnings=len(warnings)))
+    # what the next edit needs, worked out once the tabs are reloading
+    held = None if warnings else incremental.hold(
+        config, site, plans, keys, walked, drafts=drafts,
+        env=_environment(tree_digest(config.theme_dir), config))
+    last.update(files=files, held=held)
     result = BuildResult(len(site.entries), len(config.topics), len(files), stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out)

@@ -306,30 +306,6 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
     return Quick(outputs, extra, indexed, len(snap["pages"]), _updated(snap, changes))
 
 
-def try_preview(config: SiteConfig, cache: Cache, snap: dict[str, Any] | None,
-                files: Mapping[str, bytes], *, drafts: bool,
-                ) -> tuple[dict[str, bytes], dict[str, Any]] | None:
-    """The preview's fast path: the new build's files, from the last build's `files` (all
-    in memory), and its snapshot; None to build in full. Search is the preview's to redo."""
-    if not snap or snap.get("context") != context(config, drafts=drafts, search=False):
-        return None
-    try:
-        changes = _changes(config, cache, snap)
-        if changes is None:
-            return None
-        made = _render(config, cache, snap, changes.fresh, files.get) if changes.fresh else {}
-    except (KeyError, IndexError, TypeError, ValueError, RecursionError) as e:
-        log.debug("fast path not taken: %s: %s", type(e).__name__, e)
-        return None
-    if made is None:
-        return None
-    cache.put_entries(changes.stored)
-    cache.remember_files(changes.remembered)
-    fresh = dict(files)
-    fresh.update((rel, planned.held) for rel, planned in made.items() if planned.held is not None)
-    return fresh, _updated(snap, changes)
-
-
 def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:
     """The bytes of an owned output file, if it holds what the manifest says it does."""
     owned = manifest.files.get(rel)

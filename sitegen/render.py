@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -294,6 +294,12 @@ class Cards:
     def add(self, made: dict[tuple[str, int], str]) -> None:
         """Cards rendered elsewhere (by the pool's workers)."""
         self._made.update((k, Markup(v)) for k, v in made.items())
+
+    def forget(self, slugs: Iterable[str]) -> None:
+        """Drop the cards of these entries (`serve`: they changed), so they are made again."""
+        gone = set(slugs)
+        for key in [k for k in self._made if k[0] in gone]:
+            del self._made[key]
 
     def made(self, slugs: set[str]) -> dict[tuple[str, int], str]:
         return {k: str(v) for k, v in self._made.items() if k[0] in slugs}

@@ -254,11 +254,16 @@ def test_the_preview_takes_the_fast_path_to_the_same_files(timeline: Path,
         assert text.encode() in files[f"entries/{path.stem}/index.html"]
     assert calls.planned == 0 and len(calls.parsed) == 2
     assert files == _files(_fresh(timeline, "fresh", search=False))
+    calls.planned, calls.parsed = 0, []
+    _edit(path, "Event number 12", "Event twelve")  # a title: what shows it (incremental.py)
+    files = preview()
+    assert calls.planned == 0 and len(calls.parsed) == 1
+    assert files == _files(_fresh(timeline, "fresh2", search=False))
     calls.planned = 0
-    _edit(path, "Event number 12", "Event twelve")  # a title: the full build
+    _edit(path, "date: 2022-10-14", "date: 2022-10-15")  # a new place in time: the full build
     files = preview()
     assert calls.planned == 1
-    assert files == _files(_fresh(timeline, "fresh2", search=False))
+    assert files == _files(_fresh(timeline, "fresh3", search=False))
 
 
 def _files(out: Path) -> dict[str, bytes]:

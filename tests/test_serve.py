@@ -5,6 +5,7 @@ drops an edit, and never serves a file from outside its preview folder."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import http.client
 import json
 import logging
@@ -29,6 +30,8 @@ import pytest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from sitegen import render, write
+from sitegen.build import build
+from sitegen.cache import Cache
 from sitegen.config import PACKAGED_THEME, load_config
 from sitegen.errors import UsageError, display_path
 from sitegen.model import Page
@@ -218,6 +221,30 @@ def test_an_edit_renders_and_writes_only_what_changed(
                                                                      "grid-repairs/")
     assert "entries/2023-01-02-new-year/" not in rendered, "a page whose inputs held is reused"
     assert untouched.stat().st_ino == inode, "a file whose bytes held is not written"
+
+
+def test_after_a_title_edit_the_preview_holds_what_a_fresh_build_makes(
+        preview: Start, site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = preview()
+    planned: list[int] = []
+    real_plan = render.plan_pages
+
+    def counting_plan(*args: Any) -> Any:
+        planned.append(1)
+        return real_plan(*args)
+    monkeypatch.setattr(render, "plan_pages", counting_plan)
+    edit(site_dir, TALKS, entry(title="Leaders sign a pact in Minsk", date="2022-12-19"))
+    until(lambda: "Leaders sign a pact" in page_of(server))
+    assert not planned, "a title edit keeps the site's structure: no full build"
+    out = site_dir.parent / "fresh"
+    config = dataclasses.replace(load_config(site_dir / "sitegen.toml"), base_url="/")
+    build(config, Cache(None), drafts=True, out=out, workers=1, search=False)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and p.name != write.MANIFEST
+                and not p.relative_to(folder).as_posix().startswith("pagefind/")}
+    assert files(server.site_dir) == files(out)
 
 
 def test_a_request_during_a_rebuild_sees_one_whole_build(
