@@ -77,12 +77,13 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
     write.check_output(out, project=config.root, guarded=_inputs_of(config))
     with write.output_lock(out, wait=wait):
         write.recover(out)
-        stamp = input_stamp(config, drafts=drafts, search=search)
+        files = quick.walk(config.content_dir)  # before any is read: a later save shows
+        stamp = input_stamp(config, files, drafts=drafts, search=search)
         noop = _unchanged(cache, out, stamp)
         if noop is not None:
             return _finish(noop, started, out, _notes(config))
         manifest = write.load_manifest(out, force=force)
-        fast = None if force else quick.try_build(config, cache, out, manifest, cache.stamp(out),
+        fast = None if force else quick.try_build(config, cache, out, manifest, files,
                                                   drafts=drafts, search=search)
         if fast is not None:
             cache.set_snapshot(out, None)  # until the new site is in place
@@ -92,7 +93,6 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             result = BuildResult(fast.entries, len(config.topics), len(fast.outputs), stats,
                                  fast.indexed, 0.0, (), out)
             return _finish(result, started, out, _notes(config))
-        files = quick.walk(config.content_dir)  # before any is read: a later save shows
         keys: dict[Path, str] = {}
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
                                                 keys=keys)
@@ -167,14 +167,25 @@ def _packaged_theme() -> Path:
 
 # -- the no-op fast path --------------------------------------------------------------------
 
-def input_stamp(config: SiteConfig, *, drafts: bool, search: bool) -> str | None:
+def input_stamp(config: SiteConfig, content: Mapping[str, str] | None, *, drafts: bool,
+                search: bool) -> str | None:
     """A digest of every input's stat and the build's options; None when a file was modified
-    so recently that its stat cannot be trusted (then the next build looks at the bytes)."""
+    so recently that its stat cannot be trusted (then the next build looks at the bytes).
+
+    `content` is the content folder's walk (`quick.walk`: the stat of each file, "" for one
+    too fresh to trust), taken once for this and the edit fast path; None (a linked folder
+    in it) stats the folder here."""
     recent = time.time_ns() - RACY_NS
     parts: list[str] = [repr(config), f"drafts={drafts}", f"search={search}", _version()]
-    for folder in (config.content_dir, config.theme_dir):
-        if not _stat_parts(str(folder), recent, parts):
+    if content is None:
+        if not _stat_parts(str(config.content_dir), recent, parts):
             return None
+    elif "" in content.values():
+        return None
+    else:
+        parts += (f"{path}\0{st}" for path, st in sorted(content.items()))
+    if not _stat_parts(str(config.theme_dir), recent, parts):
+        return None
     try:
         st = os.stat(config.path)
     except OSError:

@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen import urls
 from sitegen.config import load_config, normalise_base_url
@@ -145,3 +147,14 @@ def test_reading_many_inputs_keeps_no_mapping_per_file(tmp_path: Path) -> None:
     kept = [safeio.read_regular_file(f) for f in files]
     assert len(maps.read_text().splitlines()) - before < 100
     assert kept[7] == files[7].read_bytes()
+
+
+@given(st.text(alphabet=st.sampled_from("ab &<>\"'\n\r\t\u00e9\U0001f600"), max_size=12))
+def test_feed_escaping_is_the_standard_librarys(text: str) -> None:
+    """feeds.py escapes as xml.sax.saxutils does, byte for byte (it avoids importing it)."""
+    from xml.sax import saxutils
+
+    from sitegen import feeds
+
+    assert feeds.escape(text) == saxutils.escape(text)
+    assert feeds.quoteattr(text) == saxutils.quoteattr(text)
