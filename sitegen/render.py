@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,40 @@ from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
 from sitegen.model import Day, Entry, Page, Site, Span
 from sitegen.urls import ROOT_LINK
+
+
+class _PackageBytecode(jinja2.FileSystemBytecodeCache):
+    """Compiled templates of the packaged theme, kept inside sitegen's installed package as
+    Python keeps `__pycache__` beside its modules: never in a project or its cache (a file
+    there could come from anyone, and compiled code runs). Jinja checks each against its
+    template's source; a package that cannot be written to compiles every time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _packaged_bytecode(env: jinja2.Environment, theme_dir: Path) -> jinja2.BytecodeCache | None:
+    """The compiled-template store for the packaged theme; a theme of the user's own is
+    compiled on every build (its compiled code would have to live in the project)."""
+    from sitegen.config import PACKAGED_THEME
+
+    if theme_dir.resolve() != PACKAGED_THEME.resolve():
+        return None
+    # Jinja's own marker names no Jinja version, and the options shape the code: both name
+    # the folder, so a new Jinja or a new option never runs code compiled for another
+    shaped_by = (jinja2.__version__, sys.version, env.autoescape, env.trim_blocks,
+                 env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
+                 env.undefined.__name__, env.block_start_string, env.variable_start_string,
+                 env.comment_start_string, env.line_statement_prefix, env.optimized,
+                 # how a filter or test is called is compiled in (pass_context and the like)
+                 sorted((n, repr(getattr(f, "jinja_pass_arg", None)))
+                        for n, f in [*env.filters.items(), *env.tests.items()]))
+    tag = hashlib.sha256(repr(shaped_by).encode()).hexdigest()[:16]
+    return _PackageBytecode(str(Path(__file__).parent / "__jinjacache__" / tag))
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
@@ -56,6 +91,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
                        # a function through Jinja's Context.call, several times dearer
                        entry_url=lambda slug: base + urls.entry(slug),
                        topic_url=lambda slug: base + urls.topic(slug))
+    env.bytecode_cache = _packaged_bytecode(env, config.theme_dir)
     return env
 
 
