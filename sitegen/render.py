@@ -30,6 +30,12 @@ class _PackageBytecode(jinja2.FileSystemBytecodeCache):
     there could come from anyone, and compiled code runs). Jinja checks each against its
     template's source; a package that cannot be written to compiles every time."""
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:  # e.g. a file where the folder should be: compile from the source
+            bucket.reset()
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             os.makedirs(self.directory, exist_ok=True)

@@ -86,3 +86,25 @@ def test_a_damaged_compiled_template_is_compiled_again(
         return {k: v.split(":")[0] for k, v in tree.items() if k != ".sitegen-manifest.json"}
 
     assert len(pages(fresh)) > 10 and pages(with_store) == pages(fresh)
+
+
+def test_a_store_that_cannot_be_used_compiles_every_time(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A file where the store's folder should be (or a read-only package): the build works."""
+    _site(site_dir)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file")
+    original = render._packaged_bytecode
+
+    def store_in_a_file(env: jinja2.Environment, theme_dir: Path) -> jinja2.BytecodeCache | None:
+        found = original(env, theme_dir)
+        assert isinstance(found, jinja2.FileSystemBytecodeCache)
+        found.directory = str(blocked / "store")
+        return found
+    monkeypatch.setattr(render, "_packaged_bytecode", store_in_a_file)
+    build._ENVIRONMENTS.clear()
+    code, printed = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "Traceback" not in printed
+    assert "Event 2" in (site_dir / "site/index.html").read_text()
+    assert blocked.read_text() == "a file"
