@@ -11,7 +11,7 @@ import os
 import time
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,17 +64,20 @@ def _count(n: int, one: str, many: str) -> str:
 
 def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = False,
           out: Path | None = None, writer: WriteStage | None = None, force: bool = False,
-          wait: bool = True, search: bool = True, workers: int | None = None) -> BuildResult:
+          wait: bool = True, search: bool = True, workers: int | None = None,
+          changed: Collection[Path] | None = None) -> BuildResult:
     """Build the site into `out` (default: the config's output folder), all or nothing.
 
     Only files recorded in the output's manifest are ever replaced or removed, one build at a
-    time. `writer` replaces the write stage (the preview's in-place writer).
+    time. `writer` replaces the write stage (the preview's in-place writer); `changed`, the
+    preview's watcher's report of the files changed since its last build, spares the preview
+    a stat of every content file (`incremental.verify` checks it once the edits pause).
     """
     started = time.perf_counter()
     cache = cache or Cache(None)
     out = (out or config.output_dir).resolve()
     if writer is not None:
-        return _preview_build(config, cache, drafts, out, writer, started)
+        return _preview_build(config, cache, drafts, out, writer, started, changed)
     write.check_output(out, project=config.root, guarded=_inputs_of(config))
     with write.output_lock(out, wait=wait):
         write.recover(out)
@@ -822,15 +825,20 @@ def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Pl
 # -- the preview ----------------------------------------------------------------------------
 
 def _preview_build(config: SiteConfig, cache: Cache, drafts: bool, out: Path,
-                   writer: WriteStage, started: float) -> BuildResult:
+                   writer: WriteStage, started: float,
+                   changed: Collection[Path] | None = None) -> BuildResult:
     """The same stages, with every page's bytes kept in memory (the preview serves from it).
     After edits that keep the site's structure (a title, a body...), only the files that show
     the changed entries, from what the last build holds (incremental.py)."""
     from sitegen import incremental
 
     last = cache.preview
-    edit = incremental.try_edit(config, cache, last.get("held"), last["files"],
-                                drafts=drafts) if "files" in last else None
+    try:
+        edit = incremental.try_edit(config, cache, last.get("held"), last["files"],
+                                    drafts=drafts, changed=changed) if "files" in last else None
+    except BaseException:
+        last.clear()  # what was held may not be what the files hold: the next build is full
+        raise
     if edit is not None:
         last.clear()  # until the writer has them
         stats, indexed = writer(edit.site, config, edit.files, out)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,25 +154,26 @@ class Edit:
 
 
 def try_edit(config: SiteConfig, cache: Any, held: Held | None, files: Mapping[str, bytes], *,
-             drafts: bool) -> Edit | None:
-    """The new build's files after edits that keep the site's structure, or None."""
+             drafts: bool, changed: Collection[Path] | None = None) -> Edit | None:
+    """The new build's files after edits that keep the site's structure, or None. `changed`:
+    the files the watcher saw change since the last build (None: stat every content file)."""
     if held is None or held.context != quick.context(config, drafts=drafts, search=False):
         return None
     try:
-        return _edit(config, cache, held, files)
+        return _edit(config, cache, held, files, changed)
     except (_Unknown, KeyError, IndexError, TypeError, ValueError, RecursionError) as e:
         log.debug("edit path not taken: %s: %s", type(e).__name__, e)
         return None
 
 
 def _edit(config: SiteConfig, cache: Any, held: Held, files: Mapping[str, bytes],
-          ) -> Edit | None:
+          seen: Collection[Path] | None) -> Edit | None:
     from sitegen import build
 
-    stats = quick.walk(config.content_dir)
-    if stats is None or stats.keys() != held.stats.keys():
+    found = _changes(config.content_dir, held.stats, seen)
+    if found is None:
         return None  # a file added, removed or renamed
-    changed = [p for p, st in stats.items() if not st or st != held.stats[p]]
+    changed, stats = found
     if len(changed) > quick.MOST_CHANGED or any(p not in held.digests for p in changed):
         return None  # many files (the full build's pool is quicker), or not an entry file
     settings = build.parse_settings(config)
@@ -207,6 +208,61 @@ def _edit(config: SiteConfig, cache: Any, held: Held, files: Mapping[str, bytes]
     out.update(made)
     return Edit(out, site, dataclasses.replace(
         held, site=site, plans=plans, entries=entries, digests=digests, stats=stats), len(made))
+
+
+def _changes(folder: Path, known: dict[str, str], seen: Collection[Path] | None,
+             ) -> tuple[list[str], dict[str, str]] | None:
+    """The content files that may have changed and every file's stat now; None when a file
+    was added, removed or renamed. With the watcher's report (`seen`), only the files it
+    names and those last seen too freshly to trust are looked at."""
+    import os
+
+    if seen is None:
+        stats = quick.walk(folder)
+        if stats is None or stats.keys() != known.keys():
+            return None
+        return [p for p, st in stats.items() if not st or st != known[p]], stats
+    inside = f"{folder}{os.sep}"
+    named = {str(p) for p in seen if str(p).startswith(inside)}
+    for path in named:
+        if (path in known) != os.path.lexists(path):
+            return None  # added or removed (an editor's temporary file, gone again, is not)
+    paths = sorted({p for p in named if p in known} | {p for p, st in known.items() if not st})
+    stats = dict(known)
+    stats.update(_stats(paths))
+    return [p for p in paths if not stats[p] or stats[p] != known[p]], stats
+
+
+def _stats(paths: Iterable[str]) -> dict[str, str]:
+    """Each file's stat as `quick.walk` writes it ("": too fresh to trust, or gone)."""
+    import os
+    import time
+
+    recent = time.time_ns() - quick.RACY_NS
+    out = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            out[path] = ""
+            continue
+        out[path] = "" if st.st_mtime_ns >= recent else \
+            f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+    return out
+
+
+def verify(config: SiteConfig, held: Held | None) -> set[Path]:
+    """The content files the watcher did not report (its events can be lost or filtered):
+    what a walk finds changed, added or removed against what `held` believes. Run while the
+    edits pause; a rebuild told of these paths puts the preview right."""
+    if held is None:
+        return set()
+    stats = quick.walk(config.content_dir)
+    if stats is None:
+        return {config.content_dir}
+    # a file held as too fresh to trust ("") is looked at again by every edit anyway
+    return {Path(p) for p in stats.keys() ^ held.stats.keys()} | {
+        Path(p) for p, st in stats.items() if st != held.stats.get(p) and held.stats.get(p)}
 
 
 def same_structure(old: Entry, new: Entry | None) -> bool:

@@ -520,7 +520,7 @@ def write_changes(out: Path, files: Mapping[str, bytes],
     written = unchanged = 0
     for rel, data in files.items():
         old = previous.get(rel)
-        if old is data or old == data:
+        if old is data or (old is not None and len(old) == len(data) and old == data):
             unchanged += 1
         else:
             _replace(out / rel, data)

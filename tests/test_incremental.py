@@ -45,14 +45,18 @@ class Preview:
         monkeypatch.setattr(render, "plan_pages", counted_plan)
         monkeypatch.setattr(render, "render_page", counted_page)
 
-    def build(self) -> dict[str, bytes]:
+    def build(self, changed: list[Path] | None = None) -> dict[str, bytes]:
         def writer(site: Any, config: Any, files: dict[str, bytes], out: Path) -> Any:
             self.files = dict(files)
             return write.WriteStats(len(files), 0, 0), None
         self.planned, self.rendered = 0, []
         build(load_config(self.root / "sitegen.toml"), self.cache, drafts=True,
-              out=self.root / "preview", writer=writer)
+              out=self.root / "preview", writer=writer, changed=changed)
         return self.files
+
+    def verify(self) -> set[Path]:
+        return incremental.verify(load_config(self.root / "sitegen.toml"),
+                                  self.cache.preview.get("held"))
 
 
 def fresh(root: Path) -> dict[str, bytes]:
@@ -247,3 +251,34 @@ def test_a_time_with_another_offset_is_a_new_place(site: Path) -> None:
                            frozenset({"belarus"})).entry
     assert old is not None and new is not None and old.time == new.time  # the same instant
     assert not incremental.same_structure(old, new)  # but they sort apart, as written
+
+
+def test_told_what_changed_it_reads_only_that_and_a_walk_catches_what_it_was_not_told(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    preview = Preview(site, monkeypatch)
+    preview.build()
+    twelve, thirteen = entry_file(site, 12), entry_file(site, 13)
+    save(twelve, "title: Event number 12", "title: The twelfth event")
+    temporary = twelve.with_name(f".{twelve.name}.saving")  # an editor's, renamed over it
+    files = preview.build(changed=[twelve, temporary])
+    assert preview.planned == 0
+    assert files == fresh(site)
+    assert preview.verify() == set()
+    save(thirteen, "title: Event number 13", "title: The thirteenth event")
+    files = preview.build(changed=[])  # the watcher missed it
+    assert b"The thirteenth event" not in files["entries/2022-10-15-event-13/index.html"]
+    missed = preview.verify()
+    assert missed == {thirteen}
+    files = preview.build(changed=list(missed))
+    assert preview.planned == 0
+    assert files == fresh(site)
+    new = site / "content/entries/2022/2022-11-30-new.md"
+    write_files(site, {"content/entries/2022/2022-11-30-new.md":
+                       entry(title="A new one", date="2022-11-30")})
+    files = preview.build(changed=[new])
+    assert preview.planned == 1, "a new file: the full build"
+    assert files == fresh(site)
+    new.unlink()
+    files = preview.build(changed=[new])
+    assert preview.planned == 1, "a file removed: the full build"
+    assert files == fresh(site)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen import urls, write
+from sitegen import incremental, urls, write
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import SiteConfig, load_config
@@ -46,7 +46,8 @@ class BuildLoop:
         self._watch = SiteWatch(self._changed)
         self._dirty = threading.Event()
         self._lock = threading.Lock()
-        self._paths: set[Path] = set()  # changed since the last build, for the debug log
+        self._paths: set[Path] = set()  # changed since the last build, as the watcher saw
+        self._latest = config  # as the last build loaded it
         self._thread = threading.Thread(target=self._run, name="sitegen-build", daemon=True)
         self._collecting = gc.isenabled()
 
@@ -80,9 +81,10 @@ class BuildLoop:
         self.builds += 1
         try:
             config = dataclasses.replace(load_config(self.config.path), base_url=self.base_path)
+            self._latest = config
             self._watch.follow(config)
             build(config, self._cache, drafts=self.drafts, out=self._published.site_dir,
-                  writer=self._write)
+                  writer=self._write, changed=changed)
             return
         except Closed:
             return
@@ -110,12 +112,21 @@ class BuildLoop:
             if not self._dirty.wait(timeout=COLLECT_AFTER_S if garbage else None):
                 gc.collect()
                 garbage = False
+                self._verify()
                 continue
             if self._loop.closing.is_set():
                 return
             self._dirty.clear()
             self.rebuild()
             garbage = True
+
+    def _verify(self) -> None:
+        """Once the edits pause: a walk of the content folder, in case the watcher missed a
+        change (an edit then reads only the files it reports); a missed one is rebuilt."""
+        missed = incremental.verify(self._latest, self._cache.preview.get("held"))
+        if missed:
+            log.debug("the watcher missed: %s", ", ".join(sorted(map(str, missed))))
+            self._changed(missed)
 
     def _write(self, site: Site, config: SiteConfig, files: dict[str, bytes],
                out: Path) -> tuple[write.WriteStats, bool | None]:
