@@ -380,9 +380,11 @@ def latency_section(latency: dict[str, Any] | str, note: str) -> list[str]:
              "From saving an entry (a temporary file renamed over it, as editors save) until "
              "headless Chromium, showing that entry's page, has reloaded and shows the edit; "
              "the saves are 1.5 s apart. **New title**: each save gives the entry a new title "
-             "(a full rebuild: neighbours, lists and feeds show titles). **Body only**: then, "
+             "(neighbours, lists, feeds and exports show titles: serve remakes what shows the "
+             "entry). **Body only**: then, "
              "the entry restored, each save adds one paragraph to its body alone, the front "
-             "matter unchanged (what the edit fast path is for). Milliseconds; the rebuild is "
+             "matter unchanged (only its own page, feeds and exports). Milliseconds; the "
+             "rebuild is "
              f"serve's own figure for it.{note}\n"]
     if isinstance(latency, str):
         return [*lines, f"Not measured ({latency}).\n"]
