@@ -8,9 +8,8 @@ Each partition is one run of the Pagefind binary over a folder of hard links to 
 carries a stamp (its pages' bytes, the Pagefind version, the base path): an unchanged partition
 is never run again, so an edit re-indexes one partition. The search page merges the partitions
 in the browser (`mergeIndex`) and orders by date itself, from each partition's `order.json`.
-`search_chunks` can cut a partition's word index into small chunks after its run, so that a
-query fetches a few KB of each partition's index rather than Pagefind's ~20 KB; it is off by
-default (`CHUNK_LOCATIONS = 0`): in Python it costs a cold build more than Pagefind itself.
+After its run, `search_chunks` cuts a partition's word index into small chunks, so that a
+query fetches a few KB of each partition's index rather than Pagefind's ~20 KB.
 
 Everything is written under `site/pagefind/`:
 
@@ -53,7 +52,7 @@ MANIFEST = "partitions.json"
 ORDER = "order.json"
 STAMP = ".sitegen-records"  # the bundle's stamps: `deploy` hands them back to the next build
 PART_STAMP = ".sitegen-stamp"
-SCHEME = "partitions-2"  # bump when the layout of a partition changes
+SCHEME = "partitions-3"  # bump when the layout of a partition changes
 # The pages Pagefind reads: entry pages only, so a timeline or topic page is never a result.
 RECORD_PAGES = urls.output_file(urls.entry("*"))
 # Pagefind's peak memory grows with the bytes it reads: 187 MiB for 7.6 MB of entry pages
@@ -457,7 +456,7 @@ def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
     # Small index chunks and short page names: a query fetches ~20 KB less a partition.
-    if search_chunks.CHUNK_LOCATIONS:
+    if search_chunks.CHUNK_BYTES:
         search_chunks.rechunk(output, f"{part.name}.{key[:4]}.")
     (output / ORDER).write_text(json.dumps(_page_ids(output, part), separators=(",", ":")) + "\n")
     files = {p.relative_to(output).as_posix(): p.stat().st_size

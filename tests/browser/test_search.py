@@ -93,7 +93,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "CAP_LIMITS", SMALL_PARTITIONS)
         # Index chunks of a few words each, so that every query finds its chunk by range.
-        patch.setattr(search_chunks, "CHUNK_LOCATIONS", 20)
+        patch.setattr(search_chunks, "CHUNK_BYTES", 40)
         assert main(["build", "-q", "--config", config, "--out", str(out["/"])]) == 0
         assert main(["build", "-q", "--config", config, "--out", str(out["/timeline/"]),
                      "--base-url", "/timeline/"]) == 0
