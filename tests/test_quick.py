@@ -200,14 +200,16 @@ def test_a_failed_publish_leaves_the_site_and_the_next_build_is_right(
 def test_a_body_edit_reindexes_only_its_partition(site_dir: Path,
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   caplog: pytest.LogCaptureFixture) -> None:
-    from sitegen import search
+    from sitegen import search, search_chunks
 
     monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))  # 30 entries: several partitions
+    monkeypatch.setattr(search_chunks, "CHUNK_BYTES", 200)  # each index in several chunks
     write_files(site_dir, entries(30))
     _aged(site_dir)
     _built(site_dir)
     partitions = json.loads((site_dir / "site/pagefind/partitions.json").read_text())
     assert len(partitions["partitions"]) > 2
+    assert all(len(list(p.glob("index/*"))) > 1 for p in (site_dir / "site/pagefind").glob("*/"))
     path = _entry_file(site_dir, 7)
     _edit(path, "What happened in event 7", "Zanzibar saw event 7")
     caplog.clear()

@@ -29,7 +29,7 @@ def build(root: Path, chunk_bytes: int) -> Path:
     files: dict[str, str | bytes] = {"sitegen.toml": SITE_TOML}
     for n in range(12):
         body = " ".join(WORDS[(n + i) % len(WORDS)] for i in range(30)) + f" notice{n}. "
-        body += " ".join(ODD_WORDS[n % len(ODD_WORDS):]) + " " + " ".join(str(7**k) for k in range(n))
+        body += " ".join(ODD_WORDS[n % len(ODD_WORDS):] + [str(7**k) for k in range(n)])
         files[f"content/entries/2023/2023-03-{n + 1:02d}-notice-{n}.md"] = entry(
             title=f"Notice {n}", date=f"2023-03-{n + 1:02d}", topics="[aid]", body=body)
     write_files(root, files)
@@ -51,6 +51,17 @@ def pagefinds(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same site built with its index cut in chunks of `SMALL` bytes."""
     return build(tmp_path_factory.mktemp("chunks"), SMALL)
+
+
+@pytest.fixture(scope="module")
+def recut(pagefinds: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of Pagefind's bundle, its index cut in chunks of `SMALL` bytes."""
+    copy = tmp_path_factory.mktemp("recut") / pagefinds.name
+    shutil.copytree(pagefinds, copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_chunks, "CHUNK_BYTES", SMALL)
+        assert search_chunks.rechunk(copy, "p.") is True
+    return copy
 
 
 def meta_of(bundle: Path) -> list[Any]:
@@ -93,21 +104,25 @@ def test_each_chunk_closes_once_it_holds_the_chunk_size(built: Path) -> None:
              for _, _, name in meta_of(built)[2]]
     for chunk in sizes[:-1]:
         assert sum(chunk) >= SMALL > sum(chunk[:-1])
-    assert 0 < sum(sizes[-1])
+    assert sum(sizes[-1]) > 0
 
 
-def test_every_word_keeps_pagefinds_pages_and_locations(pagefinds: Path, built: Path) -> None:
-    theirs, ours = all_words(pagefinds), all_words(built)
-    assert len(meta_of(pagefinds)[2]) < len(meta_of(built)[2])
+def test_every_word_keeps_pagefinds_pages_and_locations(pagefinds: Path, recut: Path) -> None:
+    theirs, ours = all_words(pagefinds), all_words(recut)
+    assert len(meta_of(pagefinds)[2]) < len(meta_of(recut)[2])
     assert ours == theirs
     # The pages those locations point into, in Pagefind's order, under their new names.
-    their_pages, our_pages = meta_of(pagefinds)[1], meta_of(built)[1]
+    their_pages, our_pages = meta_of(pagefinds)[1], meta_of(recut)[1]
     assert [p[1:] for p in our_pages] == [p[1:] for p in their_pages]
+    assert [p[0] for p in our_pages] == [f"p.{n}" for n in "0123456789ab"]
     for mine, its in zip(our_pages, their_pages, strict=True):
-        assert (built / "fragment" / f"{mine[0]}.pf_fragment").read_bytes() == (
+        assert (recut / "fragment" / f"{mine[0]}.pf_fragment").read_bytes() == (
             pagefinds / "fragment" / f"{its[0]}.pf_fragment").read_bytes()
     # Filters and sorts are Pagefind's, byte for byte.
-    assert meta_of(built)[3:] == meta_of(pagefinds)[3:]
+    assert meta_of(recut)[0] == meta_of(pagefinds)[0]
+    assert meta_of(recut)[3:] == meta_of(pagefinds)[3:]
+    assert sorted(p.name for p in (recut / "filter").iterdir()) == sorted(
+        p.name for p in (pagefinds / "filter").iterdir())
 
 
 def test_the_scanner_finds_the_words_pagefind_wrote(pagefinds: Path) -> None:
