@@ -197,8 +197,9 @@ def _text_item() -> bytes:
     return b"(?:" + b"|".join(short + longer) + b")"
 
 
-# One integer or array head: 1, 2, 3, 5 or 9 bytes by its first byte's low bits.
-_STEP = (rb"(?:[\x00-\x17\x20-\x37\x80-\x97]++|[\x18\x38\x98].|[\x19\x39\x99]..|"
+# One integer or array head: 1, 2, 3, 5 or 9 bytes by its first byte's low bits (those of two
+# bytes first: the commonest, locations 24-255; this order scans ~25% faster than by length).
+_STEP = (rb"(?:[\x18\x38\x98].|[\x00-\x17\x20-\x37\x80-\x97]++|[\x19\x39\x99]..|"
          rb"[\x1a\x3a\x9a].{4}|[\x1b\x3b\x9b].{8})")
 _WORD = re.compile(rb"\x83(" + _text_item() + b")" + _STEP + b"*+", re.DOTALL)
 _CHUNK = re.compile(rb"\x81(?:([\x80-\x97])|\x98(.)|\x99(..)|\x9a(.{4}))", re.DOTALL)
