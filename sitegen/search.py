@@ -128,8 +128,8 @@ def plan_partitions(entries: Iterable[Entry], page_sizes: Mapping[str, int]) -> 
     length (`_newest_start`): the newest partition always holds the newest month, so an edit or
     a new entry there re-indexes under cap/8 + a month's entries, and the settled part before
     it is re-indexed once per cap/8 entries added (and once more when the block closes). Two
-    partitions more than the closed ones, not a level each: every partition costs a query one
-    more index chunk (~19 KB).
+    partitions more than the closed ones, not a level each: every partition costs a query four
+    more requests (its entry file, metadata, index chunk and topic filter: ~11 KB).
     """
     sized = [(e, page_sizes.get(page_of(e))) for e in entries]
     dated = sorted((e for e, size in sized if size is not None), key=lambda e: e.sort_key)
