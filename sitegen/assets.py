@@ -8,7 +8,7 @@ is published at the site root as it is (`files/images/a.png` is `/images/a.png`)
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import html
 import os
 import re
@@ -62,11 +62,20 @@ def entry_assets(entry: Entry) -> dict[str, Path]:
     return found
 
 
-@functools.lru_cache(maxsize=1 << 15)
 def _local_refs(body_html: str) -> tuple[str, ...]:
     """The relative links in a body, kept per body text: `serve` rebuilds see the same bodies
-    again and again (a str keeps its hash, so a hit costs no scan)."""
-    return tuple(LOCAL_REF.findall(body_html))
+    again and again. Kept by a digest of the text, not the text itself: a build that keeps
+    its bodies out of memory (bodies.py) must not have them all held here instead."""
+    key = hashlib.blake2b(body_html.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    refs = _REFS.get(key)
+    if refs is None:
+        if len(_REFS) >= 1 << 17:
+            _REFS.clear()
+        refs = _REFS[key] = tuple(LOCAL_REF.findall(body_html))
+    return refs
+
+
+_REFS: dict[bytes, tuple[str, ...]] = {}
 
 
 def site_files(folder: Path) -> dict[str, Path]:

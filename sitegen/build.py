@@ -22,6 +22,9 @@ from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
 from sitegen.model import Entry, Site
 
+if typing.TYPE_CHECKING:
+    from sitegen.bodies import Spill
+
 log = logging.getLogger(__name__)
 RACY_NS = quick.RACY_NS  # a stat this fresh is never trusted (git's "racy" rule; see quick.py)
 
@@ -105,7 +108,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             return _finish(result, started, out, _notes(config))
         keys: dict[Path, str] = {}
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
-                                                keys=keys)
+                                                keys=keys, spill=_spill())
         site = _assemble(entries, config)
         with write.Staging(out) as staging:
             outputs = render_stage(site, config, digests, manifest=manifest, out=out,
@@ -310,12 +313,13 @@ def parse_settings(config: SiteConfig) -> str:
 
 
 def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int | None = None,
-               keys: dict[Path, str] | None = None,
+               keys: dict[Path, str] | None = None, spill: Spill | None = None,
                ) -> tuple[tuple[Entry, ...], dict[str, str], tuple[Problem, ...]]:
     """Parse every entry file (memoized by digest); raise ContentError listing every problem.
 
     Returns the entries, each entry's digest by slug, and the warnings; `keys` is filled with
-    each entry file's digest.
+    each entry file's digest. With `spill`, each body is moved into it as soon as its entry is
+    made, so the build never holds every body at once.
     """
     from sitegen.load import content_files, load_entries
 
@@ -329,7 +333,7 @@ def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int |
         key = _file_key(path, settings, cache, recent, seen)
         if key is not None:
             keys[path] = key
-    outcomes = _parse_all(files, keys, settings, cache, config, workers, seen)
+    outcomes = _parse_all(files, keys, settings, cache, config, workers, seen, spill)
     cache.remember_files(seen)
     result = load_entries(files, config.topic_slugs, drafts=drafts,
                           parse=lambda path, topics: outcomes[path])
@@ -372,7 +376,7 @@ def _entry_key(path: Path, raw: bytes, settings: str) -> str:
 
 def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: Cache,
                config: SiteConfig, workers: int | None,
-               seen: dict[str, tuple[str, str]]) -> dict[Path, Any]:
+               seen: dict[str, tuple[str, str]], spill: Spill | None) -> dict[Path, Any]:
     """Every file's ParseOutcome: from the cache, else parsed (in a process pool when many).
 
     A file parsed is read again, and its key made again from the bytes parsed: one changed
@@ -387,13 +391,17 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
         hit = hits.get(keys.get(path, ""))
         if isinstance(hit, ParseOutcome):
             outcomes[path] = dataclasses.replace(hit, entry=_at(hit.entry, path))
+            if spill is not None and outcomes[path].entry is not None:
+                spill.keep(outcomes[path].entry)
         else:
             missing.append(path)
-    parsed = pool.map_chunks(_parse_chunk, missing, workers=workers,
-                             extra=(config.topic_slugs, config.markdown_html, settings))
+    parsed = pool.imap_chunks(_parse_chunk, missing, workers=workers,
+                              extra=(config.topic_slugs, config.markdown_html, settings))
     fresh = {}
     for path, (key, outcome) in zip(missing, parsed, strict=True):
         outcomes[path] = outcome
+        if spill is not None and outcome.entry is not None:
+            spill.keep(outcome.entry)
         if key is not None and path in keys:
             if key != keys[path]:  # changed while this build ran: its stat is not trusted
                 keys[path] = key
@@ -402,6 +410,12 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
                 fresh[key] = outcome
     cache.put_entries(fresh)
     return outcomes
+
+
+def _spill() -> Spill:
+    from sitegen.bodies import Spill
+
+    return Spill()
 
 
 def _at(entry: Entry | None, path: Path) -> Entry | None:
@@ -569,7 +583,12 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
 
 class _Fragments:
     """Each entry's line in each open-data export, kept in the cache by the entry's digest
-    and the config: an edit re-encodes one entry, not every entry of every export."""
+    and the config: an edit re-encodes one entry, not every entry of every export.
+
+    A line that only one export shows (`/entries.json`'s, with the body; the CSV's) is sent to
+    the cache as it is made and not kept: a cold build of 100,000 entries would otherwise hold
+    every body twice. Lines that several exports show (the TimelineJS events of the site and of
+    each topic) are kept for the build."""
 
     def __init__(self, cache: Cache, config: SiteConfig, digests: Mapping[str, str],
                  every_export: list[Any]) -> None:
@@ -580,6 +599,14 @@ class _Fragments:
         self._made: dict[str, str] = {}
         self._keys: dict[str, str] = {}  # slug -> the key of its lines, less their kind
         self._every: set[str] | None = None
+        from sitegen import exports
+
+        uses: dict[str, int] = {}
+        for x in every_export:
+            for kind in exports.FRAGMENT_KINDS[x.kind]:
+                uses[kind] = uses.get(kind, 0) + 1
+        self._shown_once = {kind for kind, n in uses.items() if n == 1}
+        self._spool: list[tuple[str, str]] = []
 
     def _key(self, kind: str, entry: Entry) -> str:
         key = self._keys.get(entry.slug)
@@ -608,16 +635,28 @@ class _Fragments:
             return exports.fragment(self._config, kind, entry)
         if self._known is None:  # one read of the cache for every line
             self._known = self._cache.fragments(self._live())
-        text = self._known.get(key)
+        text = self._known.pop(key, None) if kind in self._shown_once else \
+            self._known.get(key)
         if text is None:
             text = exports.fragment(self._config, kind, entry)
-            self._known[key] = self._made[key] = text
+            if kind in self._shown_once:
+                self._spool.append((key, text))
+                if len(self._spool) >= SPOOL_FRAGMENTS:
+                    self._cache.add_fragments(self._spool)
+                    self._spool = []
+            else:
+                self._known[key] = self._made[key] = text
         return text
 
     def save(self) -> None:
         """Store the lines made by this build; forget those no export uses any more."""
         if self._known is not None:
+            self._cache.add_fragments(self._spool)
+            self._spool = []
             self._cache.put_fragments(self._made, self._live())
+
+
+SPOOL_FRAGMENTS = 1000
 
 
 LIST_PAGES_FOR_POOL = 40

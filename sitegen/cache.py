@@ -174,6 +174,16 @@ class Cache:
         self._fragments.update((k, t) for k, t in rows or () if isinstance(t, str))
         return {k: self._fragments[k] for k in keys if k in self._fragments}
 
+    def add_fragments(self, rows: list[tuple[str, str]]) -> None:
+        """Store fragments as they are made, without keeping them in this process (unless
+        there is no database to keep them in)."""
+        if not rows:
+            return
+        self._guard("saving fragments", _write_many,
+                    "INSERT OR REPLACE INTO fragments VALUES (?, ?)", rows)
+        if self._db is None:
+            self._fragments.update(rows)
+
     def put_fragments(self, made: Mapping[str, str], live: set[str]) -> None:
         """Store the fragments made by this build; forget those no build uses any more (only
         the keys in `live` are kept)."""

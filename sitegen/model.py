@@ -119,6 +119,22 @@ class Entry:
         return _naive(self.time) < _naive(other.time)
 
 
+def _body_html(entry: Entry) -> str:
+    """The rendered body, from memory, or from where a build spilled it (see bodies.py)."""
+    body = entry.__dict__["body_html"]
+    return body if type(body) is str else str(body.text())
+
+
+def _set_body_html(entry: Entry, body: Any) -> None:
+    entry.__dict__["body_html"] = body
+
+
+# `body_html` is a field like any other (made, compared, encoded by value), read through this
+# property so that a build can keep the text out of memory (bodies.Spill) and every reader
+# (templates, feeds, exports) still gets the text.
+setattr(Entry, "body_html", property(_body_html, _set_body_html))  # noqa: B010
+
+
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 

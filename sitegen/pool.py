@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from typing import Any, TypeVar
@@ -38,10 +38,19 @@ def _can_fork() -> bool:
 def map_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *,
                workers: int | None, extra: Any) -> list[T]:
     """`fn(chunk, extra)` over chunks of `items`, results concatenated in order."""
+    return list(imap_chunks(fn, items, workers=workers, extra=extra))
+
+
+def imap_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *,
+                workers: int | None, extra: Any) -> Iterator[T]:
+    """The same results, in order, each chunk's as soon as it is back: a parent that takes
+    them one by one never holds every result at once. Take them all (the pool ends with the
+    last)."""
     if not items:
-        return []
+        return
     if not worth_it(len(items), workers):
-        return fn(list(items), extra)
+        yield from fn(list(items), extra)
+        return
     global _ITEMS
     count = min(workers or cores(), max(1, len(items) // (MIN_ITEMS // 2)))
     size = -(-len(items) // (count * CHUNKS_PER_WORKER))
@@ -50,8 +59,9 @@ def map_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *,
     _ITEMS = items  # read by the forked workers, which inherit it
     try:
         with ProcessPoolExecutor(count, mp_context=context) as executor:
-            results = executor.map(_run_range, repeat(fn), starts, repeat(size), repeat(extra))
-            return [value for chunk in results for value in chunk]
+            for chunk in executor.map(_run_range, repeat(fn), starts, repeat(size),
+                                      repeat(extra)):
+                yield from chunk
     finally:
         _ITEMS = ()
 
