@@ -561,8 +561,8 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
         _RENDER_ENV, _RENDER_SINK = env, sink
         jobs = [("page", rel, page) for rel, page in singles] + \
                [("card", e.slug, e) for e in card_entries]
-        for kind, name, made in pool.map_chunks(_render_chunk, jobs, workers=workers,
-                                                 extra=None):
+        for kind, name, made in pool.imap_chunks(_render_chunk, jobs, workers=workers,
+                                                  extra=None):
             if kind == "page":
                 out[name] = made
             else:

@@ -209,7 +209,7 @@ def _mark_svg(mark: Mark, x: float, bar: float, top: int) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodLink:
     """A day (or month) of a timeline with entries: its name, count and where its heading is."""
 

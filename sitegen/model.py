@@ -18,7 +18,7 @@ class Topic:
     keywords: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where an entry's facts were reported."""
 
@@ -31,7 +31,7 @@ class Source:
     accessed: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A dated note of what was wrong in an entry and what changed."""
 
@@ -162,7 +162,7 @@ def _naive(time: dt.time | None) -> dt.time:
     return (time or dt.time.min).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Day:
     """Entries of one calendar day, in time order."""
 
@@ -176,7 +176,7 @@ class Day:
         return period_anchor(self.day, self.precision)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing:
     """One page of a paginated, day-grouped list of entries."""
 
@@ -228,7 +228,7 @@ class Month:
         return dt.date(self.year, self.month, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neighbours:
     """The entries before and after one entry in time order."""
 
@@ -247,7 +247,7 @@ class Site:
     related: dict[str, tuple[Entry, ...]] = field(default_factory=dict, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One output file: where it goes and how to render it."""
 

@@ -232,7 +232,7 @@ def _holder(fd: int) -> str:
 
 # -- planning and publishing ----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Staged:
     """A new file already written into the build's staging folder: its size and digest."""
 
@@ -240,7 +240,7 @@ class Staged:
     digest: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Planned:
     """One output file of the new build: its new bytes (in memory, or written into staging
     already), or None when known unchanged."""
