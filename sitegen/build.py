@@ -11,7 +11,7 @@ import os
 import time
 import types
 import typing
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -400,8 +400,10 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
     fresh = {}
     for path, (key, outcome) in zip(missing, parsed, strict=True):
         outcomes[path] = outcome
-        if spill is not None and outcome.entry is not None:
-            spill.keep(outcome.entry)
+        if outcome.entry is not None:
+            _share_path(outcome.entry, path)
+            if spill is not None:
+                spill.keep(outcome.entry)
         if key is not None and path in keys:
             if key != keys[path]:  # changed while this build ran: its stat is not trusted
                 keys[path] = key
@@ -410,6 +412,13 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
                 fresh[key] = outcome
     cache.put_entries(fresh)
     return outcomes
+
+
+def _share_path(entry: Entry, path: Path) -> None:
+    """Give an entry back from a worker the very Path it was parsed from (an equal value: a
+    Path unpickled is one more object and its parts, ~0.7 KB an entry)."""
+    if entry.path == path:
+        object.__setattr__(entry, "path", path)
 
 
 def _spill() -> Spill:
@@ -465,6 +474,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     for page in pages:
         todo.append((urls.output_file(page.url), page_key(every_page, page, digests, shared),
                      page))
+    shared.clear()  # one entry for each of 100,000 related-entries tuples: not needed again
     for feed in feeds.plan_feeds(site, config):
         todo.append((feed.path, feed_key(every_page, feed, digests), feed))
     for export in exports.plan_exports(site, config):
@@ -598,7 +608,7 @@ class _Fragments:
         self._known: dict[str, str] | None = None
         self._made: dict[str, str] = {}
         self._keys: dict[str, str] = {}  # slug -> the key of its lines, less their kind
-        self._every: set[str] | None = None
+        self._every: _LiveKeys | None = None
         from sitegen import exports
 
         uses: dict[str, int] = {}
@@ -609,22 +619,31 @@ class _Fragments:
         self._spool: list[tuple[str, str]] = []
 
     def _key(self, kind: str, entry: Entry) -> str:
+        key = self._base(entry)
+        return f"{kind}:{key}" if key else ""
+
+    def _base(self, entry: Entry) -> str:
+        """The key of an entry's lines, less their kind ("" for an entry without a digest)."""
         key = self._keys.get(entry.slug)
         if key is None:
             entry_digest = self._digests.get(entry.slug, "")
             key = self._keys[entry.slug] = hashlib.blake2b(
                 f"{self._salt}{entry_digest}".encode(), digest_size=16).hexdigest() \
                 if entry_digest else ""
-        return f"{kind}:{key}" if key else ""
+        return key
 
-    def _live(self) -> set[str]:
+    def _live(self) -> _LiveKeys:
         """The key of every line of every export this build plans."""
         from sitegen import exports
 
         if self._every is None:
-            self._every = {self._key(kind, e) for x in self._exports
-                           for kind in exports.FRAGMENT_KINDS[x.kind] for e in x.entries}
-            self._every.discard("")
+            bases: dict[str, set[str]] = {}
+            for x in self._exports:
+                for kind in exports.FRAGMENT_KINDS[x.kind]:
+                    group = bases.setdefault(kind, set())
+                    group.update(self._base(e) for e in x.entries)
+                    group.discard("")
+            self._every = _LiveKeys(bases)
         return self._every
 
     def __call__(self, kind: str, entry: Entry) -> str:
@@ -657,6 +676,25 @@ class _Fragments:
 
 
 SPOOL_FRAGMENTS = 1000
+
+
+class _LiveKeys:
+    """The keys of every export line a build plans (`kind:key`), held as one set of entry keys
+    per kind: no string is made for each of 300,000 lines unless asked for."""
+
+    def __init__(self, bases: dict[str, set[str]]) -> None:
+        self._bases = bases
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        kind, _, base = key.partition(":")
+        return base in self._bases.get(kind, ())
+
+    def __iter__(self) -> Iterator[str]:
+        for kind, group in self._bases.items():
+            for base in group:
+                yield f"{kind}:{base}"
 
 
 LIST_PAGES_FOR_POOL = 40

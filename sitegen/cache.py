@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -156,8 +156,7 @@ class Cache:
         """Forget entries no longer used, so the cache does not grow without bound."""
         self._entries = {k: v for k, v in self._entries.items() if k in digests}
         self._shapes = {k: v for k, v in self._shapes.items() if k in digests}
-        stale = self._guard("listing entries", _rows, "SELECT digest FROM entries")
-        gone = [(d,) for (d,) in stale or () if d not in digests]
+        gone = self._guard("listing entries", _unwanted, "SELECT digest FROM entries", digests)
         if gone:
             self._guard("pruning entries", _write_many,
                         "DELETE FROM entries WHERE digest = ?", gone)
@@ -165,14 +164,28 @@ class Cache:
     # -- text fragments (an entry's record in an export) by key ------------------------------
 
     def fragments(self, keys: Iterable[str]) -> dict[str, str]:
-        """The stored fragments among `keys`."""
-        keys = list(keys)
-        wanted = [k for k in keys if k not in self._fragments]
+        """The stored fragments among `keys` (read 500 at a time: `keys` is never listed)."""
+        found: dict[str, str] = {}
+        wanted: list[str] = []
+        for key in keys:
+            text = self._fragments.get(key)
+            if text is not None:
+                found[key] = text
+                continue
+            wanted.append(key)
+            if len(wanted) == 500:
+                self._fetch_fragments(wanted, found)
+                wanted = []
+        self._fetch_fragments(wanted, found)
+        return found
+
+    def _fetch_fragments(self, keys: list[str], found: dict[str, str]) -> None:
         rows = self._guard("reading fragments", _select_in,
                            "SELECT key, text FROM fragments WHERE key IN ({marks})",
-                           wanted) if wanted else ()
-        self._fragments.update((k, t) for k, t in rows or () if isinstance(t, str))
-        return {k: self._fragments[k] for k in keys if k in self._fragments}
+                           keys) if keys else ()
+        for key, text in rows or ():
+            if isinstance(text, str):
+                self._fragments[key] = found[key] = text
 
     def add_fragments(self, rows: list[tuple[str, str]]) -> None:
         """Store fragments as they are made, without keeping them in this process (unless
@@ -184,7 +197,7 @@ class Cache:
         if self._db is None:
             self._fragments.update(rows)
 
-    def put_fragments(self, made: Mapping[str, str], live: set[str]) -> None:
+    def put_fragments(self, made: Mapping[str, str], live: Container[str]) -> None:
         """Store the fragments made by this build; forget those no build uses any more (only
         the keys in `live` are kept)."""
         self._fragments.update(made)
@@ -192,8 +205,8 @@ class Cache:
         if made:
             self._guard("saving fragments", _write_many,
                         "INSERT OR REPLACE INTO fragments VALUES (?, ?)", list(made.items()))
-        stored = self._guard("listing fragments", _rows, "SELECT key FROM fragments")
-        gone = [(k,) for (k,) in stored or () if k not in live]
+        gone = self._guard("listing fragments", _unwanted,
+                           "SELECT key FROM fragments", live)
         if gone:
             self._guard("pruning fragments", _write_many,
                         "DELETE FROM fragments WHERE key = ?", gone)
@@ -294,6 +307,12 @@ def _reset(db: sqlite3.Connection) -> None:
 
 def _rows(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
     return db.execute(sql, args).fetchall()
+
+
+def _unwanted(db: sqlite3.Connection, sql: str, keep: Container[str]) -> list[tuple[str]]:
+    """The keys `sql` lists that are not in `keep`, read row by row (a cold build's 300,000
+    keys are never all in memory at once)."""
+    return [(key,) for (key,) in db.execute(sql) if key not in keep]
 
 
 def _select_in(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]:
