@@ -117,12 +117,14 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
                                                                out, search, staging)
             cache.set_snapshot(out, None)
             stats, manifest = write_stage(out, manifest, outputs, extra, staging, force=force)
-        _stamp(cache, out, stamp, manifest, len(site.entries), config, len(outputs))
+        pages = len(outputs)
+        del outputs  # a record for each of 200,000 files at 100,000 entries: done with
+        _stamp(cache, out, stamp, manifest, len(site.entries), config, pages)
         cache.set_snapshot(out, quick.snapshot(
             config, cache, site, files, keys, drafts=drafts, search=search,
             partitions=partitions, sizes=_entry_page_sizes(site, manifest),
             warnings=len(warnings)))
-    result = BuildResult(len(site.entries), len(config.topics), len(outputs), stats, indexed,
+    result = BuildResult(len(site.entries), len(config.topics), pages, stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out, _notes(config))
 

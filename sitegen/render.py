@@ -335,7 +335,7 @@ class Cards:
 
     def add(self, made: dict[tuple[str, int], str]) -> None:
         """Cards rendered elsewhere (by the pool's workers)."""
-        self._made.update((k, Markup(v)) for k, v in made.items())
+        self._made.update((k, v if type(v) is Markup else Markup(v)) for k, v in made.items())
 
     def forget(self, slugs: Iterable[str]) -> None:
         """Drop the cards of these entries (`serve`: they changed), so they are made again."""
@@ -344,7 +344,7 @@ class Cards:
             del self._made[key]
 
     def made(self, slugs: set[str]) -> dict[tuple[str, int], str]:
-        return {k: str(v) for k, v in self._made.items() if k[0] in slugs}
+        return {k: v for k, v in self._made.items() if k[0] in slugs}
 
 
 def render_page(env: jinja2.Environment, page: Page, cards: Cards | None = None) -> bytes:
