@@ -166,6 +166,7 @@ def test_warnings_are_shown_again_and_the_full_build_runs(site_dir: Path,
     _built(site_dir, search=False)
     _edit(_entry_file(site_dir, 2), "event 2", "event two")
     caplog.clear()
+    caplog.set_level(logging.WARNING, logger="sitegen")
     calls = Calls(monkeypatch)
     result = _built(site_dir, search=False)
     assert calls.planned == 1 and result.warnings
