@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import zoneinfo
@@ -364,6 +363,8 @@ def _kind(name: str) -> str:
 
 
 def _hint(key: str, known: dict[str, Any]) -> str:
+    import difflib  # only for a mistake: not on every build's path
+
     close = difflib.get_close_matches(key, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else f"; known keys: {', '.join(known)}"
 

@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -504,6 +503,8 @@ def _remove(root: Path, rel: str) -> None:
 def discard(path: Path) -> None:
     """Remove a staging folder if it exists."""
     if path.is_dir() and not path.is_symlink():
+        import shutil  # here: it imports bz2 and lzma, ~4 ms of a 0.3 s no-op
+
         shutil.rmtree(path, ignore_errors=True)
     elif path.exists() or path.is_symlink():
         path.unlink()
