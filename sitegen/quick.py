@@ -314,20 +314,6 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
     changes = _changes(config, cache, snap, files)
     if changes is None:
         return None
-    made = _made(config, cache, out, manifest, snap, changes)
-    if made is None:
-        return None
-    outputs, extra, indexed = made
-    cache.put_entries(changes.stored)
-    cache.remember_files(changes.remembered)
-    return Quick(outputs, extra, indexed, len(snap["pages"]), _updated(snap, changes))
-
-
-def _made(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
-          snap: dict[str, Any], changes: _Changes,
-          ) -> tuple[dict[str, write.Planned], dict[str, str], bool] | None:
-    """The build's outputs (the changed ones made anew), its manifest stamps and whether the
-    search index was run; None to build in full."""
     outputs = {rel: write.Planned(None, owned.key) for rel, owned in manifest.files.items()}
     extra = dict(manifest.extra)
     indexed = False
@@ -341,7 +327,9 @@ def _made(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
             if search is None:
                 return None
             extra["search"], indexed = search
-    return outputs, extra, indexed
+    cache.put_entries(changes.stored)
+    cache.remember_files(changes.remembered)
+    return Quick(outputs, extra, indexed, len(snap["pages"]), _updated(snap, changes))
 
 
 def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:

@@ -151,7 +151,7 @@ def _parse_manifest(raw: bytes) -> Manifest | None:
         make = Owned._make  # then each column's type is checked at once: 21,000 rows
         files = {k: make(v) for k, v in data["files"].items() if type(v) is list}
         columns = zip(zip(*files.values(), strict=True), (int, int, str, str), strict=False)
-        if len(files) != len(data["files"]) or set(map(type, files)) - {str} or \
+        if len(files) != len(data["files"]) or \
                 any(set(map(type, column)) - {kind} for column, kind in columns):
             return None  # not sitegen's: every field has its own type
         if not all(map(_inside, files)):
