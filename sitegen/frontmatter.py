@@ -58,11 +58,12 @@ def normalise_text(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_document(text: str) -> Document:
+def parse_document(text: str, *, aliases: bool = False) -> Document:
     """Split `text` into front matter and body; raise FrontMatterError with a file line.
 
     Blank lines before the opening fence are skipped, as Hugo and Jekyll do; `+++` opens TOML
-    front matter (Zola, Hugo)."""
+    front matter (Zola, Hugo). `aliases` allows YAML aliases within the bounds of
+    `yamlsafe.check_node` (for `sitegen import`, which writes the values out)."""
     if not text.strip():
         raise FrontMatterError(1, "the file is empty; add front matter with at least "
                                   "`title:` and `date:` between two `---` lines")
@@ -78,8 +79,10 @@ def parse_document(text: str) -> Document:
         raise FrontMatterError(start + 1, f"front matter opened with `{mark}` is never closed; "
                                           f"add a `{mark}` line after the last key")
     block, offset = "\n".join(lines[start + 1:closing]), start + 2
-    parse = _parse_toml if fence is TOML_FENCE else _parse_yaml
-    data, key_lines = parse(block, offset)
+    if fence is TOML_FENCE:
+        data, key_lines = _parse_toml(block, offset)
+    else:
+        data, key_lines = _parse_yaml(block, offset, aliases)
     return Document(data, key_lines, "\n".join(lines[closing + 1:]), closing + 2)
 
 
@@ -124,14 +127,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _parse_yaml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int]]:
+def _parse_yaml(source: str, offset: int,
+                aliases: bool = False) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a YAML mapping; `offset` is the file line of the block's first line."""
     loader = _Loader(source)
     try:
         yamlsafe.check_size(source, offset)
         node = loader.get_single_node()
         if node is not None:
-            yamlsafe.check_node(node, offset)
+            yamlsafe.check_node(node, offset, aliases=aliases)
         data = loader.construct_document(node) if node is not None else None
     except yamlsafe.UnsafeYaml as e:
         raise FrontMatterError(e.line, e.message) from e

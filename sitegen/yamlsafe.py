@@ -1,5 +1,6 @@
-"""Bounds on YAML a curator (or an attacker) writes: no aliases, bounded depth and size, no
-duplicate keys. Checked on the composed node graph, before anything is constructed."""
+"""Bounds on YAML a curator (or an attacker) writes: no aliases (on import, aliases counted as
+what they expand to), bounded depth and size, no duplicate keys. Checked on the composed node
+graph, before anything is constructed."""
 
 from __future__ import annotations
 
@@ -32,29 +33,39 @@ def check_size(source: str, offset: int = 1) -> None:
                             f"{MAX_BYTES // 1024} KiB allowed; move long text into the body")
 
 
-def check_node(root: yaml.Node, offset: int = 1) -> None:
+def check_node(root: yaml.Node, offset: int = 1, *, aliases: bool = False) -> None:
     """Refuse aliases (`*name`: a few lines of them expand to billions of values), nesting
     deeper than MAX_DEPTH, more than MAX_NODES values, and a key set twice in one mapping.
 
-    Walks iteratively, so no input can exhaust the Python stack here. `offset` is the file
-    line of the YAML text's first line.
+    With `aliases` (what `sitegen import` reads: Jekyll themes put `&image` and `*image` in
+    every post), an alias is allowed but counted as the values it stands for, so the bounds
+    hold for the data once written out: at most MAX_NODES values, MAX_BYTES of text, and no
+    value that contains itself (it nests without end). Walks iteratively, so no input can
+    exhaust the Python stack here. `offset` is the file line of the YAML text's first line.
     """
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    count = size = 0
     while stack:
         node, depth = stack.pop()
         line = offset + node.start_mark.line
-        if id(node) in seen:
+        count += 1
+        if id(node) in seen and not aliases:
             raise UnsafeYaml(line, "YAML anchors and aliases (`&name`, `*name`, `<<: *name`) "
                                    "are not allowed in front matter; write the value out")
         seen.add(id(node))
         if depth > MAX_DEPTH:
             raise UnsafeYaml(line, f"values nested more than {MAX_DEPTH} levels deep; "
                                    "front matter is a few keys and lists, flatten it")
-        if len(seen) > MAX_NODES:
+        if count > MAX_NODES:
             raise UnsafeYaml(line, f"more than {MAX_NODES:,} values in the front matter; "
                                    "move long lists out of it")
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode):
+            size += len(node.value)
+            if size > MAX_BYTES:
+                raise UnsafeYaml(line, f"the front matter's aliases expand to more than "
+                                       f"{MAX_BYTES // 1024} KiB; write the values out")
+        elif isinstance(node, yaml.MappingNode):
             _check_duplicate_keys(node, offset)
             stack.extend((part, depth + 1) for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):

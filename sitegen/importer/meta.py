@@ -52,7 +52,7 @@ def read_meta(raw: bytes, *, pelican: bool = False) -> Meta:
         if closing is not None and not "".join(lines[start + 1:closing]).strip():
             return Meta({}, "\n".join(lines[closing + 1:]), closing + 2)  # `---\n---`
         try:
-            doc = parse_document(text)
+            doc = parse_document(text, aliases=True)  # Jekyll themes' `&image` ... `*image`
         except FrontMatterError as e:
             raise MetaError(e.line, e.message) from e
         return Meta(doc.data, doc.body, doc.body_line)

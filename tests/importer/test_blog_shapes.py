@@ -1,0 +1,80 @@
+"""`sitegen import` on shapes found when importing real blogs: each site here is small and written
+by us, in the format it stands for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+from tests.helpers import write_files
+from tests.importer.test_import import page, redirect_target
+
+
+def import_and_build(tmp_path: Path, files: dict[str, str | bytes],
+                     capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    """Import a site made of `files`, build it; return the new site and what import printed."""
+    src, out = tmp_path / "old", tmp_path / "new"
+    write_files(src, files)
+    assert main(["import", str(src), "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert main(["build", "--config", str(out / "sitegen.toml"), "-q"]) == 0, \
+        capsys.readouterr().err
+    return out, printed.out + printed.err
+
+
+# Minimal Mistakes and other Jekyll themes name a post's image once and reuse it: an anchor
+# (`&image`) and aliases (`*image`), in nearly every post of a blog that uses them.
+ANCHORED = """\
+---
+title: "Drawing {n}"
+excerpt: "Sketch number {n}."
+image:
+  path: &image /assets/images/sketch-{n}.jpg
+  feature: *image
+  thumbnail: /assets/images/sketch-{n}-150.jpg
+defaults: &defaults
+  share: true
+  comments: false
+settings:
+  <<: *defaults
+  comments: true
+tags: [sketching, Ink Pens]
+---
+The {n}th sketch of the harbour.
+"""
+
+BOMB = """\
+---
+title: Too many
+a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+---
+Expands to 100,000 values.
+"""
+
+
+def test_jekyll_posts_with_yaml_anchors_are_imported_with_the_values_written_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files: dict[str, str | bytes] = {"_config.yml": "title: Sketchbook\n"}
+    for n in range(1, 4):
+        files[f"_posts/sketches/2014-0{n}-10-drawing-{n}.md"] = ANCHORED.format(n=n)
+    files["_posts/2014-05-01-too-many.md"] = BOMB
+    files["_posts/2014-06-01-itself.md"] = "---\ntitle: Loop\nx: &x [a, *x]\n---\nLoop.\n"
+    out, printed = import_and_build(tmp_path, files, capsys)
+    assert "5 posts: 3 entries (0 drafts), 2 not imported" in printed
+    assert "_posts/2014-05-01-too-many.md:3: not imported: more than 20,000 values" in printed
+    assert "_posts/2014-06-01-itself.md:3: not imported: values nested more than 32" in printed
+    text = (out / "content/entries/2014/2014-02-10-drawing-2.md").read_text()
+    assert "&" not in text and "*" not in text  # the build's loader refuses aliases
+    assert "    path: /assets/images/sketch-2.jpg\n    feature: /assets/images/sketch-2.jpg" \
+        in text
+    assert "    share: true\n    comments: true" in text  # the merge key, resolved
+    html = page(out, "drawing-2")
+    assert "The 2th sketch of the harbour." in html
+    assert '<a class="topic" href="/topics/ink-pens/">Ink Pens</a>' in html
+    assert redirect_target(out, "sketches/2014/02/10/drawing-2.html") == "/entries/drawing-2/"
