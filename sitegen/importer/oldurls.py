@@ -40,7 +40,7 @@ def jekyll_url(template: str, *, moment: dt.datetime, title: str, slug: str,
         "y_day": f"{moment.timetuple().tm_yday:03d}", "week": f"{moment.isocalendar()[1]:02d}",
         "short_day": f"{moment:%a}", "long_day": f"{moment:%A}", "short_month": f"{moment:%b}",
         "long_month": f"{moment:%B}", "title": re.sub(r"\s+", "-", title), "slug": slug,
-        "name": title, "categories": "/".join(c.lower() for c in categories),
+        "name": title, "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
         "output_ext": ".html", "path": title, "basename": title,
     }
     url = re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)

@@ -88,7 +88,10 @@ def read_post(path: Path, info: SiteInfo, in_drafts: bool) -> Post:
     bundle = bool(BUNDLE_NAMES.match(path.name)) and len(parts) > 1
     folders = parts[:-2] if bundle else parts[:-1]
     if info.generator == "jekyll":
-        folders = tuple(p for p in folders if p not in ("_posts", "_drafts"))
+        # Jekyll's categories from the path are the folders above `_posts` (`news/_posts/x.md`
+        # is in `news`), never those inside it (`_posts/news/x.md` is in none)
+        special = next((i for i, p in enumerate(parts) if p in ("_posts", "_drafts")), None)
+        folders = parts[:special] if special is not None else folders
     stem = path.parent.name if bundle else path.name.rsplit(".", 1)[0]
     return Post(path, path.relative_to(info.root).as_posix(), meta, bundle, tuple(folders),
                 stem, in_drafts)

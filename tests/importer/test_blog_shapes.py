@@ -77,4 +77,19 @@ def test_jekyll_posts_with_yaml_anchors_are_imported_with_the_values_written_out
     html = page(out, "drawing-2")
     assert "The 2th sketch of the harbour." in html
     assert '<a class="topic" href="/topics/ink-pens/">Ink Pens</a>' in html
-    assert redirect_target(out, "sketches/2014/02/10/drawing-2.html") == "/entries/drawing-2/"
+    assert redirect_target(out, "2014/02/10/drawing-2.html") == "/entries/drawing-2/"
+
+
+def test_jekyll_categories_come_from_folders_above_posts_never_inside_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    post = "---\ntitle: {title}\ncategories: {cats}\n---\nText.\n"
+    out, _ = import_and_build(tmp_path, {
+        "_config.yml": "title: Notes\npermalink: /:categories/:title/\n",
+        "_posts/notes/2016-11-08-tables.md": post.format(title="Tables", cats="[notes]"),
+        "_posts/drawing/2014-01-02-hair.md": post.format(title="Hair", cats="[]"),
+        "travel/_posts/2015-05-05-lisbon.md": post.format(title="Lisbon", cats="[Travel, city]"),
+    }, capsys)
+    assert redirect_target(out, "notes/tables/index.html") == "/entries/tables/"
+    assert redirect_target(out, "hair/index.html") == "/entries/hair/"
+    assert redirect_target(out, "travel/city/lisbon/index.html") == "/entries/lisbon/"
+    assert not (out / "site/notes/notes").exists() and not (out / "site/drawing").exists()
