@@ -307,10 +307,15 @@ def _hugo_url(post: Post, data: dict[str, Any], info: SiteInfo, moment: dt.datet
         permalinks = permalinks["page"]
     section = post.sections[0] if post.sections else ""
     pattern = permalinks.get(section) if isinstance(permalinks, dict) else None
-    ugly = info.settings.get("uglyurls") is True
+    ugly = info.settings.get("uglyurls")
+    if isinstance(ugly, dict):  # `[uglyURLs] posts = true`: per section
+        ugly = {str(k).lower(): v for k, v in ugly.items()}.get(section.lower())
+    ugly = ugly is True
     if isinstance(pattern, str):
-        return oldurls.hugo_url(pattern, moment=moment, title=title, slug=given_slug,
-                                filename=post.file_slug, sections=list(post.sections))
+        url = oldurls.hugo_url(pattern, moment=moment, title=title, slug=given_slug,
+                               filename=post.file_slug, sections=list(post.sections))
+        # Hugo adds `.html` to a permalink too when URLs are ugly: `/:filename/` is `/x.html`
+        return url.rstrip("/") + ".html" if ugly and url.strip("/") else url
     name = given_slug or post.file_slug
     path = "/".join([*post.sections, name]).lower().replace(" ", "-")
     return f"/{path}.html" if ugly else f"/{path}/"

@@ -93,3 +93,21 @@ def test_jekyll_categories_come_from_folders_above_posts_never_inside_it(
     assert redirect_target(out, "hair/index.html") == "/entries/hair/"
     assert redirect_target(out, "travel/city/lisbon/index.html") == "/entries/lisbon/"
     assert not (out / "site/notes/notes").exists() and not (out / "site/drawing").exists()
+
+
+def test_hugo_ugly_urls_apply_to_permalinks_too(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    post = "+++\ntitle = \"{title}\"\ndate = 2019-03-0{day}T10:00:00+08:00\n{extra}+++\nText.\n"
+    out, _ = import_and_build(tmp_path, {
+        "config.toml": 'title = "Log"\nuglyURLs = true\n\n[permalinks]\nposts = "/:filename"\n'
+                       'trips = "/:year/:slug/"\n',
+        "content/posts/first-steps.md": post.format(title="First steps", day=1, extra=""),
+        "content/trips/lake.md": post.format(title="Lake", day=2, extra='slug = "the-lake"\n'),
+        "content/notes/plain.md": post.format(title="Plain", day=3, extra=""),
+        "content/posts/moved.md": post.format(title="Moved", day=4, extra='url = "/old/moved/"\n'),
+    }, capsys)
+    assert redirect_target(out, "first-steps.html") == "/entries/first-steps/"
+    assert redirect_target(out, "2019/the-lake.html") == "/entries/the-lake/"
+    assert redirect_target(out, "notes/plain.html") == "/entries/plain/"
+    assert redirect_target(out, "old/moved/index.html") == "/entries/moved/"  # `url` as given
+    assert not (out / "site/first-steps").exists()
