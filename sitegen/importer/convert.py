@@ -51,7 +51,7 @@ def convert_body(body: str, ctx: Context) -> str:
     if ctx.generator == "pelican":
         text = convert_pelican(text, ctx)
         if "{%" in text:  # the liquid_tags plugin, common on blogs that came from Octopress
-            text = convert_liquid(text, ctx, outputs=False)
+            text = convert_liquid(text, ctx, outputs=False, only=PELICAN_LIQUID)
     return rewrite_local_links(text, ctx)
 
 
@@ -213,20 +213,31 @@ LIQUID_BLOCKS = frozenset({"if", "unless", "for", "case", "capture", "comment", 
                            "codeblock", "blockquote", "pullquote", "tablerow", "raw", "macro",
                            "call", "filter", "block", "set", "markdown", "verbatim", "with"})
 PLACEHOLDER = "\x00{}\x00"
+# Pelican runs no template language on a post: only the tags of its liquid_tags plugin mean
+# something, and any other `{% ... %}` (a post about Django or Jinja) is text it showed.
+PELICAN_LIQUID = frozenset({"img", "video", "audio", "youtube", "vimeo", "include_code",
+                            "notebook", "gram", "flickr", "giphy", "soundcloud", "b64img",
+                            "graphviz", "blockdiag", "diag", "spotify", "speakerdeck", "gist"})
 
 
-def convert_liquid(text: str, ctx: Context, *, outputs: bool = True) -> str:
+def convert_liquid(text: str, ctx: Context, *, outputs: bool = True,
+                   only: frozenset[str] | None = None) -> str:
+    """Convert Liquid (or Nunjucks) tags; with `only`, just the tags of those names, the rest
+    being text the old site showed as written."""
     kept: list[str] = []
 
     def protect(m: re.Match[str]) -> str:
         kept.append(m.group(1))
         return PLACEHOLDER.format(len(kept) - 1)
 
-    text = RAW.sub(protect, text)
+    if only is None:
+        text = RAW.sub(protect, text)
     if ctx.generator == "eleventy":
         text = NUNJUCKS_COMMENT.sub("", text)
     tags = [Tag(m.start(), m.end(), m.group(2).lower(), m.group(3).strip(), bool(m.group(1)))
             for m in LIQUID_TAG.finditer(text)]
+    if only is not None:
+        tags = [t for t in tags if t.name in only]
     tags = [t for t in tags if not (t.closing and t.name not in _opened(tags))]
     pairs = pairs_of(tags, lambda o, c: o.name == c.name)
 

@@ -111,3 +111,21 @@ def test_hugo_ugly_urls_apply_to_permalinks_too(tmp_path: Path,
     assert redirect_target(out, "notes/plain.html") == "/entries/plain/"
     assert redirect_target(out, "old/moved/index.html") == "/entries/moved/"  # `url` as given
     assert not (out / "site/first-steps").exists()
+
+
+def test_pelican_keeps_template_syntax_it_showed_as_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, printed = import_and_build(tmp_path, {
+        "pelicanconf.py": "SITENAME = 'Notes'\nPATH = 'content'\n",
+        "content/Web/templates.md": (
+            "Title: Template loops\nDate: 2016-10-04 04:12\nTags: Jinja\n\n"
+            "A loop, as the template engine writes it:\n\n"
+            "    {% for item in items %}\n    {{ item }}\n    {% endfor %}\n\n"
+            "Inline, `{% if user %}` tests a value; in prose {% block body %} stays too.\n\n"
+            "{% youtube abc123 %}\n"),
+    }, capsys)
+    html = page(out, "template-loops")
+    assert "<pre><code>{% for item in items %}\n{{ item }}\n{% endfor %}\n</code></pre>" in html
+    assert "<code>{% if user %}</code> tests a value; in prose {% block body %} stays" in html
+    assert 'href="https://www.youtube.com/watch?v=abc123"' in html  # the liquid_tags plugin's
+    assert "no Markdown equivalent" not in printed
