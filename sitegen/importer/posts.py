@@ -124,7 +124,7 @@ def map_post(post: Post, info: SiteInfo) -> Entry:
     date = _date(post, data, info, warnings)
     slug = slugify(_base_slug(post, data, info, title)) or "post"
     return Entry(
-        post=post, slug=slug, title=title, date=date, topics=_topics(data, info),
+        post=post, slug=slug, title=title, date=date, topics=_topics(post, data, info),
         summary=_first_text(data, "description", "summary", "excerpt", "subtitle"),
         author=_author(data), draft=_draft(data, post), old_urls=_old_urls(post, data, info,
                                                                           date, title),
@@ -209,11 +209,13 @@ def _names(value: Any, *, split_spaces: bool) -> list[str]:
     return [n for v in oldurls.strings(value) for n in _names(v, split_spaces=False)]
 
 
-def _topics(data: dict[str, Any], info: SiteInfo) -> list[str]:
+def _topics(post: Post, data: dict[str, Any], info: SiteInfo) -> list[str]:
     jekyll = info.generator == "jekyll"
     names: list[str] = []
     for key in ("categories", "category", "tags"):
         names += _names(data.get(key), split_spaces=jekyll)
+    if info.generator == "pelican" and not data.get("category"):
+        names += _names(_pelican_folder(post, info), split_spaces=False)
     taxonomies = data.get("taxonomies")
     if isinstance(taxonomies, dict):
         for value in taxonomies.values():
@@ -221,6 +223,14 @@ def _topics(data: dict[str, Any], info: SiteInfo) -> list[str]:
     if info.generator == "eleventy":
         names = [n for n in names if n.lower() not in COLLECTION_TAGS]
     return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def _pelican_folder(post: Post, info: SiteInfo) -> str:
+    """Pelican's category for a post that names none: its folder (`USE_FOLDER_AS_CATEGORY`,
+    on unless the config turns it off), '' for a post at the top of the content folder."""
+    if info.settings.get("USE_FOLDER_AS_CATEGORY") is False or not post.sections:
+        return ""
+    return post.sections[-1]
 
 
 def topic_slug(name: str) -> str:
@@ -294,7 +304,8 @@ def _old_url(post: Post, data: dict[str, Any], info: SiteInfo, date: str, title:
                   info.settings.get("ARTICLE_URL") or "{slug}.html")
     return oldurls.pelican_url(pattern, moment=moment,
                                slug=given_slug or oldurls.ascii_slug(title),
-                               category=str(data.get("category") or ""),
+                               category=str(data.get("category") or _pelican_folder(post, info)
+                                            or info.settings.get("DEFAULT_CATEGORY") or "misc"),
                                author=_author(data), lang=str(data.get("lang") or ""))
 
 

@@ -170,8 +170,10 @@ def _eleventy(src: Path) -> SiteInfo:
 def _pelican(src: Path) -> SiteInfo:
     path = src / "pelicanconf.py"
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-    conf = {m.group(1): m.group(3) for m in
-            re.finditer(r"""(?m)^([A-Z_]+)\s*=\s*(['"])(.*?)\2\s*$""", text)}
+    conf: dict[str, Any] = {m.group(1): m.group(3) for m in
+                            re.finditer(r"""(?m)^([A-Z_]+)\s*=\s*(['"])(.*?)\2\s*$""", text)}
+    conf |= {m.group(1): m.group(2) == "True" for m in
+             re.finditer(r"(?m)^([A-Z_]+)\s*=\s*(True|False)\s*(?:#.*)?$", text)}
     content = src / conf.get("PATH", "content")
     return SiteInfo("pelican", src, content if content.is_dir() else src,
                     conf.get("SITENAME", ""), conf.get("TIMEZONE", ""),

@@ -129,3 +129,29 @@ def test_pelican_keeps_template_syntax_it_showed_as_written(
     assert "<code>{% if user %}</code> tests a value; in prose {% block body %} stays" in html
     assert 'href="https://www.youtube.com/watch?v=abc123"' in html  # the liquid_tags plugin's
     assert "no Markdown equivalent" not in printed
+
+
+def test_pelican_folders_are_categories_unless_a_post_names_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    post = "Title: {title}\nDate: 2017-02-0{day}\n{extra}\nText.\n"
+    out, _ = import_and_build(tmp_path, {
+        "pelicanconf.py": "SITENAME = 'Notes'\nPATH = 'content'\n"
+                          "ARTICLE_URL = '{category}/{slug}.html'\n",
+        "content/Python/debug.md": post.format(title="Debugging tips", day=1, extra=""),
+        "content/Go/tools.md": post.format(title="Go tools", day=2, extra="Category: Tooling\n"),
+        "content/top.md": post.format(title="At the top", day=3, extra="Tags: misc-notes\n"),
+    }, capsys)
+    toml = (out / "sitegen.toml").read_text()
+    assert 'name = "Python"' in toml and 'name = "Tooling"' in toml
+    assert 'name = "Go"' not in toml and 'slug = "misc"' not in toml
+    assert '<a class="topic" href="/topics/python/">Python</a>' in page(out, "debugging-tips")
+    assert redirect_target(out, "python/debugging-tips.html") == "/entries/debugging-tips/"
+    assert redirect_target(out, "tooling/go-tools.html") == "/entries/go-tools/"
+    assert redirect_target(out, "misc/at-the-top.html") == "/entries/at-the-top/"
+    off, _ = import_and_build(tmp_path / "off", {
+        "pelicanconf.py": "PATH = 'content'\nUSE_FOLDER_AS_CATEGORY = False  # flat\n"
+                          "DEFAULT_CATEGORY = 'notes'\nARTICLE_URL = '{category}/{slug}.html'\n",
+        "content/Python/debug.md": post.format(title="Debugging tips", day=1, extra=""),
+    }, capsys)
+    assert "[[topics]]" not in (off / "sitegen.toml").read_text()
+    assert redirect_target(off, "notes/debugging-tips.html") == "/entries/debugging-tips/"
