@@ -66,10 +66,11 @@ def render_inline(source: str) -> str:
 
 def heading_slug(title: str) -> str:
     """A heading's id, as GitHub, Hugo and kramdown make it: lowercase, spaces to hyphens,
-    punctuation dropped, letters of any script kept."""
+    punctuation dropped, letters of any script kept. A heading with none of them (an empty
+    `##`, `## 🎉`, `## ***`) is a `section`: an id may not be empty."""
     kept = (c for c in title.strip().lower().replace(" ", "-")
             if c in "-_" or unicodedata.category(c)[0] in "LMN")
-    return "".join(kept)
+    return "".join(kept) or "section"
 
 
 def _heading_attrs(state: StateCore) -> None:

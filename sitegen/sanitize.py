@@ -46,11 +46,24 @@ def sanitize(fragment: str) -> str:
     """Keep the safe part of `fragment`; an embedded frame becomes a plain link to what it
     showed, so no other site's page runs inside ours."""
     fragment = NOSCRIPT.sub("", IFRAME.sub(_frame_link, fragment))
-    return nh3.clean(fragment, tags=set(TAGS),
-                     clean_content_tags={"script", "style"}, attributes=ATTRIBUTES,
-                     tag_attribute_values=INPUT_TYPES, set_tag_attribute_values=SET_ATTRIBUTES,
-                     url_schemes=set(SCHEMES), filter_style_properties=set(STYLES),
-                     link_rel=None, strip_comments=True)
+    clean = nh3.clean(fragment, tags=set(TAGS),
+                      clean_content_tags={"script", "style"}, attributes=ATTRIBUTES,
+                      tag_attribute_values=INPUT_TYPES, set_tag_attribute_values=SET_ATTRIBUTES,
+                      url_schemes=set(SCHEMES), filter_style_properties=set(STYLES),
+                      link_rel=None, strip_comments=True)
+    return LINK_TAG.sub(_rel_needs_href, clean) if 'rel="' in clean else clean
+
+
+# nh3 writes every attribute as ` name="value"`, with `"` and `>` escaped inside values
+LINK_TAG = re.compile(r"<a\s[^>]*>")
+REL = re.compile(r'\srel="[^"]*"')
+
+
+def _rel_needs_href(match: re.Match[str]) -> str:
+    """A link whose address nh3 refused (a host no browser could reach: `http://\u200bx.com`)
+    keeps its text but not its `rel`, which HTML allows only with an `href`."""
+    tag = match.group(0)
+    return tag if " href=" in tag else REL.sub("", tag)
 
 
 def _frame_link(match: re.Match[str]) -> str:

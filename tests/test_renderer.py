@@ -173,3 +173,20 @@ def test_links_to_emoji_headings_and_definition_terms_resolve() -> None:
     ids, fragments = ids_and_fragments(html)
     assert fragments <= ids, fragments - ids
     assert '<dt id="publishdir"><code>publishDir</code></dt>' in html
+
+
+def test_a_heading_without_letters_still_gets_an_id() -> None:
+    html = render_body("## Notes\n\n##\n\n## 🎉\n\n### ***\n")
+    assert '<h2 id="notes">Notes</h2>' in html
+    assert '<h2 id="section"></h2>' in html and '<h2 id="section-1">🎉</h2>' in html
+    assert '<h3 id="section-2">***</h3>' in html and 'id=""' not in html
+
+
+def test_a_link_whose_address_the_sanitizer_refuses_keeps_its_text_only() -> None:
+    # a zero-width space pasted into a host: nh3 drops the href, and `rel` needs one
+    html = render_body("[the photo](http://\u200bphotos.example/p1 ) and "
+                       "[a good one](https://photos.example/p2)\n", "sanitize")
+    assert "<a>the photo</a>" in html
+    assert '<a href="https://photos.example/p2" rel="noopener noreferrer">a good one</a>' in html
+    assert "<a>x</a>" in render_body('<a rel="nofollow" name="n" href="javascript:x">x</a>\n',
+                                     "sanitize").replace(' name="n"', "")
