@@ -20,17 +20,17 @@ from sitegen import quick, safeio, write
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
-from sitegen.model import Entry, Site
 
-if typing.TYPE_CHECKING:
+if typing.TYPE_CHECKING:  # the model is imported where it is used: a no-op build needs none of it
     from sitegen.bodies import Spill
+    from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
 RACY_NS = quick.RACY_NS  # a stat this fresh is never trusted (git's "racy" rule; see quick.py)
 
 # The preview's write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its
 # own, which writes the preview in place and indexes for search after the browser reload.
-WriteStage = Callable[[Site, SiteConfig, dict[str, bytes], Path],
+WriteStage = Callable[["Site", SiteConfig, dict[str, bytes], Path],
                       tuple[write.WriteStats, bool | None]]
 # Where each rendered file goes as soon as it is made: a build writes it into its staging
 # folder and keeps only its size and digest; the preview and `check` keep the bytes.
@@ -740,8 +740,10 @@ def context_key(value: Any, digests: Mapping[str, str],
     """A text naming exactly what a page shows: each entry by its digest, anything else by its
     value. Cheap: an entry is one lookup, never walked; a tuple or record that many pages share
     (a timeline's months, its page URLs, its chart) is walked once per `memo`."""
+    from sitegen.model import Entry
+
     parts: list[str] = []
-    _key_parts(value, digests, parts, {} if memo is None else memo)
+    _key_parts(value, digests, parts, {} if memo is None else memo, Entry)
     return "\0".join(parts)
 
 
@@ -749,9 +751,9 @@ _SCALARS = (str, int, float, bool, type(None), dt.date, dt.time, dt.datetime)
 
 
 def _key_parts(value: Any, digests: Mapping[str, str], parts: list[str],
-               memo: dict[int, tuple[Any, str]]) -> None:
+               memo: dict[int, tuple[Any, str]], entry: type[Entry]) -> None:
     kind = type(value)
-    if kind is Entry:
+    if kind is entry:
         parts.append("E" + digests.get(value.slug, "") + value.slug)
     elif kind in _SCALARS:
         parts.append(repr(value))
@@ -762,25 +764,25 @@ def _key_parts(value: Any, digests: Mapping[str, str], parts: list[str],
         if known is None:
             inner = [f"({len(value)}"]
             for item in value:
-                _key_parts(item, digests, inner, memo)
+                _key_parts(item, digests, inner, memo, entry)
             known = memo[id(value)] = (value, _short_digest(inner))
         parts.append(known[1])
     elif kind is list or kind is tuple:
         parts.append(f"[{len(value)}")
         for item in value:
-            _key_parts(item, digests, parts, memo)
+            _key_parts(item, digests, parts, memo, entry)
     elif kind is dict:
         parts.append(f"{{{len(value)}")
         for k, item in value.items():
             parts.append(repr(k))
-            _key_parts(item, digests, parts, memo)
+            _key_parts(item, digests, parts, memo, entry)
     elif (names := _field_names(kind)) is not None:
         if not names:  # a record of scalars only: its repr names every field's value
             parts.append(repr(value))
             return
         parts.append(kind.__qualname__)
         for name in names:
-            _key_parts(getattr(value, name), digests, parts, memo)
+            _key_parts(getattr(value, name), digests, parts, memo, entry)
     else:
         parts.append(repr(value))
 

@@ -511,7 +511,7 @@ def _plain(v: Any) -> Any:
 
 def _is_model(kind: type) -> bool:
     """Only sitegen's own frozen model types can be built from the cache."""
-    return kind.__module__ in ("sitegen.model", "sitegen.load", "sitegen.errors")
+    return kind.__module__ in ("sitegen.model", "sitegen.topic", "sitegen.load", "sitegen.errors")
 
 
 def schema() -> str:

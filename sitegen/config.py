@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import zoneinfo
@@ -11,26 +12,33 @@ from typing import Any
 
 from sitegen import safeio
 from sitegen.errors import ConfigError, Problem
-from sitegen.model import Topic
 from sitegen.slugs import slugify
+from sitegen.topic import Topic
 
 CONFIG_LIMIT = 1024 * 1024  # a config is a page of settings
 PACKAGED_THEME = Path(__file__).parent / "themes" / "default"
 _PATH = r"(?:/(?:[A-Za-z0-9._~!$+,=:@-]|%[0-9A-Fa-f]{2})*)+"
-HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
-                     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-BASE_URL_RE = re.compile(rf"^(?P<scheme>https?)://(?P<host>{HOST_RE.pattern}|\[[0-9A-Fa-f:.]+\])"
-                         rf"(?P<port>:[0-9]{{1,5}})?(?P<path>{_PATH})?$", re.IGNORECASE)
-BASE_PATH_RE = re.compile(rf"^{_PATH}$")
-TAG_AUTHORITY_RE = re.compile(rf"(?:[a-z0-9._%+-]+@)?{HOST_RE.pattern}", re.IGNORECASE)
-LANGUAGE_RE = re.compile(
+_HOST = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+         r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_BASE_URL = (rf"^(?P<scheme>https?)://(?P<host>{_HOST}|\[[0-9A-Fa-f:.]+\])"
+             rf"(?P<port>:[0-9]{{1,5}})?(?P<path>{_PATH})?$")
+_LANGUAGE = (
     r"[a-z]{2,3}(?:-[a-z]{3}){0,3}"  # language (with extlangs; 4-8 letters are unassigned)
     r"(?:-[a-z]{4})?"  # script
     r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
     r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
     r"(?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*"  # extensions
     r"(?:-x(?:-[a-z0-9]{1,8})+)?"  # private use
-    r"|x(?:-[a-z0-9]{1,8})+", re.IGNORECASE)
+    r"|x(?:-[a-z0-9]{1,8})+")
+
+
+@functools.cache
+def _regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern compiled when first needed: compiling these costs ~10 ms, which every build
+    (the no-op too) paid on import while most configs need none of them."""
+    return re.compile(pattern, flags)
+
+
 BASE_URL_HINT = ("; a base URL is a path such as /timeline/ or an http(s) URL such as "
                  "https://user.github.io/repo/")
 
@@ -133,7 +141,7 @@ def load_config(path: Path) -> SiteConfig:
                                   "one such as \"en\", \"uk\" or \"pt-BR\""))
     authority = table.get("tag_authority", "").strip().lower() or default_tag_authority(
         table.get("title", "Timeline"))
-    if not TAG_AUTHORITY_RE.fullmatch(authority):
+    if not valid_tag_authority(authority):
         raise ConfigError(Problem(path, _line_of(lines, "tag_authority"),
                                   f"tag_authority {authority!r} must be a domain name or an "
                                   "email address you own, e.g. tag_authority = "
@@ -183,7 +191,7 @@ def normalise_base_url(url: str) -> str:
     if scheme and scheme.group(1).lower() not in ("http", "https"):
         raise ValueError(f"uses '{scheme.group(1)}:'{BASE_URL_HINT}")
     if "://" in url:
-        match = BASE_URL_RE.match(url)
+        match = _regex(_BASE_URL, re.IGNORECASE).match(url)
         if not match or not _valid_port(match["port"]):
             raise ValueError(f"is not a plain http(s) URL (no user, query or fragment)"
                              f"{BASE_URL_HINT}")
@@ -193,7 +201,7 @@ def normalise_base_url(url: str) -> str:
         if url.startswith("//"):
             raise ValueError(f"starts with '//'{BASE_URL_HINT}")
         url = url if url.startswith("/") else "/" + url
-        if not BASE_PATH_RE.match(url):
+        if not _regex(rf"^{_PATH}$").match(url):
             raise ValueError("may hold only letters, digits, '/', '-', '.', '_', '~' and %XX "
                              f"escapes{BASE_URL_HINT}")
     if any(part in (".", "..") for part in url.split("/")):
@@ -216,12 +224,28 @@ def default_tag_authority(title: str) -> str:
 def valid_language(tag: str) -> bool:
     """A well-formed BCP 47 tag (RFC 5646) of at most 35 characters: what `<html lang>`, Atom's
     xml:lang and Pagefind's stemmer choice all accept."""
-    return len(tag) <= 35 and bool(LANGUAGE_RE.fullmatch(tag))
+    if 2 <= len(tag) <= 3 and tag.isascii() and tag.isalpha():
+        return True  # a bare language ("en", "uk"): what most sites name, without the regex
+    return len(tag) <= 35 and bool(_regex(_LANGUAGE, re.IGNORECASE).fullmatch(tag))
 
 
 def valid_hostname(name: str) -> bool:
     """A DNS name such as news.example.org (what a CNAME file holds)."""
-    return len(name) <= 253 and bool(HOST_RE.fullmatch(name))
+    return len(name) <= 253 and _dns_name(name)
+
+
+def valid_tag_authority(authority: str) -> bool:
+    """A tag URI's authority (RFC 4151): a DNS name, or an email address at one."""
+    user, at, host = authority.rpartition("@")
+    if at and not _regex(r"[a-z0-9._%+-]+", re.IGNORECASE).fullmatch(user):
+        return False
+    return _dns_name(host)
+
+
+def _dns_name(name: str) -> bool:
+    """Dot-separated labels of 1-63 ASCII letters, digits and inner hyphens (RFC 1123)."""
+    return all(0 < len(label) <= 63 and label.isascii() and label.replace("-", "").isalnum()
+               and label[0] != "-" and label[-1] != "-" for label in name.split("."))
 
 
 def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
@@ -250,12 +274,12 @@ def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
     return data, text.splitlines()
 
 
-HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$")
+HEADER = r"^\s*\[(\[?)\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$"
 
 
 def _header(line: str) -> str | None:
     """The dotted name of a `[table]` or `[[array]]` header line, else None."""
-    match = HEADER.match(line)
+    match = _regex(HEADER).match(line)
     return re.sub(r"\s*\.\s*", ".", match.group(2)).replace('"', "") if match else None
 
 

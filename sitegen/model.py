@@ -7,15 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Topic:
-    """One topic of the site's taxonomy."""
-
-    slug: str
-    name: str
-    description: str = ""
-    keywords: tuple[str, ...] = ()
+from sitegen.topic import Topic as Topic  # defined apart: a no-op build needs it, not the rest
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import time
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,9 @@ from typing import Any
 from sitegen import safeio, write
 from sitegen.cache import Cache, digest, encode, shape_of, tree_digest
 from sitegen.config import SiteConfig
-from sitegen.model import Entry, Site
+
+if typing.TYPE_CHECKING:
+    from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
 VERSION = 1

@@ -158,3 +158,36 @@ def test_feed_escaping_is_the_standard_librarys(text: str) -> None:
 
     assert feeds.escape(text) == saxutils.escape(text)
     assert feeds.quoteattr(text) == saxutils.quoteattr(text)
+
+
+# The patterns config.py matched every name and tag with until it checked DNS names with string
+# methods (compiling them cost every build ~10 ms): the checks must accept exactly what they did.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_OLD_HOST = rf"(?:{_LABEL}\.)*{_LABEL}"
+_NAMES = st.one_of(
+    st.text(alphabet="aZ09-.@_%+é", max_size=80),
+    st.lists(st.text(alphabet="ab-9", min_size=0, max_size=66), min_size=1, max_size=4)
+    .map(".".join),
+    st.builds(lambda u, h: f"{u}@{h}", st.text(alphabet="a.+%@-", max_size=6),
+              st.text(alphabet="ab.-", max_size=12)))
+
+
+@given(_NAMES)
+def test_dns_names_are_checked_as_the_old_patterns_did(name: str) -> None:
+    import re
+
+    from sitegen.config import valid_hostname, valid_tag_authority
+
+    assert valid_hostname(name) == (len(name) <= 253 and bool(re.fullmatch(_OLD_HOST, name)))
+    assert valid_tag_authority(name) == bool(
+        re.fullmatch(rf"(?:[a-z0-9._%+-]+@)?{_OLD_HOST}", name, re.IGNORECASE))
+
+
+@given(st.one_of(st.text(alphabet="abXé1-", max_size=8), st.text(max_size=4)))
+def test_bare_languages_are_accepted_as_the_pattern_did(tag: str) -> None:
+    import re
+
+    from sitegen import config
+
+    expected = len(tag) <= 35 and bool(re.fullmatch(config._LANGUAGE, tag, re.IGNORECASE))
+    assert config.valid_language(tag) == expected
