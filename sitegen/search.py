@@ -455,14 +455,29 @@ def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
     shutil.rmtree(source)
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
-    # Small index chunks and short page names: a query fetches ~20 KB less a partition.
-    if search_chunks.CHUNK_BYTES:
-        search_chunks.rechunk(output, f"{part.name}.{key[:4]}.")
+    # Small index chunks and short page names: a query fetches ~20 KB less a partition. A page
+    # whose fragment is as it was keeps its name, so an edit rewrites one fragment, not all.
+    names = search_chunks.rechunk(output, f"{part.name}.{key[:4]}.",
+                                  _names(live / BUNDLE / part.name)) \
+        if search_chunks.CHUNK_BYTES else None
     (output / ORDER).write_text(json.dumps(_page_ids(output, part), separators=(",", ":")) + "\n")
     files = {p.relative_to(output).as_posix(): p.stat().st_size
              for p in sorted(output.rglob("*")) if p.is_file()}
-    (output / PART_STAMP).write_text(json.dumps({"key": key, "files": files}, sort_keys=True))
+    (output / PART_STAMP).write_text(json.dumps({"key": key, "files": files, "names": names},
+                                                sort_keys=True))
     return output
+
+
+def _names(folder: Path) -> dict[str, str]:
+    """The fragment names the partition's last bundle gave, by Pagefind's (none when it has no
+    stamp or one of another form: then every fragment gets a new name)."""
+    try:
+        names = json.loads((folder / PART_STAMP).read_bytes()).get("names")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(names, dict):
+        return {}
+    return {k: v for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _replace_folder(fresh: Path, final: Path, old: Path) -> None:

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,25 +42,30 @@ class FormatError(ValueError):
     """The bundle is not in the form this module reads."""
 
 
-def rechunk(bundle: Path, prefix: str) -> bool:
-    """Rewrite `bundle`'s word index in small chunks and name its pages' fragments `prefix`
-    and their number in base 36; whether it did (False: the bundle was left as it was).
+def rechunk(bundle: Path, prefix: str, earlier: Mapping[str, str] | None = None,
+            ) -> dict[str, str] | None:
+    """Rewrite `bundle`'s word index in small chunks and give its pages' fragments short
+    names; the names given, by Pagefind's (None: the bundle was left as it was).
 
     Pagefind names a fragment after a digest of it (10 characters, which every query fetches
-    once a page in the metadata); `prefix` must be unique to the bundle among those a search
-    page merges, and change with its content, so that a browser never keeps a stale fragment.
+    once a page in the metadata). A fragment whose Pagefind name is in `earlier` (the names
+    this gave the last bundle of the partition) keeps the name it had, so that an edit
+    rewrites only the fragments that changed and a browser's copies of the rest stay good;
+    a new one is named `prefix` and a number in base 36. `prefix` must be unique to the
+    bundle among those a search page merges, and change with its content, so that a browser
+    never keeps a stale fragment.
     """
     try:
         plan = _plan(bundle)
     except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
         log.debug("search: %s keeps Pagefind's index chunks (%s)", bundle, e)
-        return False
+        return None
     entry, meta_path, meta, old_chunks, new_chunks = plan
     fragments = f"{bundle / 'fragment'}{os.sep}"
-    renamed = [(page[0], f"{prefix}{_base36(n)}") for n, page in enumerate(meta[1])]
-    for old, new in renamed:
-        os.rename(f"{fragments}{old}.pf_fragment", f"{fragments}{new}.pf_fragment")
-    meta[1] = [[new, page[1], *page[2:]] for (_, new), page in zip(renamed, meta[1], strict=True)]
+    names = _names([page[0] for page in meta[1]], prefix, earlier or {})
+    for old in names:
+        os.rename(f"{fragments}{old}.pf_fragment", f"{fragments}{names[old]}.pf_fragment")
+    meta[1] = [[names[page[0]], page[1], *page[2:]] for page in meta[1]]
     for path in old_chunks:
         path.unlink()
     index = bundle / "index"
@@ -79,7 +84,31 @@ def rechunk(bundle: Path, prefix: str) -> bool:
     (bundle / f"pagefind.{new_hash}.pf_meta").write_bytes(data)
     language["hash"] = new_hash
     (bundle / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
-    return True
+    return names
+
+
+def _names(pagefinds: Sequence[str], prefix: str, earlier: Mapping[str, str]) -> dict[str, str]:
+    """Each page's fragment name: the one it had, else `prefix` and the first number whose
+    name no page holds. A name is kept only if it is one this gave the same partition: a
+    prefix `<partition>.<4 hex digits>.` names a partition, and every name stays the bundle's
+    alone, whatever `earlier` says."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    family = re.fullmatch(r"(.+\.)[0-9a-f]{4}\.", prefix)
+    ours = re.compile(re.escape(family[1]) + r"[0-9a-f]{4}\.[0-9a-z]{1,8}") if family else None
+    for pagefind in pagefinds:
+        name = earlier.get(pagefind)
+        if ours and isinstance(name, str) and ours.fullmatch(name) and name not in taken:
+            names[pagefind] = name
+            taken.add(name)
+    number = 0
+    for pagefind in pagefinds:
+        if pagefind not in names:
+            while f"{prefix}{_base36(number)}" in taken:
+                number += 1
+            names[pagefind] = f"{prefix}{_base36(number)}"
+            taken.add(names[pagefind])
+    return names
 
 
 Plan = tuple[dict[str, Any], Path, list[Any], list[Path], list[list[Word]]]

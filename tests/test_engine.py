@@ -3,6 +3,8 @@ keeps a cache that is data, and rebuilds only what changed — to the bytes of a
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import pickle
@@ -43,10 +45,15 @@ def entries(count: int, start_day: int = 1) -> dict[str, str]:
 
 def site_files(out: Path) -> dict[str, str]:
     """What a reader gets: every file's digest, without the manifest (bookkeeping) and with the
-    search bundle's content-hashed chunks (unstable across Pagefind runs) by name only."""
+    search bundle's content-hashed chunks (unstable across Pagefind runs) by name only. A
+    page's fragment is named by what it holds: its name is kept from the build that made it
+    while it stays the same, so an edited site and a fresh build name it differently."""
     found: dict[str, str] = {}
     for name, value in tree_digest(out).items():
-        if name.startswith("pagefind/"):
+        if name.endswith(".pf_fragment"):
+            value = hashlib.sha256(gzip.decompress((out / name).read_bytes())).hexdigest()
+            name = f"{name.rsplit('/', 1)[0]}/{value}"
+        elif name.startswith("pagefind/"):
             name, value = re.sub(r"_[0-9a-f]{7,}(?=\.)", "_#", name), "one more"
             value = found.get(name, "") + value
         if name != MANIFEST:

@@ -227,6 +227,57 @@ def test_a_body_edit_reindexes_only_its_partition(site_dir: Path,
         (fresh / "pagefind/partitions.json").read_bytes()
 
 
+def test_an_edit_rewrites_only_the_fragments_that_changed(site_dir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's search fragment keeps its name while it holds the same, so an edit rewrites one
+    fragment, not its partition's hundreds, and a browser's copies of the rest stay good; the
+    edited page's fragment gets a new name (a browser never shows a stale one)."""
+    from sitegen import search, search_chunks
+
+    monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))
+    write_files(site_dir, entries(30))
+    _aged(site_dir)
+    _built(site_dir)
+    bundle = site_dir / "site/pagefind"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in bundle.glob("*/fragment/*")}
+    edited = next(p for p in before if "What happened in event 7," in _fragment_text(p))
+    old = "What happened in event 7"
+    for text in ("Zanzibar saw event 7", "Timbuktu saw event 7"):
+        _edit(_entry_file(site_dir, 7), old, text)
+        old = text
+        _built(site_dir)
+        after = set(bundle.glob("*/fragment/*"))
+        [new] = after - set(before)
+        assert text in _fragment_text(new) and new.parent == edited.parent
+        assert after - {new} == set(before) - {edited}
+        assert all(before[p] == (p.read_bytes(), p.stat().st_mtime_ns) for p in after - {new})
+        for part in bundle.glob("*/fragment"):  # each partition's metadata names its fragments
+            entry_file = json.loads((part.parent / search_chunks.ENTRY).read_text())
+            meta = search_chunks._read(
+                part.parent / f"pagefind.{entry_file['languages']['en']['hash']}.pf_meta")
+            assert sorted(f"{page[0]}.pf_fragment" for page in meta[1]) == \
+                sorted(p.name for p in part.iterdir())
+        before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in after}
+        edited = new
+    assert site_files(site_dir / "site") == site_files(_fresh(site_dir, "fresh"))
+
+
+def test_fragment_names_kept_are_only_the_partitions_own_and_unique() -> None:
+    """Names read back from a bundle's stamp (a file in the output folder: anyone may have
+    written it) are kept only when they are names this partition was given, once each."""
+    from sitegen.search_chunks import _names
+
+    pages = ["en_a1", "en_b2", "en_c3", "en_d4", "en_e5"]
+    earlier = {"en_a1": "2022-10.ab12.0", "en_b2": "2022-10.ab12.0",  # one name twice
+               "en_c3": "../../index", "en_d4": "2022-11.ab12.3",  # a path; another's name
+               "en_e5": "2022-10.9.cd34.1"}  # another partition's, whose name starts alike
+    names = _names(pages, "2022-10.ffff.", earlier)
+    assert names["en_a1"] == "2022-10.ab12.0"
+    assert len(set(names.values())) == len(pages)
+    assert all(n.startswith("2022-10.ffff.") for p, n in names.items() if p != "en_a1")
+    assert _names(pages, "p.", earlier) == {p: f"p.{n}" for n, p in enumerate(pages)}
+
+
 def _fragment_text(path: Path) -> str:
     data = gzip.decompress(path.read_bytes())
     return str(json.loads(data[len(FRAGMENT_MAGIC):] if data.startswith(FRAGMENT_MAGIC)
