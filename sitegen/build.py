@@ -100,10 +100,11 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
                                search=search) if as_recorded and not force else None
         if fast is not None:
             cache.set_snapshot(out, None)  # until the new site is in place
-            stats, manifest = write_stage(out, manifest, fast.outputs, fast.extra, force=force)
-            _stamp(cache, out, stamp, manifest, fast.entries, config, len(fast.outputs))
+            stats, manifest = write_stage(out, manifest, fast.outputs, fast.extra, force=force,
+                                          dropped=fast.dropped)
+            _stamp(cache, out, stamp, manifest, fast.entries, config, fast.pages)
             cache.set_snapshot(out, fast.snapshot)
-            result = BuildResult(fast.entries, len(config.topics), len(fast.outputs), stats,
+            result = BuildResult(fast.entries, len(config.topics), fast.pages, stats,
                                  fast.indexed, 0.0, (), out)
             return _finish(result, started, out, _notes(config))
         keys: dict[Path, str] = {}
@@ -884,18 +885,23 @@ def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planne
 
 def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Planned],
                 extra: dict[str, str], staging: write.Staging | None = None, *, force: bool,
+                dropped: Collection[str] | None = None,
                 ) -> tuple[write.WriteStats, write.Manifest]:
     """Publish what changed (all or nothing); prune what this build no longer makes. Returns
     what it did and the output's manifest now. A file already in `staging` whose bytes the
-    output holds as they are is dropped from it, not published."""
-    writes, kept, removes = write.plan_writes(out, manifest, outputs, force=force)
+    output holds as they are is dropped from it, not published. With `dropped` (the edit
+    fast path's), `outputs` are only the files made anew: every other owned file but those
+    dropped stays as it is."""
+    writes, kept, removes = write.plan_writes(out, manifest, outputs, force=force,
+                                              dropped=dropped)
     keys = {rel: p.key for rel, p in outputs.items()}
-    unchanged = len(outputs) - len(writes)
+    unchanged = len(kept)
     if staging is not None:
         for rel in kept:
-            if isinstance(outputs[rel].data, write.Staged):
+            if rel in outputs and isinstance(outputs[rel].data, write.Staged):
                 staging.drop(rel)
-    same_keys = all(manifest.files.get(rel) == owned for rel, owned in kept.items())
+    checked = kept if dropped is None else {rel: kept[rel] for rel in outputs if rel in kept}
+    same_keys = all(manifest.files.get(rel) == owned for rel, owned in checked.items())
     if not writes and not removes and same_keys and extra == manifest.extra \
             and len(kept) == len(manifest.files):
         return write.WriteStats(0, unchanged, 0), manifest

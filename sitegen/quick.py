@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen import safeio, write
+from sitegen import safeio, urls, write  # urls: the CLI has it loaded
 from sitegen.cache import Cache, digest, encode, shape_of, tree_digest
 from sitegen.config import SiteConfig
 
@@ -52,10 +52,13 @@ RACY_NS = 2_000_000_000
 
 @dataclass(frozen=True)
 class Quick:
-    """What the fast path made: every output file (kept or new), the manifest's extras, whether
-    the search index was rebuilt, and the snapshot to record once published."""
+    """What the fast path made: the output files made anew and the owned ones no longer made
+    (every other owned file stays as it is), the manifest's extras, whether the search index
+    was rebuilt, and the snapshot to record once published."""
 
     outputs: dict[str, write.Planned]
+    dropped: frozenset[str]
+    pages: int  # the files of the site it makes
     extra: dict[str, str]
     indexed: bool
     entries: int
@@ -317,7 +320,8 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
     changes = _changes(config, cache, snap, files)
     if changes is None:
         return None
-    outputs = {rel: write.Planned(None, owned.key) for rel, owned in manifest.files.items()}
+    outputs: dict[str, write.Planned] = {}
+    dropped: set[str] = set()
     extra = dict(manifest.extra)
     indexed = False
     if changes.fresh:
@@ -326,13 +330,15 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
             return None
         outputs.update(made)
         if "search" in extra and snap["partitions"]:
-            search = _search(config, out, manifest, snap, changes.fresh, made, outputs)
+            search = _search(config, out, manifest, snap, changes.fresh, made, outputs, dropped)
             if search is None:
                 return None
             extra["search"], indexed = search
     cache.put_entries(changes.stored)
     cache.remember_files(changes.remembered)
-    return Quick(outputs, extra, indexed, len(snap["pages"]), _updated(snap, changes))
+    pages = len(manifest.files.keys() - dropped | outputs.keys())
+    return Quick(outputs, frozenset(dropped - outputs.keys()), pages, extra, indexed,
+                 len(snap["pages"]), _updated(snap, changes))
 
 
 def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:
@@ -453,9 +459,10 @@ def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Ent
 
 def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[str, Any],
             fresh: dict[int, Entry], made: dict[str, write.Planned],
-            outputs: dict[str, write.Planned]) -> tuple[str, bool] | None:
-    """Index again the partitions that hold a changed page; their stamps as the manifest keeps
-    them, and whether any was run. None when the partition plan would move."""
+            outputs: dict[str, write.Planned], dropped: set[str]) -> tuple[str, bool] | None:
+    """Index again the partitions that hold a changed page (their files join `outputs`, their
+    old ones `dropped`); their stamps as the manifest keeps them, and whether any was run.
+    None when the partition plan would move."""
     from sitegen import search, urls
 
     changed = {_page_rel(e.slug) for e in fresh.values()}
@@ -491,10 +498,8 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
     files = search.index_partitions(out, stale, data, keys)
     log.info("search: re-indexed %d of %d partitions (%s)", len(stale),
              len(snap["partitions"]), ", ".join(p.name for p in stale))
-    for part in stale:
-        prefix = f"{search.BUNDLE}/{part.name}/"
-        for rel in [r for r in outputs if r.startswith(prefix)]:
-            del outputs[rel]
+    prefixes = tuple(f"{search.BUNDLE}/{part.name}/" for part in stale)
+    dropped.update(rel for rel in manifest.files if rel.startswith(prefixes))
     outputs.update({rel: write.Planned(data_, "") for rel, data_ in files.items()})
     stamps.update(keys)
     text = json.dumps(stamps, sort_keys=True)
@@ -505,6 +510,4 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
 @functools.lru_cache(maxsize=1 << 17)
 def _page_rel(slug: str) -> str:
     """An entry's page (remembered: an edit build asks for each of 10,000 three times)."""
-    from sitegen import urls
-
     return urls.output_file(urls.entry(slug))

@@ -22,7 +22,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -154,12 +154,24 @@ def _parse_manifest(raw: bytes) -> Manifest | None:
         if len(files) != len(data["files"]) or \
                 any(set(map(type, column)) - {kind} for column, kind in columns):
             return None  # not sitegen's: every field has its own type
-        if not all(map(_inside, files)):
+        if not _all_inside(files):
             return None  # a file outside the folder is never sitegen's to replace or remove
         extra = {str(k): str(v) for k, v in data.get("extra", {}).items()}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
     return Manifest(files, extra)
+
+
+def _all_inside(rels: Collection[str]) -> bool:
+    """`_inside` for every path, tested on all of them joined (a loop over 21,000 costs 15 ms):
+    none empty, none holding a NUL (each NUL in the join is a separator), none starting with
+    '/'; those holding '..' are looked at one by one."""
+    if not rels:
+        return True
+    joined = "\0" + "\0".join(rels)
+    if "" in rels or joined.count("\0") != len(rels) or "\0/" in joined:
+        return False
+    return ".." not in joined or all(_inside(rel) for rel in rels if ".." in rel)
 
 
 def _inside(rel: str) -> bool:
@@ -309,8 +321,13 @@ class Staging:
 
 
 def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
-                *, force: bool) -> tuple[dict[str, bytes | Staged], dict[str, Owned], list[str]]:
+                *, force: bool, dropped: Collection[str] | None = None,
+                ) -> tuple[dict[str, bytes | Staged], dict[str, Owned], list[str]]:
     """Which files to write, which owned files stay as they are, and which to remove.
+
+    `outputs` is every file the build makes; or, with `dropped` (an edit's fast path), only
+    those it makes anew, every owned file but `dropped` staying as it is (21,000 files need
+    not be planned one by one to keep them).
 
     Raises OutputError listing every file that would overwrite one sitegen did not write, or
     one changed by hand since sitegen wrote it (neither is touched without `force`).
@@ -318,6 +335,10 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
     writes: dict[str, bytes | Staged] = {}
     kept: dict[str, Owned] = {}
     refused: list[Problem] = []
+    if dropped is not None:
+        kept = dict(manifest.files)
+        for rel in (*outputs, *dropped):
+            kept.pop(rel, None)
     for rel, planned in outputs.items():
         owned = manifest.files.get(rel)
         if planned.data is None:
@@ -336,7 +357,9 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
             continue
         writes[rel] = planned.data
     removes = []
-    for rel, owned in manifest.files.items():
+    gone = manifest.files if dropped is None else \
+        {rel: manifest.files[rel] for rel in dropped if rel in manifest.files}
+    for rel, owned in gone.items():
         if rel in outputs:
             continue
         if _not_ours(out, rel, owned):

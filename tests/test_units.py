@@ -191,3 +191,10 @@ def test_bare_languages_are_accepted_as_the_pattern_did(tag: str) -> None:
 
     expected = len(tag) <= 35 and bool(re.fullmatch(config._LANGUAGE, tag, re.IGNORECASE))
     assert config.valid_language(tag) == expected
+
+
+@given(st.sets(st.text(alphabet="a/.\0", max_size=6), max_size=6))
+def test_manifest_paths_are_checked_at_once_as_one_by_one(rels: set[str]) -> None:
+    from sitegen import write
+
+    assert write._all_inside(rels) == all(map(write._inside, rels))
