@@ -119,6 +119,31 @@ def test_refuses_an_existing_file_and_a_folder_it_did_not_make(
     assert code == 2 and "holds a .git repository" in output
 
 
+@pytest.mark.parametrize("walk_over", [0, 10**9])  # one walk of the folder; a stat a file
+@pytest.mark.parametrize("in_the_way", ["file", "linked folder", "file as folder"])
+def test_a_file_of_the_users_where_a_new_page_goes_is_never_overwritten(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, walk_over: int, in_the_way: str) -> None:
+    monkeypatch.setattr(write, "WALK_OVER", walk_over)
+    write_files(site_dir, entries(2))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    mine = tmp_path / "mine"
+    write_files(mine, {"index.html": "my page"})
+    page = site_dir / "site/entries/2022-10-20-extra"
+    if in_the_way == "file":
+        write_files(page, {"index.html": "my page"})
+    elif in_the_way == "linked folder":
+        page.symlink_to(mine, target_is_directory=True)
+    else:
+        page.write_text("my notes")
+    before = tree_digest(site_dir / "site"), tree_digest(mine)
+    write_files(site_dir, {"content/entries/2022/2022-10-20-extra.md": entry(
+        title="One more event", date="2022-10-20", body="It happened, in our words.")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2 and "2022-10-20-extra" in output, output
+    assert (tree_digest(site_dir / "site"), tree_digest(mine)) == before
+
+
 def test_force_adopts_a_folder_but_never_deletes_what_it_did_not_write(
         site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     files = entries(3)
