@@ -99,11 +99,11 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         fast = quick.try_build(config, cache, out, manifest, files, drafts=drafts,
                                search=search) if as_recorded and not force else None
         if fast is not None:
-            cache.set_snapshot(out, None)  # until the new site is in place
+            cache.hold_snapshot(out)  # until the new site is in place
             stats, manifest = write_stage(out, manifest, fast.outputs, fast.extra, force=force,
                                           dropped=fast.dropped)
             _stamp(cache, out, stamp, manifest, fast.entries, config, fast.pages)
-            cache.set_snapshot(out, fast.snapshot)
+            cache.edit_snapshot(out, *fast.edits, fast.snapshot)
             result = BuildResult(fast.entries, len(config.topics), fast.pages, stats,
                                  fast.indexed, 0.0, (), out)
             return _finish(result, started, out, _notes(config))

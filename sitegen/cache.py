@@ -27,7 +27,7 @@ from sitegen import __version__
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 4
+SCHEMA = 5
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL);
@@ -36,7 +36,11 @@ CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, data TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS stamps (output TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshots (output TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot_edits (output TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
+# Edit builds recorded as changes to the last full snapshot, until they change this many files
+# (then the whole snapshot is written again): 10,000 entries' snapshot is 4 MB of JSON.
+MOST_EDITS = 512
 
 
 class Cache:
@@ -56,6 +60,7 @@ class Cache:
         self.pages: dict[str, bytes] = {}  # page key -> bytes: the preview's memo, in memory
         self.preview: dict[str, Any] = {}  # the preview's last build: site, files, snapshot
         self._fragments: dict[str, str] = {}  # key -> text, for this process
+        self._edits: dict[str, dict[str, dict[str, str]]] = {}  # output -> its snapshot's edits
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -237,22 +242,76 @@ class Cache:
     # -- the last build's snapshot (see quick.py), per output folder ---------------------------
 
     def snapshot(self, output: Path) -> dict[str, Any] | None:
+        """The last build's snapshot, with the edit builds since applied; None when there is
+        none, or a build that was to record one did not finish."""
         rows = self._guard("reading the snapshot", _rows,
                            "SELECT data FROM snapshots WHERE output = ?", (str(output),))
+        edited = self._guard("reading the snapshot", _rows,
+                             "SELECT data FROM snapshot_edits WHERE output = ?", (str(output),))
         try:
             value = json.loads(rows[0][0]) if rows else None
+            edits = json.loads(edited[0][0]) if edited else {"files": {}, "entries": {}}
         except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
             return None
-        return value if isinstance(value, dict) else None
+        if not isinstance(value, dict) or not _apply_edits(value, edits):
+            return None
+        self._edits[str(output)] = edits
+        return value
 
     def set_snapshot(self, output: Path, value: dict[str, Any] | None) -> None:
+        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+            ("DELETE FROM snapshot_edits WHERE output = ?", [(str(output),)])]
         if value is None:
-            self._guard("clearing the snapshot", _write_many,
-                        "DELETE FROM snapshots WHERE output = ?", [(str(output),)])
+            statements.append(("DELETE FROM snapshots WHERE output = ?", [(str(output),)]))
         else:
-            self._guard("saving the snapshot", _write_many,
-                        "INSERT OR REPLACE INTO snapshots VALUES (?, ?)",
-                        [(str(output), json.dumps(value, separators=(",", ":")))])
+            statements.append(("INSERT OR REPLACE INTO snapshots VALUES (?, ?)",
+                               [(str(output), json.dumps(value, separators=(",", ":")))]))
+        self._guard("saving the snapshot", _write_all, statements)
+        self._edits.pop(str(output), None)
+
+    def hold_snapshot(self, output: Path) -> None:
+        """Mark the snapshot as not the site's until `edit_snapshot` records the edit build that
+        is publishing (a build stopped in between leaves none: the next one builds in full)."""
+        self._guard("saving the snapshot", _write_all, [(
+            "INSERT OR REPLACE INTO snapshot_edits VALUES (?, ?)",
+            [(str(output), '{"pending":true}')])])
+
+    def edit_snapshot(self, output: Path, files: dict[str, str], entries: dict[str, str],
+                      whole: dict[str, Any]) -> None:
+        """Record an edit build: the content files' new stats and digests, beside those of the
+        edits since the snapshot was read; `whole` (the snapshot as it is now) is written
+        instead once they are many."""
+        edits = self._edits.get(str(output), {"files": {}, "entries": {}})
+        edits = {"files": {**edits["files"], **files}, "entries": {**edits["entries"], **entries}}
+        if len(edits["files"]) + len(edits["entries"]) > MOST_EDITS:
+            self.set_snapshot(output, whole)
+            edits = {"files": {}, "entries": {}}
+        else:
+            self._guard("saving the snapshot", _write_all, [(
+                "INSERT OR REPLACE INTO snapshot_edits VALUES (?, ?)",
+                [(str(output), json.dumps(edits, separators=(",", ":")))])])
+        self._edits[str(output)] = edits
+
+
+def _apply_edits(snapshot: dict[str, Any], edits: Any) -> bool:
+    """Apply the edit builds' changes to the snapshot; False when they are not of the form
+    `edit_snapshot` writes, or name a file the snapshot does not have (a cache may come from
+    anywhere: nothing here may raise)."""
+    if not isinstance(edits, dict) or set(edits) != {"files", "entries"}:
+        return False  # a build still publishing, or not sitegen's
+    files, entries = edits["files"], edits["entries"]
+    known, rows = snapshot.get("files"), snapshot.get("entries")
+    if not (isinstance(files, dict) and isinstance(entries, dict) and isinstance(known, dict)
+            and isinstance(rows, dict)):
+        return False
+    if not all(type(k) is str and type(v) is str and k in known for k, v in files.items()) or \
+            not all(type(k) is str and type(v) is str and isinstance(rows.get(k), list)
+                    and rows[k] for k, v in entries.items()):
+        return False
+    known.update(files)
+    for path, key in entries.items():
+        rows[path] = [key, *rows[path][1:]]
+    return True
 
 
 def shape_of(data: str, body: str) -> str:
@@ -335,6 +394,19 @@ def _entry_rows(values: Mapping[str, Any], shapes: dict[str, str],
         text = json.dumps(data, separators=(",", ":"))
         shapes[key] = shape_of(text, body)
         yield key, text, body
+
+
+def _write_all(db: sqlite3.Connection,
+               statements: Iterable[tuple[str, Iterable[tuple[Any, ...]]]]) -> None:
+    """Several statements in one transaction: all of them or none."""
+    db.execute("BEGIN")
+    try:
+        for sql, rows in statements:
+            db.executemany(sql, rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _write_many(db: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:

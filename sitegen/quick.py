@@ -63,6 +63,7 @@ class Quick:
     indexed: bool
     entries: int
     snapshot: dict[str, Any]
+    edits: tuple[dict[str, str], dict[str, str]]  # what changed in it: stats, digests by path
 
 
 # -- the snapshot a full build records ------------------------------------------------------
@@ -338,7 +339,8 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
     cache.remember_files(changes.remembered)
     pages = len(manifest.files.keys() - dropped | outputs.keys())
     return Quick(outputs, frozenset(dropped - outputs.keys()), pages, extra, indexed,
-                 len(snap["pages"]), _updated(snap, changes))
+                 len(snap["pages"]), _updated(snap, changes),
+                 ({path: changes.files[path] for path in changes.digests}, changes.digests))
 
 
 def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -104,6 +105,52 @@ def test_edits_of_bodies_one_after_another_stay_on_the_fast_path(
         _edit(_entry_file(timeline, n), "in our words", f"in our words, take {n}{time.time()}")
         _built(timeline, search=False)
     assert calls.planned == 0 and len(calls.parsed) == 4
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
+@pytest.mark.parametrize("most_edits", [512, 1])  # recorded as edits; written whole again
+def test_edit_builds_record_the_snapshot_a_full_build_would(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch, most_edits: int) -> None:
+    """An edit build records only what it changed of the snapshot; read back, the snapshot is
+    the one a full build of the same files records."""
+    from sitegen import cache as caching
+
+    monkeypatch.setattr(caching, "MOST_EDITS", most_edits)
+    for n in (3, 29, 3):
+        _edit(_entry_file(timeline, n), "in our words", f"in our words, take {n}{time.time()}")
+        calls = Calls(monkeypatch)
+        _built(timeline, search=False)
+        assert calls.planned == 0
+    db = sqlite3.connect(timeline / ".sitegen-cache" / caching.CACHE_FILE)
+    edits = db.execute("SELECT data FROM snapshot_edits").fetchall()
+    db.close()
+    assert [len(json.loads(data)["files"]) for (data,) in edits] == \
+        ([2] if most_edits > 2 else [])
+    read = Cache(timeline / ".sitegen-cache").snapshot((timeline / "site").resolve())
+    full = Cache(timeline.parent / "full-cache")
+    build(load_config(timeline / "sitegen.toml"), full, out=timeline / "site", workers=1,
+          search=False)
+    assert read == full.snapshot((timeline / "site").resolve())
+
+
+@pytest.mark.parametrize("edits", [
+    '{"pending":true}', '{"files":{"nowhere.md":"1:2:3"},"entries":{}}',
+    '{"files":{},"entries":{"x.md":["not","a","digest"]}}', "[1, 2", '{"files":[],"entries":{}}',
+], ids=["a build stopped publishing", "a file it lacks", "not a digest", "not JSON", "a list"])
+def test_a_snapshot_with_edits_it_cannot_take_is_not_used(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch, edits: str) -> None:
+    from sitegen import cache as caching
+
+    out = (timeline / "site").resolve()
+    db = sqlite3.connect(timeline / ".sitegen-cache" / caching.CACHE_FILE)
+    with db:
+        db.execute("INSERT OR REPLACE INTO snapshot_edits VALUES (?, ?)", (str(out), edits))
+    db.close()
+    assert Cache(timeline / ".sitegen-cache").snapshot(out) is None
+    _edit(_entry_file(timeline, 7), "What happened", "What took place")
+    calls = Calls(monkeypatch)
+    _built(timeline, search=False)
+    assert calls.planned == 1  # built in full, and right
     assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
 
 
