@@ -43,13 +43,15 @@ class SiteInfo:
 def detect(src: Path) -> str:
     """The generator a site was made for, from its config files, else from its posts."""
     names = {p.name for p in src.iterdir()}
-    if names & {"_config.yml", "_config.yaml", "_config.toml", "_posts"}:
+    if names & {"_config.yml", "_config.yaml", "_config.toml"}:
         return "jekyll"
     if "pelicanconf.py" in names:
         return "pelican"
     if names & {".eleventy.js", "eleventy.config.js", "eleventy.config.mjs",
                 "eleventy.config.cjs", ".eleventy.cjs", ".eleventy.mjs"} or _eleventy_pkg(src):
-        return "eleventy"
+        return "eleventy"  # before `_posts`: Eleventy blogs that came from Jekyll keep it
+    if "_posts" in names:
+        return "jekyll"
     config = _first(src, "config.toml")
     if config is not None and "base_url" in config.read_text(encoding="utf-8", errors="replace"):
         return "zola"

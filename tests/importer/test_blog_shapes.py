@@ -155,3 +155,15 @@ def test_pelican_folders_are_categories_unless_a_post_names_one(
     }, capsys)
     assert "[[topics]]" not in (off / "sitegen.toml").read_text()
     assert redirect_target(off, "notes/debugging-tips.html") == "/entries/debugging-tips/"
+
+
+@pytest.mark.parametrize("config", ["eleventy.config.js", ".eleventy.js", "package.json"])
+def test_an_eleventy_blog_that_kept_its_jekyll_posts_folder_is_eleventy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str) -> None:
+    text = '{"devDependencies": {"@11ty/eleventy": "^3.0.0"}}' if config == "package.json" \
+        else "export default function (config) {}\n"
+    _, printed = import_and_build(tmp_path, {
+        config: text,
+        "_posts/2007-02-20-checklist.md": "---\ntitle: A checklist\n---\nItems.\n",
+    }, capsys)
+    assert "Imported a eleventy site" in printed
