@@ -237,9 +237,9 @@ def _stat_parts(folder: str, recent: int, parts: list[str]) -> bool:
 
 
 def _version() -> str:
-    from sitegen import __version__
+    from sitegen.cache import code_version
 
-    return __version__
+    return code_version()
 
 
 def _output_stamp(out: Path, manifest: write.Manifest) -> dict[str, Any]:

@@ -345,7 +345,22 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _cache_version() -> str:
     # The model's schema is not part of it (computing it imports the parser, which a no-op
     # build never needs): entry rows are keyed by digests that include it (see build.py).
-    return f"{SCHEMA}:{__version__}"
+    return f"{SCHEMA}:{code_version()}"
+
+
+@functools.cache
+def code_version() -> str:
+    """sitegen's version and a stamp of its own code (each module's path, size and time): the
+    same content renders otherwise once sitegen changed, and an upgrade or a `git pull` into
+    an editable install may not change `__version__`, so a cache (and every digest a build
+    makes) from other code is not used. A stat of ~100 files, once per process."""
+    package = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            h.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return f"{__version__}+{h.hexdigest()[:16]}"
 
 
 def _version(db: sqlite3.Connection) -> str | None:

@@ -70,10 +70,9 @@ class Quick:
 
 def context(config: SiteConfig, *, drafts: bool, search: bool) -> str:
     """Everything but the content a build depends on: config, options, theme, versions."""
-    from sitegen import __version__
-    from sitegen.cache import schema
+    from sitegen.cache import code_version, schema
 
-    return digest("quick", str(VERSION), repr(config), f"{drafts}{search}", __version__,
+    return digest("quick", str(VERSION), repr(config), f"{drafts}{search}", code_version(),
                   schema(), tree_digest(config.theme_dir))
 
 
