@@ -307,7 +307,7 @@ def parse_settings(config: SiteConfig) -> str:
     """What of the config an entry's parse depends on: all of it but the site-wide settings
     that only pages use (so retitling the site does not parse every entry again)."""
     pages_only = {"path", "root", "title", "description", "base_url", "language", "timezone",
-                  "output_dir", "theme_dir", "entries_per_page", "cname"}
+                  "output_dir", "theme_dir", "entries_per_page", "cname", "tag_authority"}
     fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
               if f.name not in pages_only}
     from sitegen.cache import schema
@@ -332,11 +332,16 @@ def load_stage(config: SiteConfig, cache: Cache, *, drafts: bool, workers: int |
     recent = time.time_ns() - RACY_NS
     keys = {} if keys is None else keys
     seen: dict[str, tuple[str, str]] = {}
-    for path in files:
-        key = _file_key(path, settings, cache, recent, seen)
-        if key is not None:
-            keys[path] = key
-    outcomes = _parse_all(files, keys, settings, cache, config, workers, seen, spill)
+    # A cache with no entries (a first build) has none to find by digest: each file's digest is
+    # made where it is parsed, not first here, on one core, reading every file twice.
+    first = not cache.holds_entries()
+    if not first:
+        for path in files:
+            key = _file_key(path, settings, cache, recent, seen)
+            if key is not None:
+                keys[path] = key
+    outcomes = _parse_all(files, keys, settings, cache, config, workers, seen, spill,
+                          recent=recent if first else None)
     cache.remember_files(seen)
     result = load_entries(files, config.topic_slugs, drafts=drafts,
                           parse=lambda path, topics: outcomes[path])
@@ -379,11 +384,14 @@ def _entry_key(path: Path, raw: bytes, settings: str) -> str:
 
 def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: Cache,
                config: SiteConfig, workers: int | None,
-               seen: dict[str, tuple[str, str]], spill: Spill | None) -> dict[Path, Any]:
+               seen: dict[str, tuple[str, str]], spill: Spill | None, *,
+               recent: int | None = None) -> dict[Path, Any]:
     """Every file's ParseOutcome: from the cache, else parsed (in a process pool when many).
 
     A file parsed is read again, and its key made again from the bytes parsed: one changed
-    since its key was made is known (and cached) by the bytes it now has."""
+    since its key was made is known (and cached) by the bytes it now has. With `recent`, no
+    key was made before: each file's key is the one made from the bytes parsed, and its stat
+    (taken before they were read, trusted if older than `recent`) is remembered with it."""
     from sitegen import pool
     from sitegen.load import ParseOutcome
 
@@ -399,14 +407,18 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
         else:
             missing.append(path)
     parsed = pool.imap_chunks(_parse_chunk, missing, workers=workers,
-                              extra=(config.topic_slugs, config.markdown_html, settings))
+                              extra=(config.topic_slugs, config.markdown_html, settings, recent))
     fresh = {}
-    for path, (key, outcome) in zip(missing, parsed, strict=True):
+    for path, (key, outcome, stat_key) in zip(missing, parsed, strict=True):
         outcomes[path] = outcome
         if outcome.entry is not None:
             _share_path(outcome.entry, path)
             if spill is not None:
                 spill.keep(outcome.entry)
+        if key is not None and recent is not None:
+            keys[path] = key
+            if stat_key:
+                seen[str(path)] = (stat_key, key)
         if key is not None and path in keys:
             if key != keys[path]:  # changed while this build ran: its stat is not trusted
                 keys[path] = key
@@ -434,20 +446,32 @@ def _at(entry: Entry | None, path: Path) -> Entry | None:
     return entry if entry is None or entry.path == path else dataclasses.replace(entry, path=path)
 
 
-def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str],
-                 ) -> list[tuple[str | None, Any]]:
-    """Each file's key (None when it cannot be read) and ParseOutcome."""
+def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str, int | None],
+                 ) -> list[tuple[str | None, Any, str]]:
+    """Each file's key (None when it cannot be read), ParseOutcome, and (given `recent`) its
+    stat key as `_file_key` makes it, taken before the read ("" when too fresh to trust)."""
     from sitegen.load import parse_entry, unreadable
 
-    topics, html, parse = settings
-    made: list[tuple[str | None, Any]] = []
+    topics, html, parse, recent = settings
+    settings_digest = digest(parse) if recent is not None else ""
+    made: list[tuple[str | None, Any, str]] = []
     for path in paths:
+        stat_key = ""
+        if recent is not None:
+            try:
+                st = path.stat()
+            except OSError:
+                pass  # the read says why
+            else:
+                if st.st_mtime_ns < recent:
+                    stat_key = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{settings_digest}"
         try:
             raw = safeio.read_regular_file(path)
         except safeio.UnreadableFile as e:
-            made.append((None, unreadable(e)))
+            made.append((None, unreadable(e), ""))
             continue
-        made.append((_entry_key(path, raw, parse), parse_entry(path, raw, topics, html)))
+        made.append((_entry_key(path, raw, parse), parse_entry(path, raw, topics, html),
+                     stat_key))
     return made
 
 

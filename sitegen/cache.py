@@ -127,6 +127,13 @@ class Cache:
 
     # -- parsed entries ------------------------------------------------------------------------
 
+    def holds_entries(self) -> bool:
+        """Whether any parsed entry is cached (none: a first build, or a cache made afresh)."""
+        if self._entries:
+            return True
+        rows = self._guard("reading entries", _rows, "SELECT 1 FROM entries LIMIT 1")
+        return bool(rows)
+
     def entries(self, digests: Iterable[str]) -> dict[str, Any]:
         """The cached values among `digests` (decoded), loading from disk only what is asked."""
         wanted = [d for d in digests if d not in self._entries]

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
@@ -392,3 +393,35 @@ def test_a_bad_order_names_the_line(site_dir: Path, capsys: pytest.CaptureFixtur
     code, out = run(site_dir, "build", capsys=capsys)
     assert code == 1
     assert "2022-12-30-x.md:10: `order` must be a whole number" in out
+
+
+def test_a_first_build_remembers_each_files_stat_for_the_next(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build makes each file's digest where it parses it, and keeps its stat (unless
+    too fresh to trust): the next build reads only the file saved just now."""
+    import os
+
+    from sitegen import safeio
+    from sitegen.build import build
+    from sitegen.cache import Cache
+    from sitegen.config import load_config
+
+    write_files(site_dir, ENTRIES)
+    old = 1_600_000_000
+    files = sorted((site_dir / "content").rglob("*.md"))
+    for path in files[1:]:
+        os.utime(path, (old, old))
+    read, original = [], safeio.read_regular_file
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> bytes:
+        read.append(Path(path).name)
+        return original(path, *args, **kwargs)
+    monkeypatch.setattr(safeio, "read_regular_file", counted)
+    build(load_config(site_dir / "sitegen.toml"), Cache(site_dir / ".sitegen-cache"))
+    assert sorted(name for name in read if name.endswith(".md")) == [f.name for f in files]
+    toml = site_dir / "sitegen.toml"
+    toml.write_text(toml.read_text().replace('"Test Timeline"', '"Retitled"', 1))
+    read.clear()
+    build(load_config(toml), Cache(site_dir / ".sitegen-cache"))
+    assert [name for name in read if name.endswith(".md")] == [files[0].name]
+    assert "Retitled" in (site_dir / "site/index.html").read_text()
