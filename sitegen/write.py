@@ -250,10 +250,12 @@ def _holder(fd: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """A new file already written into the build's staging folder: its size and digest."""
+    """A new file already written into the build's staging folder: its size, digest and
+    mtime (taken as it was written, by the process that wrote it: a pool worker for a page)."""
 
     size: int
     digest: str
+    mtime_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,14 +311,16 @@ class Staging:
                 self._made.add(folder)
             if isinstance(data, bytes):
                 target.write_bytes(data)
-                return Staged(len(data), sha256(data))
+                return Staged(len(data), sha256(data), os.stat(target).st_mtime_ns)
             digest, size = hashlib.sha256(), 0
             with open(target, "wb") as f:
                 for part in data:
                     f.write(part)
                     digest.update(part)
                     size += len(part)
-            return Staged(size, digest.hexdigest())
+                f.flush()
+                mtime = os.fstat(f.fileno()).st_mtime_ns  # the last write's: final
+            return Staged(size, digest.hexdigest(), mtime)
         except OSError as e:
             raise _write_failure(self.out, e) from e
 
@@ -455,8 +459,7 @@ def publish(out: Path, writes: Mapping[str, bytes | Staged], removes: list[str],
     try:
         for rel, data in writes.items():
             staged = data if isinstance(data, Staged) else staging.put(rel, data)
-            st = staging.path(rel).stat()
-            files[rel] = Owned(st.st_size, st.st_mtime_ns, staged.digest, keys.get(rel, ""))
+            files[rel] = Owned(staged.size, staged.mtime_ns, staged.digest, keys.get(rel, ""))
         manifest = Manifest(files, extra)
         (staging.root / MANIFEST).write_bytes(manifest_bytes(manifest))
         journal = {"write": sorted(writes) + [MANIFEST], "remove": removes}
