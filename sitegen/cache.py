@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import types
 import typing
@@ -361,13 +362,21 @@ def code_version() -> str:
     same content renders otherwise once sitegen changed, and an upgrade or a `git pull` into
     an editable install may not change `__version__`, so a cache (and every digest a build
     makes) from other code is not used. A stat of ~100 files, once per process."""
-    package = Path(__file__).parent
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            st = path.stat()
-            h.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return f"{__version__}+{h.hexdigest()[:16]}"
+    found: list[str] = []
+    pending = [("", str(Path(__file__).parent))]
+    while pending:  # os.scandir, not Path.rglob: this is on every build's path (4 -> 1 ms)
+        prefix, folder = pending.pop()
+        with contextlib.suppress(OSError), os.scandir(folder) as listing:
+            for item in listing:
+                if item.is_dir(follow_symlinks=False):
+                    if not item.name.startswith("__"):  # __pycache__, __jinjacache__
+                        pending.append((f"{prefix}{item.name}/", item.path))
+                elif item.name.endswith(".py"):
+                    with contextlib.suppress(OSError):
+                        st = item.stat()
+                        found.append(f"{prefix}{item.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
+    digest_ = hashlib.sha256("".join(sorted(found)).encode("utf-8", "surrogateescape"))
+    return f"{__version__}+{digest_.hexdigest()[:16]}"
 
 
 def _version(db: sqlite3.Connection) -> str | None:

@@ -237,16 +237,20 @@ def index_partitions(out: Path, stale: Sequence[Partition],
     make, by site path, each handed to `sink` as it is read back (default: kept as bytes).
     `pages` gives where each page is (a path to hard-link), its new bytes, or None where
     `out` holds it."""
-    files: dict[str, Staged | bytes] = {}
+    read: dict[str, dict[str, Staged | bytes]] = {}
+
+    def take(part: str, folder: Path) -> None:  # as each run ends, while the others go on
+        read[part] = {}
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                rel = f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}"
+                data = p.read_bytes()
+                read[part][rel] = data if sink is None else sink(rel, data)
+
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
-        for part, folder in _run_all(out, Path(tmp), stale, pages, keys).items():
-            for p in sorted(folder.rglob("*")):
-                if p.is_file():
-                    rel = f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}"
-                    data = p.read_bytes()
-                    files[rel] = data if sink is None else sink(rel, data)
-    return files
+        _run_all(out, Path(tmp), stale, pages, keys, take)
+    return {rel: made for part in stale for rel, made in read[part.name].items()}
 
 
 def index_site(site_dir: Path, site: Site, pages: Mapping[str, bytes] | None,
@@ -425,23 +429,32 @@ def _write_new(path: Path, data: bytes) -> None:
 
 def _run_all(live: Path, work: Path, stale: Sequence[Partition],
              pages: Mapping[str, Path | bytes | None], keys: Mapping[str, str],
-             ) -> dict[str, Path]:
+             done: Callable[[str, Path], None] | None = None) -> dict[str, Path]:
     """Index the stale partitions into folders under `work`, several at once (each run is a
     separate process, so each stays within its own memory); the first failure is raised once
     all have finished. A page given as a path is hard-linked from there, as None from `live`,
-    where it is; one given as bytes is written."""
+    where it is; one given as bytes is written. `done` is called (in this thread) with each
+    partition's folder as soon as its run has ended well, while the others still run."""
     if not stale:
         return {}
     executable = _executable(live)
     workers = max(1, min(len(stale), MAX_RUNS, len(os.sched_getaffinity(0))))
+    errors: list[BaseException] = []
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        futures = {part.name: pool.submit(_index_partition, executable, live, work / part.name,
-                                          part, pages, keys[part.name]) for part in stale}
-        errors = [f.exception() for f in futures.values()]
-    for error in errors:
-        if error is not None:
-            raise error
-    return {name: future.result() for name, future in futures.items()}
+        futures = {pool.submit(_index_partition, executable, live, work / part.name, part,
+                               pages, keys[part.name]): part.name for part in stale}
+        for future in concurrent.futures.as_completed(futures):
+            error = future.exception()
+            if error is not None:
+                errors.append(error)
+            elif done is not None and not errors:
+                try:
+                    done(futures[future], future.result())
+                except Exception as e:  # raised once the runs have ended, as a run's failure is
+                    errors.append(e)
+    if errors:
+        raise errors[0]
+    return {name: future.result() for future, name in futures.items()}
 
 
 def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
