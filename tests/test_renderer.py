@@ -7,8 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it.common import normalize_url
+from pygments import format as pygments_format
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES, Token
 
-from sitegen.markdown import highlight_css, render_body
+from sitegen.markdown import format_spans, highlight_css, normalize_link, render_body
 from tests.helpers import SITE_TOML, entry, run, write_files
 
 E = "content/entries"
@@ -50,6 +58,33 @@ def test_fenced_code_with_a_language_is_highlighted_with_classes_only() -> None:
     assert "&#39;&lt;b&gt;&#39;" in html or "'&lt;b&gt;'" in html
     assert "<pre><code>plain &lt; text" in html
     assert "style=" not in html and "<script" not in html
+
+
+_CODE_PIECES = ["def", " ", "\n", "\n\n", "x", "<b>", "&", '"', "'", "  ", "\t", "1", "#",
+                "é", "//", "/*", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(st.tuples(st.sampled_from([*sorted(STANDARD_TYPES, key=str),
+                                                   Token.Name.Custom.Deeper]),
+                                 st.lists(st.sampled_from(_CODE_PIECES), max_size=4)
+                                 .map("".join)), max_size=30))
+def test_code_spans_are_what_pygments_html_formatter_makes(
+        tokens: list[tuple[object, str]]) -> None:
+    # format_spans is our one-pass copy of HtmlFormatter(nowrap=True): any token stream, any
+    # text (blank lines, runs of one type, escapes), the same bytes
+    assert format_spans(tokens) == pygments_format(tokens, HtmlFormatter(nowrap=True))
+
+
+@pytest.mark.parametrize("lang", ["python", "rust", "go", "javascript", "bash", "sql", "yaml",
+                                  "toml", "html", "diff", "console"])
+def test_highlighted_code_is_byte_for_byte_pygments_output(lang: str) -> None:
+    code = ("\n  leading blank line\nx = '<a href=\"/\">' & 1  # note\n\n\tfn(a, b) {}\n"
+            "-- end ; @ $HOME\n\n\n")
+    html = render_body(f"```{lang}\n{code}```\n")
+    spans = pygments_highlight(code, get_lexer_by_name(lang), HtmlFormatter(nowrap=True))
+    assert html.startswith(f'<pre class="highlight"><code class="language-{lang}">{spans}'
+                           "</code></pre>\n")
 
 
 def test_highlight_css_has_light_and_dark_and_matches_the_theme() -> None:
@@ -190,3 +225,29 @@ def test_a_link_whose_address_the_sanitizer_refuses_keeps_its_text_only() -> Non
     assert '<a href="https://photos.example/p2" rel="noopener noreferrer">a good one</a>' in html
     assert "<a>x</a>" in render_body('<a rel="nofollow" name="n" href="javascript:x">x</a>\n',
                                      "sanitize").replace(' name="n"', "")
+
+
+_URL_PIECES = ["https://", "http://", "HTTP://", "//", "/", "xn--", "x", "Z", "0", ".", "..",
+               "-", "_", "~", "%", "%20", " ", ":", "@", "é", "?", "#", "&", "(", "[", "\\"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(url=st.lists(st.sampled_from(_URL_PIECES), max_size=8).map("".join))
+@example(url="/a b")
+@example(url="/ ")
+@example(url="https://E.org/")
+@example(url="")
+@example(url="https://xn--bcher-kva.example/")
+@example(url="/%41")
+@example(url="http://a.b:80/")
+def test_links_are_normalised_as_markdown_it_normalises_them(url: str) -> None:
+    assert normalize_link(url) == normalize_url.normalizeLink(url)
+
+
+def test_links_in_a_body_keep_their_encoding_rules() -> None:
+    html = render_body("[a](https://docs.example.org/a b) [b](/entries/x-y/) "
+                       "[c](https://ÉXAMPLE.org/ü) [d](<https://example.org/a b>)\n")
+    assert 'href="https://docs.example.org/a%20b"' not in html  # a space ends the link
+    assert 'href="/entries/x-y/"' in html
+    assert 'href="https://xn--XAMPLE-voa.org/%C3%BC"' in html
+    assert 'href="https://example.org/a%20b"' in html
