@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from sitegen import urls
 from sitegen.config import SiteConfig
 from sitegen.model import Entry, Site
-from sitegen.urls import ROOT_LINK
 
 # xml.sax.saxutils's escape and quoteattr, byte for byte: importing it imports urllib.request
 # (http.client, email, ssl...), a tenth of a second of an edit build that renders one feed.
@@ -101,7 +100,7 @@ def _absolute_links(config: SiteConfig, html: str) -> str:
     """Feed readers have no page to resolve against: make root-relative links absolute."""
     prefix = config.base_url if "://" in config.base_url else urls.base_path(config.base_url)
     safe = quoteattr(prefix)[1:-1]  # validated already; escaped anyway, as it lands in HTML
-    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{safe}', html)
+    return urls.rebase_root_links(html, safe)
 
 
 def _timestamp(entry: Entry, config: SiteConfig) -> str:

