@@ -14,7 +14,7 @@ import typing
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sitegen import quick, safeio, write
 from sitegen.cache import Cache, digest, tree_digest
@@ -26,6 +26,7 @@ if typing.TYPE_CHECKING:  # the model is imported where it is used: a no-op buil
     from sitegen.model import Entry, Site
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 RACY_NS = quick.RACY_NS  # a stat this fresh is never trusted (git's "racy" rule; see quick.py)
 
 # The preview's write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its
@@ -111,11 +112,15 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
                                                 keys=keys, spill=_spill())
         site = _assemble(entries, config)
-        with write.Staging(out) as staging:
+        with write.Staging(out) as staging, _Later() as indexing:
+            # Pagefind reads only the entry pages: it runs beside the list pages' rendering
             outputs = render_stage(site, config, digests, manifest=manifest, out=out,
-                                   workers=workers, cache=cache, sink=staging.put)
-            outputs, extra, indexed, partitions = search_stage(site, config, outputs, manifest,
-                                                               out, search, staging)
+                                   workers=workers, cache=cache, sink=staging.put,
+                                   entry_pages=indexing.start(
+                                       lambda pages: search_stage(site, config, pages, manifest,
+                                                                  out, search, staging)))
+            bundle, extra, indexed, partitions = indexing.result()
+            outputs.update(bundle)
             cache.set_snapshot(out, None)
             stats, manifest = write_stage(out, manifest, outputs, extra, staging, force=force)
         pages = len(outputs)
@@ -425,8 +430,14 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
                 seen.pop(str(path), None)
             if outcome.entry is not None:
                 fresh[key] = outcome
+                if len(fresh) >= SAVE_ENTRIES:  # saved while the pool parses on
+                    cache.put_entries(fresh)
+                    fresh = {}
     cache.put_entries(fresh)
     return outcomes
+
+
+SAVE_ENTRIES = 100
 
 
 def _share_path(entry: Entry, path: Path) -> None:
@@ -481,13 +492,17 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                  manifest: write.Manifest | None = None, out: Path | None = None,
                  workers: int | None = None, memo: dict[str, bytes] | None = None,
                  cache: Cache | None = None, sink: Sink | None = None,
-                 plans: dict[str, Any] | None = None) -> dict[str, write.Planned]:
+                 plans: dict[str, Any] | None = None,
+                 entry_pages: Callable[[dict[str, write.Planned]], None] | None = None,
+                 ) -> dict[str, write.Planned]:
     """Every output file, planned: its page key, and its bytes unless the manifest shows the
     file on disk was made from exactly the same inputs (then it is not rendered at all).
 
     `sink` takes each new file as it is made (a build's staging folder; default: keep the
     bytes). `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
     `plans` is filled with each page's, feed's and export's plan by its output path.
+    `entry_pages` is given every entry's page, planned, as soon as they are all made (before
+    the list pages, feeds and exports), once.
     """
     from sitegen import assets, exports, feeds, redirects, render, urls
 
@@ -515,7 +530,16 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     texts = _Fragments(cache or Cache(None), config, digests,
                        [item for _, _, item in todo if isinstance(item, exports.Export)])
     put = sink or _keep
-    rendered = _render_all(env, config, needed, workers, texts, site.entries, put)
+    keys = {rel: key for rel, key, _ in needed}
+
+    def entry_pages_made(made: Mapping[str, bytes | write.Staged]) -> None:
+        if entry_pages is not None:
+            kept = {rel: p for rel, p in planned.items() if search_page(rel)}
+            entry_pages({**kept, **{rel: write.Planned(data, keys[rel])
+                                    for rel, data in made.items()}})
+
+    rendered = _render_all(env, config, needed, workers, texts, site.entries, put,
+                           entry_pages_made)
     texts.save()
     for rel, key, _ in needed:
         made = planned[rel] = write.Planned(rendered.pop(rel), key)
@@ -532,6 +556,44 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
 
 def _keep(rel: str, data: bytes | Iterable[bytes]) -> bytes:
     return data if isinstance(data, bytes) else b"".join(data)
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+def search_page(rel: str) -> bool:
+    from sitegen.search import is_record_page
+
+    return is_record_page(rel)
+
+
+class _Later:
+    """One stage run in a thread from the moment its input is ready (`start` gives the
+    callback that starts it), its result taken when the build needs it. Leaving the block
+    waits for the thread, so a build that fails meanwhile still cleans up after it."""
+
+    def __init__(self) -> None:
+        self._pool = concurrent.futures.ThreadPoolExecutor(1)
+        self._future: concurrent.futures.Future[Any] | None = None
+
+    def __enter__(self) -> _Later:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True)
+
+    def start(self, stage: Callable[[T], Any]) -> Callable[[T], None]:
+        def begin(value: T) -> None:
+            if self._future is not None:
+                raise RuntimeError("a stage started twice")
+            self._future = self._pool.submit(stage, value)
+        return begin
+
+    def result(self) -> Any:
+        if self._future is None:
+            raise RuntimeError("a stage never started")
+        return self._future.result()
 
 
 def page_salt(theme: str, config: SiteConfig) -> str:
@@ -576,10 +638,11 @@ def _reuse(manifest: write.Manifest | None, out: Path | None,
 def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]],
                 workers: int | None, texts: _Fragments | None = None,
                 every_entry: Sequence[Entry] = (), sink: Sink = _keep,
+                entry_pages: Callable[[Mapping[str, bytes | write.Staged]], None] = _ignore,
                 ) -> dict[str, bytes | write.Staged]:
     """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
     (and every card) in the pool when there are many, then the list pages here, from the
-    cards."""
+    cards. The entry pages made go to `entry_pages` before the list pages are begun."""
     from sitegen import exports, feeds, pool, render
     from sitegen.model import Page
 
@@ -608,6 +671,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     else:
         for rel, page in singles:
             out[rel] = sink(rel, render.render_page(env, page, cards))
+    entry_pages(dict(out))  # the pool is gone: no fork can copy a thread this starts
     for rel, item in lists:
         if isinstance(item, feeds.Feed):
             out[rel] = sink(rel, feeds.render_feed(config, item))
@@ -866,21 +930,22 @@ def _environment(theme_digest: str, config: SiteConfig) -> Any:
 
 # -- search ---------------------------------------------------------------------------------
 
-def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planned],
+def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Planned],
                  manifest: write.Manifest, out: Path, enabled: bool, staging: write.Staging,
                  ) -> tuple[dict[str, write.Planned], dict[str, str], bool,
                             tuple[tuple[str, tuple[str, ...]], ...]]:
     """Plan the search bundle's files: kept when the entry pages it indexes are unchanged,
     else made anew by Pagefind, from the pages where they are (new ones in `staging`, the
-    others in `out`), into `staging`. Returns the outputs with the bundle, the manifest
-    stamps, whether the index was rebuilt, and the partitions (name and pages)."""
+    others in `out`), into `staging`. `outputs` holds (at least) every entry page. Returns
+    the bundle's files, the manifest stamps, whether the index was rebuilt, and the
+    partitions (name and pages)."""
     from sitegen import search, urls
 
     bundle = {rel: owned for rel, owned in manifest.files.items()
               if rel.startswith(search.BUNDLE + "/")}
     if not enabled:
         kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
-        return {**outputs, **kept}, {}, False, ()
+        return kept, {}, False, ()
     sources: dict[str, Path] = {}
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
@@ -902,7 +967,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: dict[str, write.Planne
         manifest.extra.get("search"), {rel: manifest.is_intact(out, rel) for rel in bundle},
         sizes, staging.put)
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
-    return {**outputs, **fresh}, {"search": made.stamps}, bool(made.rebuilt), made.plan
+    return fresh, {"search": made.stamps}, bool(made.rebuilt), made.plan
 
 
 # -- write ----------------------------------------------------------------------------------

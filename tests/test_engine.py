@@ -13,15 +13,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen import cache as cache_module
-from sitegen import load, pool, render, write
+from sitegen import load, pool, render, search, write
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import load_config
@@ -298,6 +300,63 @@ def test_a_build_that_fails_mid_render_leaves_the_site_and_no_staging(
     assert int(seen.read_text()) >= limit, "rendered pages go into staging as they are made"
     assert tree_digest(site_dir / "site") == before
     assert not list(site_dir.glob(".site.staging*"))
+    monkeypatch.undo()
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    assert "Renamed" in (site_dir / "site/index.html").read_text()
+
+
+def _index_signal(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An event set as soon as the build starts indexing for search."""
+    started, real = threading.Event(), search.index_partitions
+
+    def index(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        return real(*args, **kwargs)
+    monkeypatch.setattr(search, "index_partitions", index)
+    return started
+
+
+def test_search_indexing_begins_before_the_list_pages_are_rendered(
+        site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pagefind reads only the entry pages, so it runs beside the timeline, topic pages,
+    # feeds and exports: the first list page waits here until indexing has begun
+    write_files(site_dir, entries(30))
+    started, real, waited = _index_signal(monkeypatch), render.render_page, []
+
+    def render_page(env: Any, page: Any, *rest: Any) -> Any:
+        if page.template != "entry.html" and not waited:
+            waited.append(started.wait(120))
+        return real(env, page, *rest)
+    monkeypatch.setattr(render, "render_page", render_page)
+    config = load_config(site_dir / "sitegen.toml")
+    build(config, Cache(None), out=tmp_path / "beside", workers=1)
+    monkeypatch.undo()
+    build(config, Cache(None), out=tmp_path / "after", workers=1)
+    assert waited == [True]
+    assert site_files(tmp_path / "beside") == site_files(tmp_path / "after")
+
+
+def test_a_list_page_failing_while_search_indexes_leaves_the_site_as_it_was(
+        site_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(site_dir, entries(30))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    before = tree_digest(site_dir / "site")
+    config = site_dir / "sitegen.toml"
+    config.write_text(config.read_text().replace("Test Timeline", "Renamed"))
+    started, real = _index_signal(monkeypatch), render.render_page
+
+    def render_page(env: Any, page: Any, *rest: Any) -> Any:
+        if page.template != "entry.html" and started.wait(120):
+            raise TemplateError(Problem(site_dir / "timeline.html", 3, "a list page failed"))
+        return real(env, page, *rest)
+    monkeypatch.setattr(render, "render_page", render_page)
+    with pytest.raises(TemplateError, match="a list page failed"):
+        build(load_config(config), Cache(site_dir / ".sitegen-cache"), workers=1)
+    assert started.is_set()
+    assert tree_digest(site_dir / "site") == before
+    left = {p.name for p in site_dir.glob(".site.*")} - {".site.lock"}
+    assert not left, "no staging or search work folder is left"
     monkeypatch.undo()
     assert run(site_dir, "build", capsys=capsys)[0] == 0
     assert "Renamed" in (site_dir / "site/index.html").read_text()
