@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -368,7 +369,7 @@ def _file_key(path: Path, settings: str, cache: Cache, recent: int,
         st = path.stat()
     except OSError:
         return None  # gone since listed: the parse reports it
-    stat_key = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{digest(settings)}"
+    stat_key = file_stat_key(st, settings)
     known = cache.file_digest(str(path), stat_key) if st.st_mtime_ns < recent else None
     if known is not None:
         seen[str(path)] = (stat_key, known)
@@ -381,6 +382,17 @@ def _file_key(path: Path, settings: str, cache: Cache, recent: int,
     if st.st_mtime_ns < recent:  # a fresher stat may stand for a second save: never trust it
         seen[str(path)] = (stat_key, key)
     return key
+
+
+def file_stat_key(st: os.stat_result, settings: str) -> str:
+    """What a file's stat is remembered by: a later build that finds the same trusts the
+    digest made then instead of reading the file."""
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{_settings_digest(settings)}"
+
+
+@functools.lru_cache(maxsize=4)
+def _settings_digest(settings: str) -> str:
+    return digest(settings)  # once a build, not once a file
 
 
 def _entry_key(path: Path, raw: bytes, settings: str) -> str:
@@ -464,7 +476,6 @@ def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str, in
     from sitegen.load import parse_entry, unreadable
 
     topics, html, parse, recent = settings
-    settings_digest = digest(parse) if recent is not None else ""
     made: list[tuple[str | None, Any, str]] = []
     for path in paths:
         stat_key = ""
@@ -475,7 +486,7 @@ def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str, in
                 pass  # the read says why
             else:
                 if st.st_mtime_ns < recent:
-                    stat_key = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{settings_digest}"
+                    stat_key = file_stat_key(st, parse)
         try:
             raw = safeio.read_regular_file(path)
         except safeio.UnreadableFile as e:

@@ -355,6 +355,7 @@ def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:
 def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str]:
     """One changed file's outcome (None when it has a problem: the full build reports it),
     digest and stat key, as the full build's load stage makes them."""
+    from sitegen import build
     from sitegen.load import parse_entry
 
     try:
@@ -367,7 +368,7 @@ def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str
     if outcome.entry is None or outcome.problems or outcome.warnings:
         return None, key, ""
     racy = st.st_mtime_ns >= time.time_ns() - RACY_NS
-    stat_key = "" if racy else f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{digest(settings)}"
+    stat_key = "" if racy else build.file_stat_key(st, settings)
     return outcome, key, stat_key
 
 

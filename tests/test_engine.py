@@ -249,14 +249,22 @@ def test_a_build_killed_anywhere_then_rebuilt_equals_a_clean_build(
         assert not list(site_dir.glob(".site.staging*"))
 
 
-def test_a_full_disk_leaves_the_site_exactly_as_it_was(
-        site_dir: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    write_files(site_dir, entries(3))
+def _built_then_retitled(site_dir: Path, count: int,
+                          capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """A site of `count` entries, built, then retitled (its next build remakes every page):
+    the built site's digests."""
+    write_files(site_dir, entries(count))
     assert run(site_dir, "build", capsys=capsys)[0] == 0
     before = tree_digest(site_dir / "site")
     config = site_dir / "sitegen.toml"
     config.write_text(config.read_text().replace("Test Timeline", "Renamed"))
+    return before
+
+
+def test_a_full_disk_leaves_the_site_exactly_as_it_was(
+        site_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _built_then_retitled(site_dir, 3, capsys)
     real = Path.write_bytes
     calls = []
 
@@ -279,11 +287,7 @@ def test_a_full_disk_leaves_the_site_exactly_as_it_was(
 def test_a_build_that_fails_mid_render_leaves_the_site_and_no_staging(
         site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
-    write_files(site_dir, entries(40))
-    assert run(site_dir, "build", capsys=capsys)[0] == 0
-    before = tree_digest(site_dir / "site")
-    config = site_dir / "sitegen.toml"
-    config.write_text(config.read_text().replace("Test Timeline", "Renamed"))
+    before = _built_then_retitled(site_dir, 40, capsys)
     staging, seen = site_dir / ".site.staging", tmp_path / "staged"
     real, calls, limit = render.render_page, [], 25 if workers == 1 else 5
 
@@ -296,7 +300,8 @@ def test_a_build_that_fails_mid_render_leaves_the_site_and_no_staging(
     monkeypatch.setattr(render, "render_page", fails_later)
     monkeypatch.setattr(pool, "MIN_ITEMS", 2)
     with pytest.raises(TemplateError, match="a template went wrong"):
-        build(load_config(config), Cache(site_dir / ".sitegen-cache"), workers=workers)
+        build(load_config(site_dir / "sitegen.toml"), Cache(site_dir / ".sitegen-cache"),
+              workers=workers)
     assert int(seen.read_text()) >= limit, "rendered pages go into staging as they are made"
     assert tree_digest(site_dir / "site") == before
     assert not list(site_dir.glob(".site.staging*"))
@@ -339,11 +344,7 @@ def test_search_indexing_begins_before_the_list_pages_are_rendered(
 def test_a_list_page_failing_while_search_indexes_leaves_the_site_as_it_was(
         site_dir: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    write_files(site_dir, entries(30))
-    assert run(site_dir, "build", capsys=capsys)[0] == 0
-    before = tree_digest(site_dir / "site")
-    config = site_dir / "sitegen.toml"
-    config.write_text(config.read_text().replace("Test Timeline", "Renamed"))
+    before = _built_then_retitled(site_dir, 30, capsys)
     started, real = _index_signal(monkeypatch), render.render_page
 
     def render_page(env: Any, page: Any, *rest: Any) -> Any:
@@ -352,7 +353,7 @@ def test_a_list_page_failing_while_search_indexes_leaves_the_site_as_it_was(
         return real(env, page, *rest)
     monkeypatch.setattr(render, "render_page", render_page)
     with pytest.raises(TemplateError, match="a list page failed"):
-        build(load_config(config), Cache(site_dir / ".sitegen-cache"), workers=1)
+        build(load_config(site_dir / "sitegen.toml"), Cache(site_dir / ".sitegen-cache"), workers=1)
     assert started.is_set()
     assert tree_digest(site_dir / "site") == before
     left = {p.name for p in site_dir.glob(".site.*")} - {".site.lock"}
