@@ -90,16 +90,17 @@ def walk(folder: Path) -> dict[str, str] | None:
             return None
         for item in items:
             try:
-                if item.is_dir(follow_symlinks=False):
-                    pending.append(item.path)
-                    continue
-                if item.is_symlink() and os.path.isdir(item.path):
-                    return None
+                if not item.is_file(follow_symlinks=False):  # one check for most: a file
+                    if item.is_dir(follow_symlinks=False):
+                        pending.append(item.path)
+                        continue
+                    if item.is_symlink() and os.path.isdir(item.path):
+                        return None
                 st = item.stat()
             except OSError:
                 return None
-            found[item.path] = "" if st.st_mtime_ns >= recent else \
-                f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+            mtime = st.st_mtime_ns
+            found[item.path] = "" if mtime >= recent else f"{mtime}:{st.st_size}:{st.st_ino}"
     return found
 
 

@@ -44,10 +44,10 @@ from pathlib import Path
 from sitegen import search_chunks, urls
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Entry, Site
+from sitegen.write import BUNDLE as BUNDLE  # the folder it makes, named beside the manifest
 from sitegen.write import Staged
 
 log = logging.getLogger(__name__)
-BUNDLE = "pagefind"
 MANIFEST = "partitions.json"
 ORDER = "order.json"
 STAMP = ".sitegen-records"  # the bundle's stamps: `deploy` hands them back to the next build

@@ -32,6 +32,7 @@ from sitegen.errors import OutputError, Problem, SitegenError
 log = logging.getLogger(__name__)
 MANIFEST = ".sitegen-manifest.json"
 JOURNAL = ".sitegen-commit.json"
+BUNDLE = "pagefind"  # the search bundle's folder (search.py makes it)
 MANIFEST_VERSION = 1
 
 

@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -580,6 +581,33 @@ def test_a_first_build_stopped_after_moving_its_site_in_is_finished(
     assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
 
 
+@pytest.mark.parametrize("threads", [False, True])
+def test_the_output_check_beside_the_walk_answers_as_it_would_alone(threads: bool) -> None:
+    # The no-op path stats the outputs in a forked child beside the content's walk; where
+    # threads run (a fork would copy their held locks), it checks in the process itself. A
+    # child that dies before answering answers "changed": the build then looks for itself.
+    script = textwrap.dedent(f"""
+        import os, threading, time
+        from sitegen.build import _answer_beside
+        if {threads}:
+            threading.Thread(target=time.sleep, args=(1,), daemon=True).start()
+        me = os.getpid()
+        seen = []
+        for check in (lambda: True, lambda: False, lambda: os.getpid() != me):
+            with _answer_beside(check) as answer:
+                seen.append(answer())
+        with _answer_beside(lambda: os.getpid() == me or os._exit(3)) as answer:
+            seen.append(answer())
+        print(seen)
+    """)
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    # the third check is True only in a child, the fourth (dying in a child) only in-process
+    expected = "[True, False, False, True]" if threads else "[True, False, True, False]"
+    assert ran.stdout.strip() == expected
+
+
 def test_the_no_op_path_notices_a_page_deleted_or_changed(site_dir: Path,
                                                           tmp_path: Path) -> None:
     write_files(site_dir, entries(3))
@@ -597,6 +625,34 @@ def test_the_no_op_path_notices_a_page_deleted_or_changed(site_dir: Path,
     assert again.returncode == 0 and "0 files written" in again.stderr
     assert cli(site_dir, "build", "--out", str(tmp_path / "clean")).returncode == 0
     assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
+
+
+def test_the_no_op_path_notices_a_search_file_deleted_or_replaced(site_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    # The search bundle is checked by its folders' listings (names and inodes), not a stat of
+    # each of its 12,000 files: a file deleted, or saved over as an editor does, still shows.
+    write_files(site_dir, entries(3))
+    assert cli(site_dir, "build").returncode == 0
+    time.sleep(2.1)  # past the racy window, so the next builds may take the no-op path
+    noop = cli(site_dir, "build")
+    assert "0 files written" in noop.stderr and "search index unchanged" in noop.stderr
+    bundle = site_dir / "site" / "pagefind"
+    fragment = sorted(bundle.rglob("*.pf_fragment"))[0]
+    fragment.unlink()
+    mended = cli(site_dir, "build")
+    assert mended.returncode == 0 and "search index rebuilt" in mended.stderr, mended.stderr
+    assert cli(site_dir, "build", "--out", str(tmp_path / "clean")).returncode == 0
+    assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
+    time.sleep(2.1)
+    fragment = sorted(bundle.rglob("*.pf_fragment"))[0]
+    saved = fragment.with_name(fragment.name + ".swp")
+    saved.write_bytes(b"edited")
+    saved.replace(fragment)
+    refused = cli(site_dir, "build")
+    assert refused.returncode == 2, refused.stderr
+    assert f"{fragment.relative_to(site_dir)}:1: this file was changed after sitegen wrote " \
+        "it" in refused.stderr
+    assert fragment.read_bytes() == b"edited"
 
 
 def test_a_file_of_the_users_named_like_the_journal_is_kept(site_dir: Path) -> None:
