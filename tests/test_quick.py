@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen import load, render, write
 from sitegen.build import build
@@ -459,3 +461,31 @@ def test_an_edit_built_at_once_after_saving_keeps_the_next_edit_fast(
     assert calls.planned == 0
     assert sorted(calls.parsed) == sorted([path.name, _entry_file(timeline, 9).name])
     assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
+LINE_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"),
+                    max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINE_TEXT, min_size=1, max_size=30).flatmap(lambda records: st.tuples(
+    st.just(records),
+    st.dictionaries(st.integers(0, len(records) - 1), LINE_TEXT, max_size=len(records)))))
+def test_splicing_an_export_replaces_exactly_the_changed_lines(
+        case: tuple[list[str], dict[int, str]]) -> None:
+    # /entries.json holds a line per entry between its first and last two lines; the fast
+    # path finds the changed ones by their newlines: as if the file were split and joined.
+    from sitegen import exports, quick
+
+    records, changed = case
+    lines = ["[", *(r + ("," if i < len(records) - 1 else "") for i, r in enumerate(records)),
+             "]", ""]
+    old = "\n".join(lines).encode()
+    slots = [10 + i for i in range(len(records))]  # the site's index of each line's entry
+    fresh = {10 + i: text for i, text in changed.items()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "fragment", lambda _config, _kind, text: text)
+        got = quick._splice(old, "json", slots, fresh, None)  # type: ignore[arg-type]
+    for i, text in changed.items():
+        lines[1 + i] = text + ("," if i < len(records) - 1 else "")
+    assert got == "\n".join(lines).encode()

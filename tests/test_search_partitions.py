@@ -128,6 +128,7 @@ def monthly(count: int) -> list[Entry]:
 def test_new_entries_go_to_a_small_newest_partition_merged_every_cap_over_8(
         count: int, sizes_: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "CAP_LIMITS", (16, 16))
+    monkeypatch.setattr(search, "RECENT", 8)  # the sizes above are worked out for cap/8
     partitions = plan(monthly(count))
     assert [len(p.pages) for p in partitions] == sizes_
     assert partitions[-1].name == f"{2001 + (count - sizes_[-1]) // 12}-" \
@@ -137,6 +138,7 @@ def test_new_entries_go_to_a_small_newest_partition_merged_every_cap_over_8(
 def test_a_closed_block_is_the_open_blocks_two_parts_merged(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "CAP_LIMITS", (16, 16))
+    monkeypatch.setattr(search, "RECENT", 8)
     full, closed = plan(monthly(64)), plan(monthly(65))
     assert memberships(full[:3]).items() <= memberships(closed).items()
     assert closed[3].name == full[3].name
@@ -154,14 +156,14 @@ def per_month(count: int, a_month: int) -> list[Entry]:
 
 
 def newest_atom(entries: list[Entry], step: int) -> list[str]:
-    """The pages of the newest month, or of its last run of cap/8 when it holds more."""
+    """The pages of the newest month, or of its last run of cap/RECENT when it holds more."""
     month = [e for e in entries if (e.day.year, e.day.month) == (entries[-1].day.year,
                                                                  entries[-1].day.month)]
     return [search.page_of(e) for e in month[(len(month) - 1) // step * step:]]
 
 
-# (cap, entries a month, corpus sizes): busy and quiet months, months longer than cap/8 (cut
-# into runs), corpus sizes on and off every multiple of cap/8 and of cap.
+# (cap, entries a month, corpus sizes): busy and quiet months, months longer than cap/RECENT (cut
+# into runs), corpus sizes on and off every multiple of cap/RECENT and of cap.
 SHAPES = [
     (16, (1, 2, 3, 5, 40), range(1, 120)),
     (64, (1, 3, 7, 9, 30, 91, 200), range(1, 400, 5)),
@@ -170,7 +172,7 @@ SHAPES = [
 
 
 @pytest.mark.parametrize(("cap", "months", "counts"), SHAPES)
-def test_the_newest_partition_holds_the_newest_month_and_under_cap_over_8_more(
+def test_the_newest_partition_holds_the_newest_month_and_under_cap_over_recent_more(
         cap: int, months: tuple[int, ...], counts: range,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
@@ -226,7 +228,7 @@ def linked_pages(entries: list[Entry]) -> dict[str, str]:
 def test_appending_entries_one_at_a_time_reindexes_the_settled_part_rarely(
         cap: int, a_month: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each new entry re-indexes the newest partition (and its neighbour's, for the "Later"
-    link), which stays small; any other partition is re-indexed about once per cap/8 added
+    link), which stays small; any other partition is re-indexed about once per cap/RECENT added
     entries, when the settled part takes in the newest's older months or a block closes."""
     monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
     step, first, last = cap // search.RECENT, cap // 2, cap * 3 + cap // 3

@@ -1,21 +1,33 @@
 """A crafted output manifest (`site/.sitegen-manifest.json`, which may come with a site from
-anywhere) that names files outside the output folder: the build refuses it and touches none."""
+anywhere) that names files outside the output folder: the build refuses it and touches none.
+Both forms are tried: this version's (a list per field) and version 1's (a record per file),
+which a site built by an earlier sitegen holds."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sitegen import write
 from tests.helpers import entry, run, write_files
 
 
+def as_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    """The manifest as sitegen 1's manifest format held it: path -> [size, mtime, digest, key]."""
+    columns = [data[name] for name, _ in write.COLUMNS]
+    return {"generator": "sitegen", "version": 1, "extra": data["extra"],
+            "files": {path: list(row) for path, *row in zip(*columns, strict=True)}}
+
+
+@pytest.mark.parametrize("version", [write.MANIFEST_VERSION, 1])
 @pytest.mark.parametrize("name", ["../victim.txt", "{victim}", "a/../../victim.txt"],
                          ids=["up and out", "absolute", "out through a folder"])
 def test_a_manifest_naming_a_file_outside_the_site_is_refused(
-        site_dir: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+        site_dir: Path, capsys: pytest.CaptureFixture[str], name: str, version: int) -> None:
     victim = site_dir / "victim.txt"
     victim.write_text("a file of the user's")
     write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
@@ -23,10 +35,50 @@ def test_a_manifest_naming_a_file_outside_the_site_is_refused(
     manifest = site_dir / "site/.sitegen-manifest.json"
     data = json.loads(manifest.read_text())
     # its digest, as a build that had written it would record: the build may remove it
-    data["files"][name.format(victim=victim)] = [
-        1, 0, hashlib.sha256(victim.read_bytes()).hexdigest(), ""]
-    manifest.write_text(json.dumps(data))
+    row = [name.format(victim=victim), 1, 0, hashlib.sha256(victim.read_bytes()).hexdigest(), ""]
+    for (column, _), value in zip(write.COLUMNS, row, strict=True):
+        data[column].append(value)
+    manifest.write_text(json.dumps(data if version != 1 else as_version_1(data)))
     write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 2 and "manifest is unreadable" in output
     assert victim.read_text() == "a file of the user's"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["sizes"].pop(),  # a column shorter than the others
+    lambda d: d["paths"].__setitem__(1, d["paths"][0]),  # a path twice
+    lambda d: d["mtimes"].__setitem__(0, "0"),  # a field of the wrong type
+    lambda d: d["sizes"].__setitem__(0, True),  # a bool is not a size
+    lambda d: d.__setitem__("digests", {}),  # not a list
+], ids=["short column", "path twice", "wrong type", "bool", "not a list"])
+def test_a_manifest_of_another_form_is_refused(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], damage: Any) -> None:
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    manifest = site_dir / "site/.sitegen-manifest.json"
+    data = json.loads(manifest.read_text())
+    damage(data)
+    manifest.write_text(json.dumps(data))
+    before = {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()}
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2 and "manifest is unreadable" in output
+    assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
+
+
+def test_a_site_built_by_an_earlier_sitegen_builds_on(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A version 1 manifest is still read, so an upgrade neither refuses the site nor
+    # forgets what it owns: a page no longer made is still removed.
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(),
+                           "content/entries/2022/2022-12-31-b.md": entry(title="B")})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    assert (site_dir / "site/entries/2022-12-31-b/index.html").is_file()
+    manifest = site_dir / "site/.sitegen-manifest.json"
+    manifest.write_text(json.dumps(as_version_1(json.loads(manifest.read_text()))))
+    (site_dir / "content/entries/2022/2022-12-31-b.md").unlink()
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0, output
+    assert not (site_dir / "site/entries/2022-12-31-b").exists()
+    assert json.loads(manifest.read_text())["version"] == write.MANIFEST_VERSION
