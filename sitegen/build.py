@@ -1086,8 +1086,9 @@ def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Pl
     output holds as they are is dropped from it, not published. With `dropped` (the edit
     fast path's), `outputs` are only the files made anew: every other owned file but those
     dropped stays as it is."""
+    digests: dict[str, str] = {}
     writes, kept, removes = write.plan_writes(out, manifest, outputs, force=force,
-                                              dropped=dropped)
+                                              dropped=dropped, digests=digests)
     keys = {rel: p.key for rel, p in outputs.items()}
     unchanged = len(kept)
     if staging is not None:
@@ -1099,7 +1100,7 @@ def write_stage(out: Path, manifest: write.Manifest, outputs: dict[str, write.Pl
     if not writes and not removes and same_keys and extra == manifest.extra \
             and len(kept) == len(manifest.files):
         return write.WriteStats(0, unchanged, 0), manifest
-    manifest = write.publish(out, writes, removes, kept, keys, extra, staging)
+    manifest = write.publish(out, writes, removes, kept, keys, extra, staging, digests)
     return write.WriteStats(len(writes), unchanged, len(removes)), manifest
 
 

@@ -331,9 +331,9 @@ class Staging:
     def path(self, rel: str) -> Path:
         return Path(self._prefix + rel)
 
-    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
+    def put(self, rel: str, data: bytes | Iterable[bytes], digest: str | None = None) -> Staged:
         """Write one new file into staging, its bytes whole or in parts as they are made (a
-        full disk is a clear SitegenError)."""
+        full disk is a clear SitegenError); `digest`, that of bytes whole, if known."""
         target = self.path(rel)
         folder = rel.rpartition("/")[0]
         try:
@@ -342,16 +342,16 @@ class Staging:
                 self._made.add(folder)
             if isinstance(data, bytes):
                 target.write_bytes(data)
-                return Staged(len(data), sha256(data), os.stat(target).st_mtime_ns)
-            digest, size = hashlib.sha256(), 0
+                return Staged(len(data), digest or sha256(data), os.stat(target).st_mtime_ns)
+            hashing, size = hashlib.sha256(), 0
             with open(target, "wb") as f:
                 for part in data:
                     f.write(part)
-                    digest.update(part)
+                    hashing.update(part)
                     size += len(part)
                 f.flush()
                 mtime = os.fstat(f.fileno()).st_mtime_ns  # the last write's: final
-            return Staged(size, digest.hexdigest(), mtime)
+            return Staged(size, hashing.hexdigest(), mtime)
         except OSError as e:
             raise _write_failure(self.out, e) from e
 
@@ -362,12 +362,14 @@ class Staging:
 
 def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
                 *, force: bool, dropped: Collection[str] | None = None,
+                digests: dict[str, str] | None = None,
                 ) -> tuple[dict[str, bytes | Staged], dict[str, Owned], list[str]]:
     """Which files to write, which owned files stay as they are, and which to remove.
 
     `outputs` is every file the build makes; or, with `dropped` (an edit's fast path), only
     those it makes anew, every owned file but `dropped` staying as it is (21,000 files need
-    not be planned one by one to keep them).
+    not be planned one by one to keep them). `digests`, if given, is filled with the digest
+    of each write given as bytes (for `publish`: /entries.json is 20 MB).
 
     Raises OutputError listing every file that would overwrite one sitegen did not write, or
     one changed by hand since sitegen wrote it (neither is touched without `force`).
@@ -399,6 +401,8 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
             refused.append(Problem(out / rel, 1, problem))
             continue
         writes[rel] = planned.data
+        if digests is not None and not isinstance(planned.data, Staged):
+            digests[rel] = digest
     removes = []
     gone = manifest.files if dropped is None else \
         {rel: manifest.files[rel] for rel in dropped if rel in manifest.files}
@@ -477,19 +481,21 @@ def staging_dir(out: Path) -> Path:
 
 def publish(out: Path, writes: Mapping[str, bytes | Staged], removes: list[str],
             kept: dict[str, Owned], keys: Mapping[str, str], extra: dict[str, str],
-            staging: Staging | None = None) -> Manifest:
+            staging: Staging | None = None, digests: Mapping[str, str] | None = None,
+            ) -> Manifest:
     """Write `writes` into staging (those `Staged` are there already), then commit them and the
-    removals into `out` atomically.
+    removals into `out` atomically. `digests`: those of writes given as bytes, if known.
 
     Returns the new manifest. A failure before the commit leaves `out` exactly as it was.
     """
     if staging is None:
         with Staging(out) as fresh:
-            return publish(out, writes, removes, kept, keys, extra, fresh)
+            return publish(out, writes, removes, kept, keys, extra, fresh, digests)
     files = dict(kept)
     try:
         for rel, data in writes.items():
-            staged = data if isinstance(data, Staged) else staging.put(rel, data)
+            staged = data if isinstance(data, Staged) else \
+                staging.put(rel, data, (digests or {}).get(rel))
             files[rel] = Owned(staged.size, staged.mtime_ns, staged.digest, keys.get(rel, ""))
         manifest = Manifest(files, extra)
         (staging.root / MANIFEST).write_bytes(manifest_bytes(manifest))
