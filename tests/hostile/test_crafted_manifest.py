@@ -82,3 +82,23 @@ def test_a_site_built_by_an_earlier_sitegen_builds_on(
     assert code == 0, output
     assert not (site_dir / "site/entries/2022-12-31-b").exists()
     assert json.loads(manifest.read_text())["version"] == write.MANIFEST_VERSION
+
+
+@pytest.mark.parametrize("craft", [
+    lambda data: b"[" * 100_000,  # nested past Python's recursion limit
+    lambda data: json.dumps({**data, "paths": ["\ud800", *data["paths"][1:]]}).encode(),
+    lambda data: json.dumps(as_version_1({**data, "paths": ["\ud800", *data["paths"][1:]]}),
+                            ).encode(),
+], ids=["nested too deep", "a path no file system holds", "the same, version 1"])
+def test_a_manifest_python_cannot_take_in_is_refused_without_a_traceback(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], craft: Any) -> None:
+    # A lone surrogate is valid JSON, but no file name: encoding it for a stat raised.
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    manifest = site_dir / "site/.sitegen-manifest.json"
+    manifest.write_bytes(craft(json.loads(manifest.read_text())))
+    before = {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()}
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2 and "manifest is unreadable" in output
+    assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
