@@ -325,7 +325,7 @@ def _outputs_as_written(out: Path, last: Mapping[str, Any] | None) -> bool:
             st = stat(prefix + rel)  # a string join: 10,000 Path joins cost 0.1 s
             if st.st_size != size or st.st_mtime_ns != mtime:
                 return False
-    except (OSError, TypeError, ValueError):
+    except (OSError, TypeError, ValueError, AttributeError):  # a cache from anywhere
         return False
     return True
 
@@ -393,7 +393,7 @@ def _unchanged(last: Mapping[str, Any] | None, stamp: str | None,
         return None
     try:
         entries, topics, pages = int(last["entries"]), int(last["topics"]), int(last["pages"])
-    except (TypeError, KeyError, ValueError):
+    except (TypeError, KeyError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         return None
     return BuildResult(entries, topics, pages,
                        write.WriteStats(0, len(last["files"]) // 3, 0), False, 0.0, (), out)

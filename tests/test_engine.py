@@ -608,6 +608,40 @@ def test_the_output_check_beside_the_walk_answers_as_it_would_alone(threads: boo
     assert ran.stdout.strip() == expected
 
 
+@pytest.mark.parametrize("craft", [
+    lambda stamp: {**stamp, "files": [1, *stamp["files"][1:]]},  # a path not a string
+    lambda stamp: {**stamp, "files": [["x"], *stamp["files"][1:]]},
+    lambda stamp: {**stamp, "entries": float("inf")},  # JSON's Infinity: no count
+], ids=["a number for a path", "a list for a path", "infinite entries"])
+def test_a_crafted_stamp_builds_in_a_program_with_threads(site_dir: Path, tmp_path: Path,
+                                                          craft: Any) -> None:
+    # The cache may come from anywhere. Where threads run, the outputs are checked in the
+    # build's own process (no fork), so what the check raises is the build's to catch.
+    write_files(site_dir, entries(3))
+    then = time.time() - 3600  # past the racy window: the next build may take the no-op path
+    for path in site_dir.rglob("*"):
+        os.utime(path, (then, then))
+    config = load_config(site_dir / "sitegen.toml")
+    build(config, Cache(site_dir / ".sitegen-cache"), workers=1, search=False)
+    db = sqlite3.connect(site_dir / ".sitegen-cache/cache.sqlite")
+    (output, data), = db.execute("SELECT output, data FROM stamps").fetchall()
+    db.execute("UPDATE stamps SET data = ? WHERE output = ?",
+               (json.dumps(craft(json.loads(data))), output))
+    db.commit()
+    db.close()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        result = build(config, Cache(site_dir / ".sitegen-cache"), workers=1, search=False)
+    finally:
+        stop.set()
+        other.join()
+    assert result.entries == 3
+    build(config, Cache(None), out=tmp_path / "clean", workers=1, search=False)
+    assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
+
+
 def test_the_no_op_path_notices_a_page_deleted_or_changed(site_dir: Path,
                                                           tmp_path: Path) -> None:
     write_files(site_dir, entries(3))
