@@ -3,8 +3,9 @@ text fragments (an entry's line in each open-data export) by key.
 
 A stdlib `sqlite3` file in `.sitegen-cache/`, holding data only (JSON text and plain columns,
 never pickled objects: a cache may come from anywhere). A key is a hash of everything its value
-depends on, so a hit is correct by construction. A corrupt, foreign, locked or unwritable cache
-is set aside with one warning and the build goes on without it.
+depends on, so a hit is correct by construction. A corrupt cache file is set aside (kept as
+`cache.sqlite.corrupt`) with one warning and made afresh; one from another version is emptied;
+a locked or unwritable one is ignored with one warning and the build goes on without it.
 """
 
 from __future__ import annotations
@@ -74,11 +75,25 @@ class Cache:
             if self.folder.exists() and not self.folder.is_dir():
                 raise OSError(f"{self.folder} is a file, not a folder")
             self.folder.mkdir(parents=True, exist_ok=True)
-            db = _connect(path)
+            try:
+                db = _connect(path)
+            except sqlite3.DatabaseError as e:
+                if not _corrupt(e):
+                    raise
+                self._set_aside(e)  # then a new, empty one
+                db = _connect(path)
         except (OSError, sqlite3.Error) as e:
             self._warn(f"cannot open the cache ({e})")
             return None
         return db
+
+    def _set_aside(self, error: sqlite3.DatabaseError) -> None:
+        """Move a corrupt cache file out of the way (kept as `cache.sqlite.corrupt`, the
+        last one only) so that this build or the next starts a new one: said once."""
+        assert self.folder is not None
+        _move_aside(self.folder)  # an OSError here: the caller's one warning says so
+        log.warning("warning: %s: the cache is damaged (%s); it is kept as %s.corrupt and "
+                    "made afresh", self.folder, error, CACHE_FILE)
 
     def _warn(self, why: str) -> None:
         where = self.folder or Path(".sitegen-cache")
@@ -97,6 +112,10 @@ class Cache:
         except sqlite3.Error as e:
             self._warn(f"{what} failed ({e})")
             self.close()
+            if isinstance(e, sqlite3.DatabaseError) and _corrupt(e) and self.folder:
+                # found damaged in use: this build goes on without it, the next makes a new one
+                with contextlib.suppress(OSError):
+                    _move_aside(self.folder)
             return None
 
     def close(self) -> None:
@@ -349,6 +368,22 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _move_aside(folder: Path) -> None:
+    """Rename the cache file to `cache.sqlite.corrupt` and remove its write-ahead log: it
+    belongs to the old file, and sqlite would replay it into a new one."""
+    path = folder / CACHE_FILE
+    os.replace(path, path.with_name(f"{CACHE_FILE}.corrupt"))
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(CACHE_FILE + suffix).unlink()
+
+
+def _corrupt(error: sqlite3.DatabaseError) -> bool:
+    """Whether sqlite found the file itself damaged or not a database (not busy, locked,
+    read-only or unopenable: those are `OperationalError`s, and the file is left alone)."""
+    return type(error) is sqlite3.DatabaseError
 
 
 def _cache_version() -> str:

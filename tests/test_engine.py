@@ -400,7 +400,7 @@ def test_a_crafted_pickle_in_the_cache_runs_nothing(site_dir: Path, tmp_path: Pa
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 0
     assert not marker.exists()
-    assert "building without it" in output
+    assert "made afresh" in output and (cache / "cache.sqlite.corrupt").is_file()
     assert (site_dir / "site/index.html").is_file()
 
 
@@ -419,6 +419,37 @@ def test_a_cache_row_naming_a_foreign_type_is_refused(site_dir: Path,
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 0 and "unreadable entry row" in output
     assert not (site_dir / "x").exists()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "pages overwritten"])
+def test_a_damaged_cache_is_made_afresh_with_one_warning(
+        site_dir: Path, damage: str, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, entries(4))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    cache = site_dir / ".sitegen-cache" / "cache.sqlite"
+    db = sqlite3.connect(cache)  # its write-ahead log into the file, as a last close does
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(cache.read_bytes())
+    assert len(data) > 8192
+    if damage == "garbage":
+        data = bytearray(os.urandom(len(data)))
+    else:  # sqlite's header intact, the pages after it not: found when they are read
+        data[4096:] = os.urandom(len(data) - 4096)
+    cache.write_bytes(bytes(data))
+    write_files(site_dir, {"content/entries/2022/2022-10-02-event-0.md": entry(
+        title="Retitled", date="2022-10-02", topics="[belarus]", body="In our words.")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "Traceback" not in output, output
+    assert output.count("warning:") == 1 and ("made afresh" in output or
+                                              "building without it" in output), output
+    assert (site_dir / ".sitegen-cache" / "cache.sqlite.corrupt").is_file()
+    time.sleep(2.1)
+    again = run(site_dir, "build", capsys=capsys)  # a new cache: no warning, and it is used
+    assert again[0] == 0 and "warning" not in again[1], again[1]
+    assert run(site_dir, "build", capsys=capsys)[1].count("0 files written") == 1
+    assert cli(site_dir, "build", "--out", str(site_dir.parent / "clean")).returncode == 0
+    assert site_files(site_dir / "site") == site_files(site_dir.parent / "clean")
 
 
 @pytest.mark.parametrize("make_bad", ["plain file", "garbage", "unwritable"])
@@ -442,7 +473,8 @@ def test_a_bad_cache_is_ignored_with_one_warning(site_dir: Path, make_bad: str,
         if cache.is_dir():
             cache.chmod(0o700)
     assert code == 0, output
-    assert output.count("building without it") == 1
+    assert output.count("warning:") == 1
+    assert output.count("made afresh" if make_bad == "garbage" else "building without it") == 1
     assert "Traceback" not in output
     assert (site_dir / "site/index.html").is_file()
 
