@@ -516,7 +516,10 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
              for rel in map(_page_rel, slugs_at)]
     if not sizes or search.partition_cap(sum(sizes) / len(sizes)) != snap.get("cap"):
         return None
-    stamps = json.loads(manifest.extra.get("search") or "{}")
+    try:
+        stamps = json.loads(manifest.extra.get("search") or "{}")
+    except (ValueError, RecursionError):
+        return None
     if not isinstance(stamps, dict):
         return None
     names = {_page_rel(slugs_at[at]): n for n, (_, slots) in enumerate(snap["partitions"])

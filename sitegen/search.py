@@ -352,7 +352,7 @@ def _stamps(previous: str | None) -> dict[str, str]:
     """The last build's stamps, {partition: stamp}; nothing if absent or of another form."""
     try:
         stamps = json.loads(previous or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past Python's limit
         return {}
     if not isinstance(stamps, dict):
         return {}
@@ -400,7 +400,7 @@ def _stamped(folder: Path, key: str) -> bool:
     try:
         stamp = json.loads((folder / PART_STAMP).read_text())
         return stamp.get("key") == key and _listing(str(folder)) == set(stamp["files"])
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, RecursionError):
         return False
 
 
@@ -490,7 +490,7 @@ def _names(folder: Path) -> dict[str, str]:
     stamp or one of another form: then every fragment gets a new name)."""
     try:
         names = json.loads((folder / PART_STAMP).read_bytes()).get("names")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return {}
     if not isinstance(names, dict):
         return {}

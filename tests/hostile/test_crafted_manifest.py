@@ -102,3 +102,25 @@ def test_a_manifest_python_cannot_take_in_is_refused_without_a_traceback(
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 2 and "manifest is unreadable" in output
     assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
+
+
+def test_search_stamps_nested_past_the_recursion_limit_are_taken_as_none(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The manifest's record of the search partitions, and a partition's own stamp file in the
+    # bundle, come with the site; nested too deep, each showed a RecursionError's traceback.
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    manifest = site_dir / "site/.sitegen-manifest.json"
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**data, "extra": {**data["extra"], "search": "[" * 100_000}}))
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "search index rebuilt" in output, output
+    (stamp,) = (site_dir / "site/pagefind").glob("*/.sitegen-stamp")
+    stamp.write_text("[" * 100_000)
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Again")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2, output  # a file of the site's changed by hand: kept, and said so
+    assert f"{stamp.relative_to(site_dir)}:1: this file was changed after sitegen wrote it" \
+        in output
+    assert stamp.read_text() == "[" * 100_000
