@@ -277,7 +277,9 @@ def _stat_key(path: Path) -> str:
 
 def _listing(folder: Path) -> str:
     """A digest of every name under `folder` with its inode and kind, from the folders'
-    listings alone (no file's stat): "" when there is no such folder."""
+    listings, and of each folder's mtime (a file deleted and made again may get its old
+    inode back, but its folder's mtime moves): no file's stat. "" when there is no such
+    folder."""
     parts: list[str] = []
     pending = [str(folder)]
     while pending:
@@ -286,11 +288,11 @@ def _listing(folder: Path) -> str:
             with os.scandir(path) as listing:
                 items = sorted((item.name, item.inode(), item.is_dir(follow_symlinks=False))
                                for item in listing)
+            parts.append(f"{path}\0{os.stat(path).st_mtime_ns}")
         except FileNotFoundError:
             if path == str(folder):
                 return ""
             raise
-        parts.append(path)
         for name, inode, is_dir in items:
             parts.append(f"{name}\0{inode}\0{is_dir:d}")
             if is_dir:
@@ -350,9 +352,15 @@ def _answer_beside(check: Callable[..., bool], *args: Any) -> Iterator[Callable[
         answer = check(*args)
         yield lambda: answer
         return
+    import signal
+
+    # Ctrl-C is held over the fork: one landing as the child begins would otherwise raise in
+    # it before its `try`, and run the parent's code on the way out
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(readable)
         os.close(writable)
         answer = check(*args)
@@ -360,6 +368,7 @@ def _answer_beside(check: Callable[..., bool], *args: Any) -> Iterator[Callable[
         return
     if pid == 0:  # the child: answer, and leave without running anything of the parent's
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(readable)
             os.write(writable, b"1" if check(*args) else b"0")
         finally:
@@ -376,6 +385,7 @@ def _answer_beside(check: Callable[..., bool], *args: Any) -> Iterator[Callable[
         return got[0]
 
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held comes now
         yield result
     finally:
         os.close(readable)  # a child still writing gets EPIPE and leaves

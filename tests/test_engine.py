@@ -697,6 +697,22 @@ def test_the_no_op_path_notices_a_page_deleted_or_changed(site_dir: Path,
     assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
 
 
+def test_the_search_bundles_listing_changes_when_a_file_comes_and_goes(tmp_path: Path) -> None:
+    # A file deleted and made again can get its old inode back: its folder's mtime tells.
+    from sitegen.build import _listing
+
+    part = tmp_path / "pagefind" / "2022-10"
+    part.mkdir(parents=True)
+    (part / "a.pf_fragment").write_bytes(b"a")
+    before = _listing(tmp_path / "pagefind")
+    assert before == _listing(tmp_path / "pagefind") and before != ""
+    time.sleep(0.01)
+    (part / "b.tmp").write_bytes(b"b")
+    (part / "b.tmp").unlink()
+    assert _listing(tmp_path / "pagefind") != before
+    assert _listing(tmp_path / "none") == ""
+
+
 def test_the_no_op_path_notices_a_search_file_deleted_or_replaced(site_dir: Path,
                                                                   tmp_path: Path) -> None:
     # The search bundle is checked by its folders' listings (names and inodes), not a stat of
