@@ -47,7 +47,8 @@ MOST_EDITS = 512
 
 
 class Cache:
-    """The cache of one site; `Cache(None)` keeps everything in memory (check, deploy, serve).
+    """The cache of one site; `Cache(None)` keeps everything in memory (check, deploy). `build`
+    and `serve` use the site's `.sitegen-cache/cache.sqlite`.
 
     Entries are kept in memory too once loaded, so `serve` reuses them from build to build.
     """

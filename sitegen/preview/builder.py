@@ -1,9 +1,9 @@
 """The build loop: the same `build()` as `sitegen build`, into the preview folder, on each change.
 
-One in-memory cache for the whole session: a rebuild renders only the pages whose inputs
-changed. A burst of changes is one rebuild, and an edit saved during a build only marks the
-next one, so no edit is ever dropped. A failed build is shown in the browser and never stops the
-server.
+One cache for the whole session (the site's `.sitegen-cache/`, as `sitegen build` uses, with
+the pages it holds in memory besides): a rebuild renders only the pages whose inputs changed.
+A burst of changes is one rebuild, and an edit saved during a build only marks the next one,
+so no edit is ever dropped. A failed build is shown in the browser and never stops the server.
 """
 
 from __future__ import annotations
