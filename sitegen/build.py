@@ -9,6 +9,7 @@ import functools
 import hashlib
 import logging
 import os
+import signal
 import time
 import types
 import typing
@@ -339,41 +340,15 @@ def _answer_beside(check: Callable[..., bool], *args: Any) -> Iterator[Callable[
     The no-op path's two sets of stats (the content's walk and the outputs') each take
     ~0.06 s at 10,000 entries, mostly in the kernel; two threads only fight over the GIL,
     two processes use both cores. The child only stats files and writes one byte. Without
-    `fork`, or where threads run (a fork would copy their locks held), `check` runs here.
-    A child that dies, or cannot be made, answers False: the build then looks for itself.
+    `fork`, where threads run (a fork would copy their locks held), or when no child can be
+    made, `check` runs here. A child that dies answers False: the build then looks itself.
     """
-    if not hasattr(os, "fork") or _threads() > 1:
+    child = _start(check, args) if hasattr(os, "fork") and _threads() == 1 else None
+    if child is None:
         answer = check(*args)
         yield lambda: answer
         return
-    try:
-        readable, writable = os.pipe()
-    except OSError:
-        answer = check(*args)
-        yield lambda: answer
-        return
-    import signal
-
-    # Ctrl-C is held over the fork: one landing as the child begins would otherwise raise in
-    # it before its `try`, and run the parent's code on the way out
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(readable)
-        os.close(writable)
-        answer = check(*args)
-        yield lambda: answer
-        return
-    if pid == 0:  # the child: answer, and leave without running anything of the parent's
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            os.close(readable)
-            os.write(writable, b"1" if check(*args) else b"0")
-        finally:
-            os._exit(0)
-    os.close(writable)
+    pid, readable, held = child
     got: list[bool] = []
 
     def result() -> bool:
@@ -391,6 +366,35 @@ def _answer_beside(check: Callable[..., bool], *args: Any) -> Iterator[Callable[
         os.close(readable)  # a child still writing gets EPIPE and leaves
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
+
+
+def _start(check: Callable[..., bool], args: tuple[Any, ...],
+           ) -> tuple[int, int, set[int | signal.Signals]] | None:
+    """Fork a child that writes `check(*args)` as one byte to a pipe: its pid, the pipe's
+    end to read, and the signal mask to restore (Ctrl-C is held over the fork: one landing
+    as the child begins would raise in it before its `try`, and run the parent's code on the
+    way out). None when no pipe or child can be made."""
+    try:
+        readable, writable = os.pipe()
+    except OSError:
+        return None
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(readable)
+        os.close(writable)
+        return None
+    if pid == 0:  # the child: answer, and leave without running anything of the parent's
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            os.close(readable)
+            os.write(writable, b"1" if check(*args) else b"0")
+        finally:
+            os._exit(0)
+    os.close(writable)
+    return pid, readable, held
 
 
 def _threads() -> int:

@@ -613,9 +613,8 @@ def _dataclass_codec(kind: type, blank: str | None = None) -> tuple[Encoder, Dec
     if blank is not None and blank not in names:
         raise TypeError(f"{kind.__name__} has no field {blank!r}")
     # the field left out reads as a constant "": `getattr(v, name)` never runs for it
-    encoders = [(name, c[0]) if name != blank else (None, _blank) for name, c in pairs]
-    get = [operator.attrgetter(name) if name else _blank for name, _ in encoders]
-    steps = list(zip(get, (c for _, c in encoders), strict=True))
+    steps = [(_blank, _same) if name == blank else (operator.attrgetter(name), c[0])
+             for name, c in pairs]
 
     def enc(v: Any) -> Any:
         _isinstance(v, kind)

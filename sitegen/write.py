@@ -183,14 +183,20 @@ def _columns(data: dict[str, Any]) -> dict[str, Owned] | None:
 
 def _records(data: dict[str, Any]) -> dict[str, Owned] | None:
     """The files of a version 1 manifest (path -> [size, mtime, digest, key]), as an earlier
-    sitegen wrote it: its next build writes this version's."""
-    make = Owned._make
-    files = {k: make(v) for k, v in data["files"].items() if type(v) is list}
-    columns = zip(zip(*files.values(), strict=True), (int, int, str, str), strict=False)
-    if len(files) != len(data["files"]) or \
-            any(set(map(type, column)) - {kind} for column, kind in columns):
-        return None  # not sitegen's: every field has its own type
-    return files
+    sitegen wrote it, read as this version's columns: its next build writes them."""
+    records = data["files"]
+    if type(records) is not dict or any(type(v) is not list for v in records.values()):
+        return None
+    return _columns(_as_columns(list(records), list(records.values())))
+
+
+def _as_columns(paths: list[str], rows: list[Any]) -> dict[str, list[Any]]:
+    """The manifest's columns by name, from its paths and their rows (a row of the wrong
+    length is a ValueError)."""
+    fields = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], []]
+    if len(fields) != len(COLUMNS) - 1:
+        raise ValueError("a manifest's row of the wrong length")
+    return dict(zip((name for name, _ in COLUMNS), [paths, *fields], strict=True))
 
 
 def _all_inside(rels: Collection[str]) -> bool:
@@ -220,11 +226,9 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     """The manifest's file: its files by path, as columns (21,000 records cost 0.1 s to
     write and as much to read; five lists, a third of that)."""
     paths = sorted(manifest.files)
-    rows = list(map(manifest.files.__getitem__, paths))
-    fields = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], []]
     data: dict[str, Any] = {"generator": "sitegen", "version": MANIFEST_VERSION,
                             "extra": dict(sorted(manifest.extra.items()))}
-    data.update(zip((name for name, _ in COLUMNS), [paths, *fields], strict=True))
+    data.update(_as_columns(paths, list(map(manifest.files.__getitem__, paths))))
     return json.dumps(data, separators=(",", ":")).encode()
 
 

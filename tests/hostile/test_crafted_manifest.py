@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,21 @@ def as_version_1(data: dict[str, Any]) -> dict[str, Any]:
     columns = [data[name] for name, _ in write.COLUMNS]
     return {"generator": "sitegen", "version": 1, "extra": data["extra"],
             "files": {path: list(row) for path, *row in zip(*columns, strict=True)}}
+
+
+def assert_refused_once_rewritten(site_dir: Path, capsys: pytest.CaptureFixture[str],
+                                  rewrite: Callable[[dict[str, Any]], bytes]) -> None:
+    """Build a site, replace its manifest with `rewrite` of it, change an entry: the next
+    build refuses, exit 2, and leaves every file in the site as it was."""
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    manifest = site_dir / "site/.sitegen-manifest.json"
+    manifest.write_bytes(rewrite(json.loads(manifest.read_text())))
+    before = {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()}
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2 and "manifest is unreadable" in output
+    assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
 
 
 @pytest.mark.parametrize("version", [write.MANIFEST_VERSION, 1])
@@ -54,17 +70,10 @@ def test_a_manifest_naming_a_file_outside_the_site_is_refused(
 ], ids=["short column", "path twice", "wrong type", "bool", "not a list"])
 def test_a_manifest_of_another_form_is_refused(
         site_dir: Path, capsys: pytest.CaptureFixture[str], damage: Any) -> None:
-    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
-    assert run(site_dir, "build", capsys=capsys)[0] == 0
-    manifest = site_dir / "site/.sitegen-manifest.json"
-    data = json.loads(manifest.read_text())
-    damage(data)
-    manifest.write_text(json.dumps(data))
-    before = {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()}
-    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
-    code, output = run(site_dir, "build", capsys=capsys)
-    assert code == 2 and "manifest is unreadable" in output
-    assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
+    def damaged(data: dict[str, Any]) -> bytes:
+        damage(data)
+        return json.dumps(data).encode()
+    assert_refused_once_rewritten(site_dir, capsys, damaged)
 
 
 def test_a_site_built_by_an_earlier_sitegen_builds_on(
@@ -93,15 +102,7 @@ def test_a_site_built_by_an_earlier_sitegen_builds_on(
 def test_a_manifest_python_cannot_take_in_is_refused_without_a_traceback(
         site_dir: Path, capsys: pytest.CaptureFixture[str], craft: Any) -> None:
     # A lone surrogate is valid JSON, but no file name: encoding it for a stat raised.
-    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
-    assert run(site_dir, "build", capsys=capsys)[0] == 0
-    manifest = site_dir / "site/.sitegen-manifest.json"
-    manifest.write_bytes(craft(json.loads(manifest.read_text())))
-    before = {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()}
-    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
-    code, output = run(site_dir, "build", capsys=capsys)
-    assert code == 2 and "manifest is unreadable" in output
-    assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
+    assert_refused_once_rewritten(site_dir, capsys, craft)
 
 
 def test_search_stamps_nested_past_the_recursion_limit_are_taken_as_none(
