@@ -1,0 +1,92 @@
+"""Plain front matter read without PyYAML's composer (sitegen.fastyaml) gives exactly what
+PyYAML gives: the same values, types and key lines; whatever it does not take, PyYAML reads
+(and reports, when it is wrong)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench import blog, corpus
+from sitegen import fastyaml, frontmatter
+
+
+def pyyaml(source: str) -> Any:
+    try:
+        return frontmatter._pyyaml(source, 1, False)
+    except frontmatter.FrontMatterError:
+        return "refused"
+
+
+def fast(source: str) -> Any:
+    plain = fastyaml.parse(source)
+    if plain is None:
+        return None
+    data, lines = plain
+    return data, {key: line + 1 for key, line in lines.items()}
+
+
+def _front_matter(text: str) -> str:
+    return text.split("---\n", 2)[1]
+
+
+def test_benchmark_front_matter_takes_the_fast_path_with_pyyaml_values() -> None:
+    texts = [corpus.sitegen_entry(e) for e in corpus.make_entries(300)]
+    texts += [corpus.sitegen_entry(p) for p in blog.make_posts(50)]
+    for text in texts:
+        block = _front_matter(text)
+        made = fast(block)
+        assert made is not None, block
+        assert made == pyyaml(block)
+
+
+def test_a_typed_value_keeps_its_python_type() -> None:
+    data, _ = fastyaml.parse("order: 12\ndraft: yes\nweight: 1.5\nnone: ~\nday: 2022-12-19\n"
+                             "n: 0x1F\ntopics: [a, on, 3]\n")  # type: ignore[misc]
+    assert data == {"order": 12, "draft": True, "weight": 1.5, "none": None,
+                    "day": "2022-12-19", "n": 31, "topics": ["a", True, 3]}
+    assert type(data["order"]) is int and type(data["draft"]) is bool
+
+
+KEYS = st.sampled_from(["title", "date", "topics", "sources", "summary", "order", "a-b", "_x",
+                        "yes", "on", "null", "1", "title", "Key", "k2"])
+SEP = st.sampled_from([": ", ":", ":  ", ": \t", ":\t", " : "])
+SCALARS = st.sampled_from([
+    "plain words", "yes", "No", "ON", "~", "null", "Null", "", "1", "-1", "+1", "0x1F", "0o7",
+    "012", "1_000", "1:30", "1.5", "1e3", ".inf", "-.Inf", ".NaN", "2010-02-15",
+    "2010-02-15 10:00:00", "a: b", "a #b", "a#b", "http://x.org/y?q=1#z", "'q'", '"d"',
+    '"e\\n"', "'it''s'", '"a # b"', '"x" # c', "[a, b]", "[]", "[ ]", "[yes, 1, \"x\", 'y']",
+    "[a, [b]]", "[a,,b]", "[a, b,]", "{a: 1}", "&a x", "*a", "!!str 1", "|", ">", "%x", "@x",
+    "`x", "é", "a\u00a0b", "x:", "...", "---", "=", "<<", "- x", "? x", "a,b", "\"unclosed",
+    "'unclosed", "1.", "0.", "-", "a\\b", "😀", "\u2028", "\x85", "a  b ", "[ a , b ]",
+])
+BLOCKS = st.sampled_from([
+    "\n  - a", "\n  - k: v\n    k2: 2", "\n- a\n- b", "\n  -", "\n   - a", "\n  # c",
+    "\n  - k: v\n      k2: v", "\n  - k:\n    k2: v", "\n  k: v", "\n  - [a]", "\n  - - a",
+    "\n  - k: v\n    k: w", "\n  - yes: 1", "\n\n  - a\n\n  - b", "\n  - a\n -b",
+])
+LINE = st.one_of(
+    st.tuples(KEYS, SEP, SCALARS).map("".join),
+    st.tuples(KEYS, st.just(":"), st.lists(BLOCKS, min_size=1, max_size=3).map("".join))
+    .map("".join),
+    st.sampled_from(["", "  ", "# comment", " indented: x", "\t", "plain line", "- item"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(LINE, max_size=8).map("\n".join))
+def test_any_front_matter_the_fast_path_takes_reads_as_pyyaml_reads_it(source: str) -> None:
+    made = fast(source)
+    if made is not None:
+        assert made == pyyaml(source)
+        assert repr(made) == repr(pyyaml(source))  # bool is not int, 1.0 is not 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_reads_as_pyyaml_reads_it(source: str) -> None:
+    made = fast(source)
+    if made is not None:
+        assert repr(made) == repr(pyyaml(source))
