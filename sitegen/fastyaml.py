@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
-ITEM_KEY = re.compile(r"- ([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
+# A key of at most 128 characters: YAML refuses a simple key past 1,024 (PyYAML and libyaml).
+KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?$")
+ITEM_KEY = re.compile(r"- ([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?$")
 DOUBLE = re.compile(r'"([^"\\]*)" *$')
 SINGLE = re.compile(r"'([^']*)' *$")
 FLOW_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _./+-]*")
@@ -176,4 +177,7 @@ def _scalar(text: str) -> Any:
     build = _constructor.yaml_constructors.get(tag)
     if tag.endswith((":merge", ":value")) or build is None:
         raise _NotPlain
-    return build(_constructor, yaml.ScalarNode(tag, text))
+    try:
+        return build(_constructor, yaml.ScalarNode(tag, text))
+    except ValueError:  # `0x_`, an int past Python's 4,300 digits: PyYAML reports it
+        raise _NotPlain from None

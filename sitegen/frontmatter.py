@@ -146,6 +146,8 @@ def _pyyaml(source: str, offset: int, aliases: bool) -> tuple[dict[str, Any], di
         if node is not None:
             yamlsafe.check_node(node, offset, aliases=aliases)
         data = loader.construct_document(node) if node is not None else None
+    except (ValueError, TypeError, KeyError, AttributeError) as e:  # a constructor's own error
+        raise _unreadable(node, offset) from e
     except yamlsafe.UnsafeYaml as e:
         raise FrontMatterError(e.line, e.message) from e
     except yaml.MarkedYAMLError as e:
@@ -168,6 +170,29 @@ def _pyyaml(source: str, offset: int, aliases: bool) -> tuple[dict[str, Any], di
                                        f"not a {type(data).__name__}")
     key_lines = {str(k.value): offset + k.start_mark.line for k, _ in node.value}
     return {str(k): v for k, v in data.items()}, key_lines
+
+
+def _unreadable(root: yaml.Node, offset: int) -> FrontMatterError:
+    """A scalar PyYAML resolves or is told to be a type it then cannot make (`0x_`, a
+    4,301-digit int, `!!timestamp soon`): the error names the first such value's line."""
+    constructor = yaml.constructor.SafeConstructor()
+    stack, bad = [root], []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        else:
+            try:
+                constructor.construct_object(node)
+            except Exception:  # noqa: BLE001 - any failure is the value to name
+                bad.append(node)
+    node = min(bad, key=lambda n: (n.start_mark.line, n.start_mark.column), default=root)
+    return FrontMatterError(offset + node.start_mark.line,
+                            f"YAML cannot read {str(node.value)[:40]!r} as "
+                            f"{node.tag.rsplit(':', 1)[-1]}; quote it (and drop any `!!` "
+                            "tag) to keep it as text")
 
 
 def _error_line(error: yaml.MarkedYAMLError, source: str) -> int:

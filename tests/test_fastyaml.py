@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,32 @@ def test_any_text_reads_as_pyyaml_reads_it(source: str) -> None:
     made = fast(source)
     if made is not None:
         assert repr(made) == repr(pyyaml(source))
+
+
+# Scalars PyYAML types as an int, a float or a timestamp and then cannot make (its constructor
+# raises ValueError, KeyError or AttributeError): a clear error on the value's line, never a
+# traceback, and the fast path hands them on.
+UNREADABLE = [
+    ("title: 0x_", 1), ("a: b\ntitle: 0b_", 2), ("topics: [a, 0x_]", 1),
+    ("order: " + "1" * 5000, 1), ("a: b\nlist:\n  - x\n  - [" + "9" * 4301 + "]", 4),
+    ("day: !!timestamp soon", 1), ("day: !!timestamp 2020-99-99", 1), ("n: !!int x", 1),
+    ("a: b\nf: !!float x", 2), ("ok: !!bool maybe", 1),
+]
+
+
+@pytest.mark.parametrize(("source", "line"), UNREADABLE)
+def test_a_value_pyyaml_cannot_make_is_an_error_on_its_line(source: str, line: int) -> None:
+    assert fastyaml.parse(source) is None
+    with pytest.raises(frontmatter.FrontMatterError) as caught:
+        frontmatter._pyyaml(source, 1, False)
+    assert caught.value.line == line
+    assert "quote it" in caught.value.message
+
+
+# Front matter PyYAML refuses that is otherwise in the plain shape: the fast path hands it on.
+@pytest.mark.parametrize("source", [
+    "a" * 1025 + ": b", "k:\n- " + "a" * 1025 + ": b", "k:\n- x: y\n  " + "a" * 1025 + ": b",
+])
+def test_front_matter_pyyaml_refuses_is_not_taken(source: str) -> None:
+    assert pyyaml(source) == "refused"
+    assert fastyaml.parse(source) is None
