@@ -20,6 +20,7 @@ from typing import Any
 MAX_SOURCE = 512 * 1024  # longer bodies (none real) go to markdown-it-py
 MAX_DELIMITERS = 4000  # emphasis nested thousands deep is quadratic in the Rust port
 MAX_DEPTH = 10  # blockquotes and lists: markdown-it-py's limit of 20 levels is never near
+MAX_NOTE_MARKS = 256  # each `[^` is scanned to the next space or `]`: quadratic past thousands
 
 # Source that needs a plugin, or that the two read differently. Each rule that can start a
 # line is tried where a line starts (the source is given a "\n" at each end): a definition (`: `
@@ -37,12 +38,14 @@ ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 # An inline footnote or a task-list box (plugins the Rust port lacks).
 NEEDS_PLUGIN = ("^[", "[ ]", "[x]", "[X]")
 PUNYCODE = re.compile(r"(?i:xn--)")  # markdown-it-py shows such a host decoded
-AUTOLINK_ESCAPE = re.compile(r"<[^<>\s]*%[^<>\s]*>")  # markdown-it-py shows it decoded
+AUTOLINK_ESCAPE = re.compile(r"<[^<>\s%]*+%[^<>\s]*+>")  # markdown-it-py shows it decoded
 # A footnote's definition right below a line of text that is not one: markdown-it-py ends the
 # paragraph there, the Rust port reads the definition as more of it. A reference on a
-# definition's line (a note inside a note, or itself): the two nest them differently.
+# definition's line (a note inside a note, or itself): the two nest them differently. (A label
+# is read up to the next `[^`, where a label that holds one also matches: linear on a line of
+# thousands of `[^`.)
 LAZY_DEFINITION = re.compile(r"^(?![ \t>]*\[\^[^\]\n]*\]:)[ \t]*+\S[^\n]*+\n[ \t>]*\[\^[^\]\n]*\]:"
-                             r"|\[\^[^\]\n]*\]:[^\n]*\[\^", re.MULTILINE)
+                             r"|\[\^(?:[^\]\n\[]|\[(?!\^))*+\]:[^\n]*\[\^", re.MULTILINE)
 # An emphasis mark beside a character outside ASCII: is it punctuation? CommonMark 0.31 counts
 # symbols (emoji, currency) as punctuation, as markdown-it-py does; the Rust port does not.
 MARK_BESIDE = re.compile(r"[*_~]([^\x00-\x7f])|([^\x00-\x7f])[*_~]")
@@ -104,7 +107,8 @@ def render(source: str, highlight: Callable[[str, str, str], str],
         return None
     if ">" in source and _item_after_quote(source):
         return None
-    if "[^" in source and not _plain_footnotes(source):
+    if "[^" in source and (source.count("[^") > MAX_NOTE_MARKS
+                           or not _plain_footnotes(source)):
         return None
     if not (source.isascii() or _plain_beyond_ascii(source)):
         return None
@@ -224,6 +228,7 @@ def _heading_ids(out: str, slug: Callable[[str], str]) -> str | None:
     """Each heading's id, made unique in page order as mdit-py-plugins' anchors does; None for
     a heading that ends in `}` (it may be a `{#id .class}` our markdown-it-py rule takes)."""
     seen: set[str] = set()
+    tried: dict[str, int] = {}  # a base's next suffix: those below it are all taken already
     parts: list[str] = []
     at = 0
     for m in HEADING.finditer(out):
@@ -231,9 +236,12 @@ def _heading_ids(out: str, slug: Callable[[str], str]) -> str | None:
         if inner.rstrip().endswith("}"):
             return None
         base = slug(_text(inner))
-        made, n = base, 1
-        while made in seen:
-            made, n = f"{base}-{n}", n + 1
+        made, n = base, tried.get(base, 1)
+        if made in seen:  # as the anchors plugin's unique_slug, without its quadratic rescan
+            made = f"{base}-{n}"
+            while made in seen:
+                made, n = f"{base}-{n + 1}", n + 1
+            tried[base] = n + 1
         seen.add(made)
         made = made.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         parts += (out[at:m.start()], f'<h{m.group(1)} id="{made.replace(chr(34), "&quot;")}">',
