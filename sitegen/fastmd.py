@@ -28,16 +28,19 @@ MAX_NOTE_MARKS = 256  # each `[^` is scanned to the next space or `]`: quadratic
 # run of container markers and indent so long the Rust port might nest past its stack; a link
 # reference's line with a backslash (the Rust port reads it as escaping the line break); a tab
 # after a container's marker (the two expand it to different columns); a row with a `|` above
-# a line of dashes alone (a one-column table to markdown-it-py, a heading to the Rust port).
+# a line of dashes alone (a one-column table to markdown-it-py, a heading to the Rust port), and
+# a row of dashes and `|` below a line with no `|` (a table to the Rust port only).
 LINE_RULES = re.compile(r"\n(?:[ \t>]*(?:[:~][ \t]|(?:[-+*]|\d{1,9}[.)])[ \t]*(?=\n))"
                         r"|[ \t>*+\-.)0-9]{100}"
                         r"|[ \t>]*\[[^\]\n]*\]:[^\n]*\\"
                         r"|[ \t]*[>*+\-.)0-9][ >*+\-.)0-9]*\t"
-                        r"|[^\n|]*+\|[^\n]*+\n[ \t]*:?-+:?[ \t]*(?=\n))")
+                        r"|[^\n|]*+\|[^\n]*+\n[ \t]*:?-+:?[ \t]*(?=\n)"
+                        r"|[^\n|]*+\n(?=[ \t:|]*-)(?=[ \t:-]*\|)[ \t:|-]*(?=\n))")
 ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 # An inline footnote or a task-list box (plugins the Rust port lacks).
 NEEDS_PLUGIN = ("^[", "[ ]", "[x]", "[X]")
 PUNYCODE = re.compile(r"(?i:xn--)")  # markdown-it-py shows such a host decoded
+AUTOLINK = re.compile(r"<[^<>\s@:]*+[@:][^<>\s]*+>")  # in an image's alt, the port drops it
 AUTOLINK_ESCAPE = re.compile(r"<[^<>\s%]*+%[^<>\s]*+>")  # markdown-it-py shows it decoded
 # A footnote's definition right below a line of text that is not one: markdown-it-py ends the
 # paragraph there, the Rust port reads the definition as more of it. A reference on a
@@ -103,6 +106,7 @@ def render(source: str, highlight: Callable[[str, str, str], str],
             or LINE_RULES.search(f"\n{source}\n") or ASCII_SPACE.search(source)
             or ("--" in source and PUNYCODE.search(source))
             or ("%" in source and AUTOLINK_ESCAPE.search(source))
+            or ("![" in source and "<" in source and AUTOLINK.search(source))
             or source.count("*") + source.count("_") + source.count("~") > MAX_DELIMITERS):
         return None
     if ">" in source and _item_after_quote(source):

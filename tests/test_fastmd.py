@@ -90,7 +90,8 @@ KNOWN = [
     "[j]: http://ref.org\\\n[j]", "<https://kb.org/a+%28b%29>", "[^1]:    &amp;\n**",
     "a[^2] b[^1]\n\n[^1]: one\n\n[^2]: two\n", "1. **Step**:\n   ```yaml\n   a: 1\n   ```\n",
     "[x](http://bücher.de/)", "<http://xn--bcher-kva.de>", "[e](#Head)\n\n## Head\n",
-    "> > > \t# ", "| a |\n---\n", "> 1. a:\n       code\n2) x", "[^1]\n[^1]: a",
+    "> > > \t# ", "| a |\n---\n", "a\n|-|\n", "x\n :-| -:\n", "![W<a@b.c>x](/a.jpg)\n",
+    "[![W<http://a.b>x](/a.jpg)](/b)\n", "> 1. a:\n       code\n2) x", "[^1]\n[^1]: a",
 ]
 
 
