@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,13 @@ def _dump(data: Any) -> str:
 
 def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:
     """Every field of one entry, as `/entries.json` lists it."""
+    record = _fields(config, entry)
+    record["body_html"] = entry.body_html
+    return record
+
+
+def _fields(config: SiteConfig, entry: Entry) -> dict[str, Any]:
+    """entry_record but the body (read from its spill file, and not in the CSV)."""
     names = {t.slug: t.name for t in config.topics}
     return {
         "slug": entry.slug,
@@ -138,12 +146,11 @@ def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:
             "url": s.url or None, "archived": s.archived or None,
             "accessed": s.accessed.isoformat() if s.accessed else None,
         } for s in entry.sources],
-        "body_html": entry.body_html,
     }
 
 
 def _csv_row(config: SiteConfig, entry: Entry) -> list[str]:
-    record = entry_record(config, entry)
+    record = _fields(config, entry)
     sources = record["sources"]
     return [
         entry.slug, record["url"], entry.title, record["date"], record["end"] or "",
@@ -156,10 +163,24 @@ def _csv_row(config: SiteConfig, entry: Entry) -> list[str]:
     ]
 
 
+class _Line(threading.local):
+    """Each thread's one buffer and writer for CSV lines (not a new writer every line)."""
+
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+        self.writer = csv.writer(self.out, lineterminator="\r\n")
+
+
+_LINE = _Line()
+
+
 def _csv_line(row: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(row)
-    return out.getvalue()
+    line = _LINE
+    line.writer.writerow(row)
+    text = line.out.getvalue()
+    line.out.seek(0)
+    line.out.truncate()
+    return text
 
 
 def timelinejs(config: SiteConfig, export: Export) -> dict[str, Any]:  # the same, as data
