@@ -7,19 +7,14 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.common import normalize_url
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
-
 from sitegen import fastmd
-from sitegen.sanitize import sanitize
+
+if TYPE_CHECKING:  # imported where first used: a body markdown-it-pyrs takes never needs them
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
 HTML_MODES = ("escape", "sanitize")
 # `## Heading {#id}` (Hugo, Pandoc) and `## Heading {: #id .class}` (kramdown, Jekyll)
@@ -31,6 +26,12 @@ def _renderer(html: str = "escape") -> MarkdownIt:
     # html=False escapes raw HTML; markdown-it's validateLink refuses javascript:, vbscript:,
     # file: and non-image data: URLs, so a link in content cannot run script. Built once per
     # mode: plugins are enabled once, not per entry.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": html == "sanitize", "typographer": False,
                                    "highlight": _highlight})
     md.enable(["table", "strikethrough"])
@@ -55,6 +56,8 @@ def normalize_link(url: str) -> str:
     a link's cost, skipped for a link it would give back unchanged."""
     if url and PLAIN_LINK.fullmatch(url):
         return url
+    from markdown_it.common import normalize_url
+
     return normalize_url.normalizeLink(url)
 
 
@@ -76,7 +79,11 @@ def render_body(source: str, html: str = "escape") -> str:
     if html == "escape" and (fast := fastmd.render(source, _highlight, heading_slug)) is not None:
         return fast
     out = str(_renderer(html).render(source))
-    return sanitize(out) if html == "sanitize" else out
+    if html != "sanitize":
+        return out
+    from sitegen.sanitize import sanitize
+
+    return sanitize(out)
 
 
 def render_inline(source: str) -> str:
