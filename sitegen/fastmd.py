@@ -33,9 +33,10 @@ MAX_NOTE_MARKS = 256  # each `[^` is scanned to the next space or `]`: quadratic
 LINE_RULES = re.compile(r"\n(?:[ \t>]*(?:[:~][ \t]|(?:[-+*]|\d{1,9}[.)])[ \t]*(?=\n))"
                         r"|[ \t>*+\-.)0-9]{100}"
                         r"|[ \t>]*\[[^\]\n]*\]:[^\n]*\\"
-                        r"|[ \t]*[>*+\-.)0-9][ >*+\-.)0-9]*\t"
-                        r"|[^\n|]*+\|[^\n]*+\n[ \t]*:?-+:?[ \t]*(?=\n)"
-                        r"|[^\n|]*+\n(?=[ \t:|]*-)(?=[ \t:-]*\|)[ \t:|-]*(?=\n))")
+                        r"|[ \t]*[>*+\-.)0-9][ >*+\-.)0-9]*\t)")
+DASHES = re.compile(r"\n[ \t:|-]*-[ \t:|-]*(?=\n)")  # a row of dashes (see _piped_dashes)
+QUOTE_START = re.compile(r"[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*>")  # a quote opens (in a list)
+QUOTE = re.compile("\n" + QUOTE_START.pattern)
 ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 # An inline footnote or a task-list box (plugins the Rust port lacks).
 NEEDS_PLUGIN = ("^[", "[ ]", "[x]", "[X]")
@@ -47,8 +48,9 @@ AUTOLINK_ESCAPE = re.compile(r"<[^<>\s%]*+%[^<>\s]*+>")  # markdown-it-py shows 
 # definition's line (a note inside a note, or itself): the two nest them differently. (A label
 # is read up to the next `[^`, where a label that holds one also matches: linear on a line of
 # thousands of `[^`.)
-LAZY_DEFINITION = re.compile(r"^(?![ \t>]*\[\^[^\]\n]*\]:)[ \t]*+\S[^\n]*+\n[ \t>]*\[\^[^\]\n]*\]:"
-                             r"|\[\^(?:[^\]\n\[]|\[(?!\^))*+\]:[^\n]*\[\^", re.MULTILINE)
+LAZY_DEFINITION = re.compile(  # searched in "\n" + source: it starts with a literal, fast to find
+    r"\n(?![ \t>]*\[\^[^\]\n]*\]:)[ \t]*+\S[^\n]*+\n[ \t>]*\[\^[^\]\n]*\]:")
+NOTE_IN_NOTE = re.compile(r"\[\^(?:[^\]\n\[]|\[(?!\^))*+\]:[^\n]*\[\^")
 # An emphasis mark beside a character outside ASCII: is it punctuation? CommonMark 0.31 counts
 # symbols (emoji, currency) as punctuation, as markdown-it-py does; the Rust port does not.
 MARK_BESIDE = re.compile(r"[*_~]([^\x00-\x7f])|([^\x00-\x7f])[*_~]")
@@ -56,10 +58,10 @@ MARK_BESIDE = re.compile(r"[*_~]([^\x00-\x7f])|([^\x00-\x7f])[*_~]")
 # a cell (Python's str.strip), the Rust port keeps it. Taken only between letters or digits.
 ODD_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
                        "\u205f\u3000]")
-ASCII_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")  # whitespace to Python's str.strip, not to Rust
+ASCII_SPACE = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")  # str.strip's, not Rust's
 # A footnote's definition: its label, and what its first line opens with (a quote, a list, a
 # heading, code or a table in a note are read differently by the two).
-DEFINITION = re.compile(r"^[ \t>]*\[\^([^\]\n]*)\]:([ \t]*)(.?)", re.MULTILINE)
+DEFINITION = re.compile(r"\n([ \t>]*)\[\^([^\]\n]*)\]:([ \t]*)(.?)")  # in "\n" + source
 BLOCK_OPENERS = frozenset(">#|`~*+-0123456789")
 # HTML that only markdown-it-py makes right: an in-page link (ours resolves other generators'
 # ids), a percent-encoded non-ASCII byte in a link (markdown-it-py punycodes a host), a code
@@ -103,13 +105,16 @@ def render(source: str, highlight: Callable[[str, str, str], str],
     None where only markdown-it-py can tell."""
     parser = _parser()
     if (parser is None or len(source) > MAX_SOURCE or any(p in source for p in NEEDS_PLUGIN)
-            or LINE_RULES.search(f"\n{source}\n") or ASCII_SPACE.search(source)
-            or ("--" in source and PUNYCODE.search(source))
+            or LINE_RULES.search(f"\n{source}\n") or any(c in source for c in ASCII_SPACE)
+            or (("n--" in source or "N--" in source) and PUNYCODE.search(source))
+            or ("|" in source and _piped_dashes(source))
             or ("%" in source and AUTOLINK_ESCAPE.search(source))
             or ("![" in source and "<" in source and AUTOLINK.search(source))
             or source.count("*") + source.count("_") + source.count("~") > MAX_DELIMITERS):
         return None
-    if ">" in source and _item_after_quote(source):
+    if QUOTE.search(f"\n{source}") and _quote_trouble(source):
+        return None
+    if "~~~" in source and _inline_tildes(source):
         return None
     if "[^" in source and (source.count("[^") > MAX_NOTE_MARKS
                            or not _plain_footnotes(source)):
@@ -125,7 +130,8 @@ def render(source: str, highlight: Callable[[str, str, str], str],
     except BaseException:  # a Rust panic is pyo3's PanicException, a BaseException
         return None
     if (('href="#' in out and IN_PAGE.search(out)) or ("%" in out and NON_ASCII_LINK.search(out))
-            or ("<code>" in out and BLANK_CODE.search(out)) or _too_deep(out)):
+            or (("<code> " in out or "<code></code>" in out) and BLANK_CODE.search(out))
+            or _too_deep(out)):
         return None
     if ">\n</" in out:
         out = EMPTY.sub(r"<\1></\1>", out)
@@ -150,17 +156,46 @@ def render(source: str, highlight: Callable[[str, str, str], str],
     return out
 
 
-def _item_after_quote(source: str) -> bool:
-    """A list item in the lines of text that follow a quote's line, with no blank line between:
-    markdown-it-py ends the quote and starts a list, the Rust port may read it as more of
-    the quote's paragraph."""
+def _piped_dashes(source: str) -> bool:
+    """A row of dashes (and colons) that one parser makes a table's and the other not: dashes
+    alone right below a line with a `|` (markdown-it-py: a one-column table; the Rust port:
+    a heading), or dashes with a `|` right below a line without one (the Rust port: a table;
+    markdown-it-py: text)."""
+    text = "\n" + source + "\n"
+    for m in DASHES.finditer(text):
+        above = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        if ("|" in m.group(0)) != ("|" in above):
+            return True
+    return False
+
+
+TILDES = re.compile(r"~{3,}")
+CONTAINER_MARKS = " \t>*+-.)0123456789"
+
+
+def _inline_tildes(source: str) -> bool:
+    """Three or more `~` anywhere but opening a line (a fence): the two pair such runs into
+    strikethrough differently."""
+    for m in TILDES.finditer(source):
+        start = source.rfind("\n", 0, m.start()) + 1
+        if source[start:m.start()].strip(CONTAINER_MARKS):
+            return True
+    return False
+
+
+def _quote_trouble(source: str) -> bool:
+    """In the lines of text that follow a quote's line, with no blank line between: a list
+    item (markdown-it-py ends the quote and starts a list, the Rust port may read it as more
+    of the quote), or, with a code span anywhere, a line that starts indented (markdown-it-py
+    keeps a lazy line's indent inside a code span, the Rust port drops it)."""
+    ticks = "`" in source
     quoted = False
     for line in source.split("\n"):
         if not line.strip():
             quoted = False
-        elif line.lstrip(" \t").startswith(">"):
+        elif QUOTE_START.match(line):
             quoted = True
-        elif quoted and ITEM.match(line):
+        elif quoted and (ITEM.match(line) or (ticks and line[0] in " \t")):
             return True
     return False
 
@@ -181,15 +216,17 @@ def _plain_beyond_ascii(source: str) -> bool:
 
 def _plain_footnotes(source: str) -> bool:
     """Footnotes both parsers read alike: each defined once (markdown-it-py keeps the last of
-    two, the Rust port the first), each opening with text after at most one space, below a
-    blank line or another."""
-    if LAZY_DEFINITION.search(source):
+    two, the Rust port the first), each at the start of its line (not indented or quoted),
+    opening with text after at most one space, below a blank line or another."""
+    source = "\n" + source  # each rule starts where a line does (a literal: fast to find)
+    if LAZY_DEFINITION.search(source) or NOTE_IN_NOTE.search(source):
         return False
     labels = []
     for m in DEFINITION.finditer(source):
-        if m.group(2) not in ("", " ") or m.group(3) in BLOCK_OPENERS or not m.group(1).isascii():
+        if (m.group(1) or m.group(3) not in ("", " ") or m.group(4) in BLOCK_OPENERS
+                or not m.group(2).isascii()):
             return False
-        labels.append(" ".join(m.group(1).lower().split()))
+        labels.append(" ".join(m.group(2).lower().split()))
     return len(set(labels)) == len(labels)
 
 

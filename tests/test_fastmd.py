@@ -92,6 +92,8 @@ KNOWN = [
     "[x](http://bücher.de/)", "<http://xn--bcher-kva.de>", "[e](#Head)\n\n## Head\n",
     "> > > \t# ", "| a |\n---\n", "a\n|-|\n", "x\n :-| -:\n", "![W<a@b.c>x](/a.jpg)\n",
     "[![W<http://a.b>x](/a.jpg)](/b)\n", "> 1. a:\n       code\n2) x", "[^1]\n[^1]: a",
+    "> a `x\n  y` b\n", "- > a `x\n   y` b\n",
+    "~~a~~~~b\n", "a~~b~~~~c~~d\n", "[^1]\n\n [^1]: a\n", "# \n---|",
 ]
 
 
