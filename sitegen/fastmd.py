@@ -53,7 +53,7 @@ LAZY_DEFINITION = re.compile(  # searched in "\n" + source: it starts with a lit
 NOTE_IN_NOTE = re.compile(r"\[\^(?:[^\]\n\[]|\[(?!\^))*+\]:[^\n]*\[\^")
 # An emphasis mark beside a character outside ASCII: is it punctuation? CommonMark 0.31 counts
 # symbols (emoji, currency) as punctuation, as markdown-it-py does; the Rust port does not.
-MARK_BESIDE = re.compile(r"[*_~]([^\x00-\x7f])|([^\x00-\x7f])[*_~]")
+MARK_BESIDE = re.compile(r"[*_~](?=([^\x00-\x7f]))|([^\x00-\x7f])(?=[*_~])")  # overlapping
 # Whitespace past ASCII's space and tab: markdown-it-py trims it off a paragraph, a heading or
 # a cell (Python's str.strip), the Rust port keeps it. Taken only between letters or digits.
 ODD_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"

@@ -27,7 +27,6 @@ def _renderer(html: str = "escape") -> MarkdownIt:
     # file: and non-image data: URLs, so a link in content cannot run script. Built once per
     # mode: plugins are enabled once, not per entry.
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
@@ -39,7 +38,7 @@ def _renderer(html: str = "escape") -> MarkdownIt:
         md.disable(["html_block", "html_inline"])  # they are not tried on every line
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
     md.core.ruler.push("heading_attrs", _heading_attrs)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug)
+    md.core.ruler.push("anchor", _heading_ids)
     md.core.ruler.push("resolve_anchors", _resolve_anchors)
     md.core.ruler.push("external_links", _external_links)
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
@@ -98,6 +97,32 @@ def heading_slug(title: str) -> str:
     kept = (c for c in title.strip().lower().replace(" ", "-")
             if c in "-_" or unicodedata.category(c)[0] in "LMN")
     return "".join(kept) or "section"
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Every heading's id, as mdit-py-plugins' anchors plugin gives them (an explicit `{#id}`
+    kept and reserved first; else the slug of its text and code, made unique in page order
+    with -1, -2...), without its rescan from -1 for every repeat of a title, which made a
+    body of 100,000 empty headings take forever."""
+    tokens = state.tokens
+    taken = {str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")}
+    tried: dict[str, int] = {}  # a base's next suffix: those below it are all taken already
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or token.attrGet("id"):
+            continue
+        children = tokens[i + 1].children or []
+        base = heading_slug("".join(c.content for c in children
+                                    if c.type in ("text", "code_inline")))
+        made = base
+        if made in taken:
+            n = tried.get(base, 1)
+            made = f"{base}-{n}"
+            while made in taken:
+                n += 1
+                made = f"{base}-{n}"
+            tried[base] = n + 1
+        taken.add(made)
+        token.attrSet("id", made)
 
 
 def _heading_attrs(state: StateCore) -> None:

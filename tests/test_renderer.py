@@ -4,6 +4,8 @@ definition lists, highlighted code, raw HTML escaped or sanitized, files beside 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -251,3 +253,16 @@ def test_links_in_a_body_keep_their_encoding_rules() -> None:
     assert 'href="/entries/x-y/"' in html
     assert 'href="https://xn--XAMPLE-voa.org/%C3%BC"' in html
     assert 'href="https://example.org/a%20b"' in html
+
+
+def test_many_headings_of_one_title_get_ids_in_one_pass() -> None:
+    # The anchors plugin's unique ids rescanned -1, -2... for every repeat: 100,000 empty
+    # headings never finished in markdown-it-py (sanitize mode, or a body the accelerator
+    # hands on). A child process with a generous bound: a hang fails, a slow machine does not.
+    code = ("from sitegen import markdown as md\n"
+            "out = md.render_body('#\\n' * 100_000 + '# section-7\\n', 'sanitize')\n"
+            "assert out.count('<h1 id=') == 100_001, out[:200]\n"
+            "assert '<h1 id=\"section-99999\">' in out and '<h1 id=\"section-7-1\">' in out\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
