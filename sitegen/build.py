@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import signal
+import sys
 import time
 import types
 import typing
@@ -694,6 +695,9 @@ def search_page(rel: str) -> bool:
     return is_record_page(rel)
 
 
+STAGE_SWITCH_INTERVAL = 0.0005  # seconds: see _Later.start
+
+
 class _Later:
     """One stage run in a thread from the moment its input is ready (`start` gives the
     callback that starts it), its result taken when the build needs it. Leaving the block
@@ -704,17 +708,28 @@ class _Later:
 
         self._pool = concurrent.futures.ThreadPoolExecutor(1)
         self._future: concurrent.futures.Future[Any] | None = None
+        self._interval: float | None = None
 
     def __enter__(self) -> _Later:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._pool.shutdown(wait=True)
+        try:
+            self._pool.shutdown(wait=True)
+        finally:
+            if self._interval is not None:
+                sys.setswitchinterval(self._interval)
+                self._interval = None
 
     def start(self, stage: Callable[[T], Any]) -> Callable[[T], None]:
         def begin(value: T) -> None:
             if self._future is not None:
                 raise RuntimeError("a stage started twice")
+            # The stage's thread does many small file operations, each giving up the GIL,
+            # while this one renders: at Python's 5 ms switch interval it waited up to 5 ms
+            # to go on after each, and Pagefind started seconds late (a GIL convoy).
+            self._interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._interval, STAGE_SWITCH_INTERVAL))
             self._future = self._pool.submit(stage, value)
         return begin
 
