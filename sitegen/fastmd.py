@@ -260,16 +260,36 @@ def _text(html: str) -> str:
     alts), footnote marks and line breaks left out, markdown-it's escapes undone."""
     if "footnote-" in html:  # a footnote's mark is not the heading's text
         html = FOOTNOTE_MARK.sub("", html)
-    text = TAG.sub("", html).replace("\n", "")
+    return _unescape(TAG.sub("", html).replace("\n", ""))
+
+
+def _unescape(text: str) -> str:
+    """markdown-it's escapeHtml undone: the only entities its output holds in text."""
     return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
             .replace("&amp;", "&"))
+
+
+def unique_id(base: str, taken: set[str], tried: dict[str, int]) -> str:
+    """`base`, or `base-1`, `base-2`... the first not `taken` (then taken), as mdit-py-plugins'
+    unique_slug gives it, without its rescan from -1 for every repeat: `tried` keeps each
+    base's next suffix (those below it are all taken already)."""
+    made = base
+    if made in taken:
+        n = tried.get(base, 1)
+        made = f"{base}-{n}"
+        while made in taken:
+            n += 1
+            made = f"{base}-{n}"
+        tried[base] = n + 1
+    taken.add(made)
+    return made
 
 
 def _heading_ids(out: str, slug: Callable[[str], str]) -> str | None:
     """Each heading's id, made unique in page order as mdit-py-plugins' anchors does; None for
     a heading that ends in `}` (it may be a `{#id .class}` our markdown-it-py rule takes)."""
     seen: set[str] = set()
-    tried: dict[str, int] = {}  # a base's next suffix: those below it are all taken already
+    tried: dict[str, int] = {}
     parts: list[str] = []
     at = 0
     for m in HEADING.finditer(out):
@@ -277,13 +297,7 @@ def _heading_ids(out: str, slug: Callable[[str], str]) -> str | None:
         if inner.rstrip().endswith("}"):
             return None
         base = slug(_text(inner))
-        made, n = base, tried.get(base, 1)
-        if made in seen:  # as the anchors plugin's unique_slug, without its quadratic rescan
-            made = f"{base}-{n}"
-            while made in seen:
-                made, n = f"{base}-{n + 1}", n + 1
-            tried[base] = n + 1
-        seen.add(made)
+        made = unique_id(base, seen, tried)
         made = made.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         parts += (out[at:m.start()], f'<h{m.group(1)} id="{made.replace(chr(34), "&quot;")}">',
                   inner, f"</h{m.group(1)}>")
@@ -293,9 +307,7 @@ def _heading_ids(out: str, slug: Callable[[str], str]) -> str | None:
 
 
 def _fence(m: re.Match[str], highlight: Callable[[str, str, str], str]) -> str:
-    code = (m.group(2).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&amp;", "&"))
-    made = highlight(code, m.group(1), "")
+    made = highlight(_unescape(m.group(2)), m.group(1), "")
     return made + "\n" if made.startswith("<pre") else m.group(0)
 
 

@@ -106,22 +106,14 @@ def _heading_ids(state: StateCore) -> None:
     body of 100,000 empty headings take forever."""
     tokens = state.tokens
     taken = {str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")}
-    tried: dict[str, int] = {}  # a base's next suffix: those below it are all taken already
+    tried: dict[str, int] = {}
     for i, token in enumerate(tokens):
         if token.type != "heading_open" or token.attrGet("id"):
             continue
         children = tokens[i + 1].children or []
         base = heading_slug("".join(c.content for c in children
                                     if c.type in ("text", "code_inline")))
-        made = base
-        if made in taken:
-            n = tried.get(base, 1)
-            made = f"{base}-{n}"
-            while made in taken:
-                n += 1
-                made = f"{base}-{n}"
-            tried[base] = n + 1
-        taken.add(made)
+        made = fastmd.unique_id(base, taken, tried)
         token.attrSet("id", made)
 
 
