@@ -28,6 +28,18 @@ def test_the_view_keeps_the_language_title_and_the_body_element_whole() -> None:
                     b'Titre</h1><p>Texte</p></div></div></body></html>\n')
 
 
+def test_the_view_drops_token_spans_only_in_highlighted_code_it_can_read_whole() -> None:
+    ours = (b'<pre class="highlight"><code class="language-py"><span class="k">def</span> '
+            b'<span class="nf">f</span>\n</code></pre>')
+    theirs = (b'<pre class="highlight"><code class="language-py"><span title="t">x</span>'
+              b'<span class="k">y</span></code></pre>')
+    page = PAGE.replace(b"<p>Texte</p>", b"<p><span class=\"k\">T</span></p>" + ours + theirs)
+    view = search.search_view(page)
+    assert view is not None
+    assert b'<code class="language-py">def f\n</code>' in view  # our spans: text kept
+    assert theirs in view and b'<p><span class="k">T</span></p>' in view  # kept whole
+
+
 @pytest.mark.parametrize("page", [
     PAGE.replace(b" data-pagefind-body", b""),  # nothing marked: Pagefind reads it all
     PAGE.replace(b"<aside>", b"<aside data-pagefind-body>"),  # two bodies
@@ -89,6 +101,11 @@ def test_pagefind_makes_the_same_records_from_the_views(tmp_path: Path,
         "![A map](map.png)\n\nA footnote[^1].\n\n[^1]: The note.\n",
         "- one\n- two\n\n> A quote from the minister.\n\n```python\nx = 1\n```\n",
         "Plain words: Belarus, the grid, aid.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        # highlighted code, whose token spans the view drops: a string across lines, words
+        # that touch across tokens, a tag-like string, two blocks and an unknown language
+        '```python\ndef grid(load):\n    """Two\n    lines"""\n    return load<3 and "<b>"\n```\n\n'
+        "Between.\n\n```rust\nfn main() { let x = 1; }\n```\n\n```nolang\nplain <text>\n```\n",
+        "- item\n\n  ```bash\n  echo $HOME && ls -la | wc -l # count\n  ```\n",
     ]
     files: dict[str, str | bytes] = {"sitegen.toml": SITE_TOML}
     for i, body in enumerate(bodies * 3):
