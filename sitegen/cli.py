@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sitegen import __version__, urls
 from sitegen.config import SiteConfig, find_config, load_config, normalise_base_url
@@ -44,6 +45,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def run() -> NoReturn:
+    """The `sitegen` program (and `python -m sitegen`): `main`, then the exit."""
+    leave(main())
+
+
+def leave(code: int) -> NoReturn:
+    """End the process with `code` once the command is done: the exit handlers run and the
+    output is flushed, but the interpreter's teardown (freeing every object one by one,
+    ~60 ms after a 10,000-entry build, a tenth of an edit's) is left to the OS, which frees the
+    memory at once. A thread still running, or output that cannot be flushed, takes Python's
+    ordinary exit, which waits for the one and reports the other."""
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # logging's shutdown (flush), pools' and temporary folders' ends
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 def _stdout_closed() -> int:

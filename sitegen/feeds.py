@@ -53,13 +53,14 @@ def atom_feed(config: SiteConfig, entries: Sequence[Entry], *, title: str, feed_
         f"  <updated>{updated}</updated>",
         f"  <author><name>{escape(config.title)}</name></author>",
         '  <generator uri="https://github.com/sitegen/sitegen">sitegen</generator>',
-        *(_atom_entry(config, entry) for entry in newest),
+        *(atom_entry(config, entry) for entry in newest),
         "</feed>",
     ]
     return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
 
 
-def _atom_entry(config: SiteConfig, entry: Entry) -> str:
+def atom_entry(config: SiteConfig, entry: Entry) -> str:
+    """One entry's `<entry>` element, its lines indented as the feed holds them."""
     url = urls.entry(entry.slug)
     names = {t.slug: t.name for t in config.topics}
     parts = [

@@ -100,6 +100,23 @@ def test_a_body_edit_makes_only_what_shows_the_body(timeline: Path,
     assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
 
 
+def test_a_body_edit_splices_its_feeds_to_the_bytes_a_full_build_renders(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import feeds
+
+    rendered: list[str] = []
+    whole = feeds.render_feed
+    monkeypatch.setattr(feeds, "render_feed",
+                        lambda config, feed: rendered.append(feed.path) or whole(config, feed))
+    for n in (29, 0, 15):  # the newest, the oldest, one between
+        _edit(_entry_file(timeline, n), "in our words",
+              f"in our words.\n\n  </entry>\n    <id>x</id>\n<entry> {n} {time.time()}")
+        _built(timeline, search=False)
+    assert rendered == []  # every feed that shows them was spliced, none rendered
+    assert "&amp;lt;/entry&amp;gt;" in (timeline / "site/feed.xml").read_text()
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
 def test_edits_of_bodies_one_after_another_stay_on_the_fast_path(
         timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = Calls(monkeypatch)
