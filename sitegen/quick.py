@@ -433,10 +433,13 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
             continue
         feed = feeds.Feed(path, title, page_url, tuple(entries[i] for i in slots))
         made[path] = write.Planned(feeds.render_feed(config, feed), key)
+    previous: dict[int, Entry] | None = None  # the changed entries as the last build had them
     for path, kind, title, description, slots in snap["exports"]:
         if not fresh.keys() & set(slots):
             continue
-        data = _splice(old(path), kind, slots, fresh, config)
+        if previous is None:
+            previous = _entries(cache, {at: digest_of[at] for at in fresh}, paths) or {}
+        data = _splice(old(path), kind, slots, fresh, previous, config)
         if data is None:
             return None
         made[path] = write.Planned(data, build.export_key_of(
@@ -483,15 +486,17 @@ def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, str],
 
 
 def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Entry],
-            config: SiteConfig) -> bytes | None:
+            previous: dict[int, Entry], config: SiteConfig) -> bytes | None:
     """The export `old` with the changed entries' lines made anew: a JSON export holds one
-    entry a line (JSON text holds no raw newline), so the rest is kept byte for byte."""
+    entry a line (JSON text holds no raw newline), so the rest is kept byte for byte. Each
+    line replaced must be the one the entry made before (`previous`, from the cache): then
+    20 MB need not be counted line by line to know the file's shape; without it, they are."""
     from sitegen import exports
 
     if old is None or kind not in exports.FRAGMENT_KINDS:
         return None
-    newlines = old.count(b"\n")  # bytes: 20 MB need not be decoded again
-    if newlines != len(slots) + 2:
+    newlines = len(slots) + 2  # a header line, one line an entry, the closing line
+    if not fresh.keys() <= previous.keys() and old.count(b"\n") != newlines:
         return None
     (fragment_kind,) = exports.FRAGMENT_KINDS[kind]
     place = {at: n for n, at in enumerate(slots)}
@@ -503,7 +508,16 @@ def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Ent
         line = exports.fragment(config, fragment_kind, entry)
         if "\n" in line:
             return None
-        lines.append((1 + n, (line + ("," if n < len(slots) - 1 else "")).encode("utf-8")))
+        comma = "," if n < len(slots) - 1 else ""
+        lines.append((1 + n, (line + comma).encode("utf-8")))
+        if at in previous:
+            was = (exports.fragment(config, fragment_kind, previous[at]) + comma).encode()
+            try:
+                start = _line_start(old, 1 + n, newlines)
+            except ValueError:  # fewer lines than it had
+                return None
+            if old[start:old.find(b"\n", start)] != was:
+                return None
     # Only the changed lines are found (by their newlines, from the nearer end: the newest
     # entry's is the last but two) and replaced; the rest is copied once, not split into
     # 10,000 lines and joined again (views of it, not copies: 20 MB fewer bytes made).

@@ -500,9 +500,14 @@ def test_splicing_an_export_replaces_exactly_the_changed_lines(
     old = "\n".join(lines).encode()
     slots = [10 + i for i in range(len(records))]  # the site's index of each line's entry
     fresh = {10 + i: text for i, text in changed.items()}
+    # what each changed line held (as the cache has the entry); none known: lines counted
+    known = {10 + i: records[i] for i in changed}
+    wrong = {10 + i: records[i] + "x" for i in changed}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(exports, "fragment", lambda _config, _kind, text: text)
-        got = quick._splice(old, "json", slots, fresh, None)  # type: ignore[arg-type]
+        got = [quick._splice(old, "json", slots, fresh, previous, None)  # type: ignore[arg-type]
+               for previous in (known, {}, wrong)]
     for i, text in changed.items():
         lines[1 + i] = text + ("," if i < len(records) - 1 else "")
-    assert got == "\n".join(lines).encode()
+    assert got[:2] == ["\n".join(lines).encode()] * 2
+    assert got[2] is None if changed else got[2] == old  # a line not as it was: built in full
