@@ -383,6 +383,40 @@ def test_a_build_keeps_no_rendered_page_in_memory_past_staging(
     assert len(pages) == len(seen)
 
 
+def test_the_program_ends_at_once_yet_keeps_its_output_cache_and_exit_code(
+        site_dir: Path) -> None:
+    # `sitegen` leaves by os._exit (cli.leave): what it wrote, printed and cached is all there
+    write_files(site_dir, entries(5))
+    built = cli(site_dir, "build")
+    assert built.returncode == 0 and "Built 5 entries" in built.stderr, built.stderr
+    again = cli(site_dir, "build")  # the stamp and snapshot were committed: a no-op
+    assert again.returncode == 0 and "0 files written" in again.stderr, again.stderr
+    (site_dir / "content/entries/bad.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    failed = cli(site_dir, "build")
+    assert failed.returncode == 1 and "bad.md:3: YAML" in failed.stderr, failed.stderr
+    assert cli(site_dir, "nonsense").returncode == 2
+
+
+def test_leaving_flushes_the_output_and_waits_for_a_thread_still_running(
+        tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        import sys, threading, time
+        from pathlib import Path
+        from sitegen.cli import leave
+        print("x" * 100_000, end="")  # held in stdout's buffer, to a pipe
+        if sys.argv[1] == "thread":
+            threading.Thread(target=lambda: (time.sleep(0.3),
+                                             Path({str(tmp_path / "late")!r}).write_text("done")),
+                             ).start()
+        leave(3)
+    """)
+    for mode in ("alone", "thread"):
+        ran = subprocess.run([sys.executable, "-c", script, mode], capture_output=True,
+                             text=True, timeout=60, check=False)
+        assert ran.returncode == 3 and ran.stdout == "x" * 100_000, ran.stderr
+    assert (tmp_path / "late").read_text() == "done"
+
+
 # -- the cache is data -------------------------------------------------------------------------
 
 def test_a_crafted_pickle_in_the_cache_runs_nothing(site_dir: Path, tmp_path: Path,
