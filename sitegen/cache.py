@@ -26,7 +26,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from sitegen import __version__
+from sitegen import __version__, fastjson
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "cache.sqlite"
@@ -265,7 +265,7 @@ class Cache:
         else:
             self._guard("saving the stamp", _write_many,
                         "INSERT OR REPLACE INTO stamps VALUES (?, ?)",
-                        [(str(output), json.dumps(value, sort_keys=True))])
+                        [(str(output), fastjson.dumps(value, sort_keys=True).decode())])
 
 
     # -- the last build's snapshot (see quick.py), per output folder ---------------------------
@@ -294,7 +294,7 @@ class Cache:
             statements.append(("DELETE FROM snapshots WHERE output = ?", [(str(output),)]))
         else:
             statements.append(("INSERT OR REPLACE INTO snapshots VALUES (?, ?)",
-                               [(str(output), json.dumps(value, separators=(",", ":")))]))
+                               [(str(output), fastjson.dumps(value).decode())]))
         self._guard("saving the snapshot", _write_all, statements)
         self._edits.pop(str(output), None)
 
@@ -318,7 +318,7 @@ class Cache:
         else:
             self._guard("saving the snapshot", _write_all, [(
                 "INSERT OR REPLACE INTO snapshot_edits VALUES (?, ?)",
-                [(str(output), json.dumps(edits, separators=(",", ":")))])])
+                [(str(output), fastjson.dumps(edits).decode())])])
         self._edits[str(output)] = edits
 
 

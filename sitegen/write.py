@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from sitegen import fastjson
 from sitegen.errors import OutputError, Problem, SitegenError
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     data: dict[str, Any] = {"generator": "sitegen", "version": MANIFEST_VERSION,
                             "extra": dict(sorted(manifest.extra.items()))}
     data.update(_as_columns(paths, list(map(manifest.files.__getitem__, paths))))
-    return json.dumps(data, separators=(",", ":")).encode()
+    return fastjson.dumps(data)
 
 
 def adopt(out: Path, extra: dict[str, str]) -> None:

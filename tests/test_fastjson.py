@@ -1,0 +1,56 @@
+"""sitegen.fastjson writes sitegen's own records with orjson where it is installed: what it
+writes must read back, with the standard library, to exactly what the standard library's own
+text reads back to, keys in the same order; without orjson it is the standard library's text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import fastjson
+
+SCALARS = (st.none() | st.booleans() | st.integers() | st.integers(-2**80, 2**80)
+           | st.text() | st.text(st.characters(codec=None)))  # lone surrogates too
+KEYS = st.text() | st.integers(-5, 5)  # the standard library writes an integer key as text
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=5)
+                      | st.dictionaries(KEYS, inner, max_size=5), max_leaves=30)
+
+
+def _pairs(text: bytes | str) -> Any:
+    return json.loads(text, object_pairs_hook=lambda pairs: ("object", pairs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.booleans())
+def test_what_it_writes_reads_back_as_the_standard_librarys_text(value: Any,
+                                                                 sort_keys: bool) -> None:
+    try:
+        theirs = json.dumps(value, separators=(",", ":"), sort_keys=sort_keys)
+    except TypeError:  # keys of both kinds cannot be sorted: refused either way
+        with pytest.raises(TypeError):
+            fastjson.dumps(value, sort_keys=sort_keys)
+        return
+    assert _pairs(fastjson.dumps(value, sort_keys=sort_keys)) == _pairs(theirs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(VALUES, st.booleans())
+def test_without_orjson_it_is_the_standard_librarys_text(value: Any, sort_keys: bool) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastjson, "orjson", None)
+        try:
+            ours = fastjson.dumps(value, sort_keys=sort_keys)
+        except TypeError:
+            return
+    assert ours == json.dumps(value, separators=(",", ":"), sort_keys=sort_keys).encode()
+
+
+def test_orjson_is_what_writes_them_when_installed() -> None:
+    pytest.importorskip("orjson", reason="orjson (the `fast` extra) is not installed")
+    assert fastjson.orjson is not None
+    assert fastjson.dumps({"b": "é", "a": [1, None]}, sort_keys=True) == \
+        '{"a":[1,null],"b":"é"}'.encode()
