@@ -64,9 +64,10 @@ PARTITION_BYTES = 11_000_000
 # Bounds on entries per closed partition; tests lower them to get many partitions.
 CAP_LIMITS = (64, 2048)
 # The newest partition holds fewer than cap/RECENT entries (plus one month's): an edit of a
-# recent entry runs Pagefind on ~75 pages at 10,000 entries (0.13 s), not ~140 (0.27 s) as with
-# 8; the settled part beside it is re-indexed once per cap/RECENT entries added.
-RECENT = 16
+# recent entry runs Pagefind on 13 pages of the benchmark's 10,000 (under ~120 at most), not 74
+# as with 16 (an edit ~0.19 s faster) or ~140 with 8; the settled part beside it is re-indexed
+# once per cap/RECENT entries added (at 10,000, a run of ~1,000 pages every ~30 entries).
+RECENT = 32
 MAX_RUNS = 4  # Pagefind runs at once on a cold build, at most one per core
 # Pagefind's prebuilt UIs (418 KB): our search page drives pagefind.js itself, so they are
 # never loaded and need not be published.

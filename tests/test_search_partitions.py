@@ -176,7 +176,7 @@ def test_the_newest_partition_holds_the_newest_month_and_under_cap_over_recent_m
         cap: int, months: tuple[int, ...], counts: range,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
-    step = cap // search.RECENT
+    step = max(1, cap // search.RECENT)  # as plan_partitions cuts them
     for a_month in months:
         every = per_month(counts[-1], a_month)
         for count in counts:
@@ -202,7 +202,7 @@ def test_editing_the_newest_entry_reindexes_only_the_small_newest_partition(
         monkeypatch: pytest.MonkeyPatch) -> None:
     if cap:
         monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
-    step = search.partition_cap(PAGE_BYTES) // search.RECENT
+    step = max(1, search.partition_cap(PAGE_BYTES) // search.RECENT)
     for a_month in months:
         every = per_month(counts[-1], a_month)
         for count in counts:
@@ -231,7 +231,7 @@ def test_appending_entries_one_at_a_time_reindexes_the_settled_part_rarely(
     link), which stays small; any other partition is re-indexed about once per cap/RECENT added
     entries, when the settled part takes in the newest's older months or a block closes."""
     monkeypatch.setattr(search, "CAP_LIMITS", (cap, cap))
-    step, first, last = cap // search.RECENT, cap // 2, cap * 3 + cap // 3
+    step, first, last = max(1, cap // search.RECENT), cap // 2, cap * 3 + cap // 3
     entries = per_month(last, a_month)
     previous = {}
     settled_reindexed = 0
