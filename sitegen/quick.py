@@ -332,7 +332,7 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
         bundle: dict[str, write.Planned] = {}
         with _Later() as later:
             # Pagefind needs the entry pages alone: it runs while the feeds and exports are made
-            made = _render(config, cache, snap, changes.fresh,
+            made = _render(config, cache, snap, changes.fresh, changes.digests,
                            lambda rel: _on_disk(out, manifest, rel),
                            later.start(lambda pages: _search(
                                config, out, manifest, snap, changes.fresh, pages, bundle,
@@ -385,12 +385,14 @@ def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str
 
 
 def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[int, Entry],
-            old: Callable[[str], bytes | None],
+            changed: dict[str, str], old: Callable[[str], bytes | None],
             pages_made: Callable[[dict[str, write.Planned]], None] | None = None,
             ) -> dict[str, write.Planned] | None:
     """The changed entries' pages, the feeds that carry them, the body exports that hold
-    them: their new bytes and keys. `pages_made` is given the entry pages as soon as they
-    are made."""
+    them: their new bytes and keys. `changed` is the changed files' digests (by path): the
+    keys are made from them, as a full build's are, or a later full build that finds an
+    entry back as it was would keep the edited bytes. `pages_made` is given the entry pages as
+    soon as they are made."""
     from sitegen import build, feeds, render, urls
 
     paths: dict[int, str] = {}
@@ -413,7 +415,8 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
     if entries is None:
         return None
     entries.update(fresh)
-    digests = {entries[at].slug: digest_of[at] for at in entries}
+    now = {at: changed.get(paths[at], digest_of[at]) for at in digest_of}  # the keys' digests
+    digests = {entries[at].slug: now[at] for at in entries}
     theme = tree_digest(config.theme_dir)
     env = build._environment(theme, config)
     salt = build.page_salt(theme, config)
@@ -427,7 +430,7 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
     if pages_made is not None:
         pages_made(dict(made))
     for path, title, page_url, slots in carrying:
-        key = build.feed_key_of(salt, path, title, page_url, [digest_of[i] for i in slots])
+        key = build.feed_key_of(salt, path, title, page_url, [now[i] for i in slots])
         if path in spliced:
             made[path] = write.Planned(spliced[path], key)
             continue
@@ -443,7 +446,7 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
         if data is None:
             return None
         made[path] = write.Planned(data, build.export_key_of(
-            salt, path, kind, title, description, [digest_of[i] for i in slots]))
+            salt, path, kind, title, description, [now[i] for i in slots]))
     return made
 
 

@@ -239,6 +239,27 @@ def test_warnings_are_shown_again_and_the_full_build_runs(site_dir: Path,
     assert "sumary" in caplog.text
 
 
+@pytest.mark.parametrize("then", ["another entry's title changed", "the cache deleted"])
+def test_a_body_put_back_after_an_edit_build_is_shown_by_the_full_build(
+        timeline: Path, then: str) -> None:
+    """An edit build's outputs are keyed as a full build keys them: a full build that finds
+    the entry back as it was before the edit writes its page and feeds again, not the edit."""
+    path = _entry_file(timeline, 7)  # in the site's feed and two topics' feeds
+    _edit(path, "What happened in event 7", "A corrected account of event 7")
+    _built(timeline, search=False)
+    page = timeline / "site/entries" / path.stem / "index.html"
+    assert "A corrected account of event 7" in page.read_text()
+    _edit(path, "A corrected account of event 7", "What happened in event 7", age=900)
+    if then == "the cache deleted":
+        shutil.rmtree(timeline / ".sitegen-cache")
+    else:  # a change past bodies: the full build
+        _edit(_entry_file(timeline, 8), "Event number 8", "Event number eight", age=900)
+    _built(timeline, search=False)
+    for shown in (page, timeline / "site/topics/aid/feed.xml", timeline / "site/feed.xml"):
+        assert "A corrected account" not in shown.read_text()
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
 def test_a_hand_edited_page_is_still_refused(timeline: Path) -> None:
     page = timeline / "site/index.html"
     page.write_text(page.read_text() + "<!-- mine -->")
