@@ -65,8 +65,9 @@ def leave(code: int) -> NoReturn:
         sys.exit(code)
     atexit._run_exitfuncs()  # logging's shutdown (flush), pools' and temporary folders' ends
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None when the program was started with it closed
+                stream.flush()
     except (OSError, ValueError):
         sys.exit(code)
     os._exit(code)

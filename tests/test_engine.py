@@ -397,6 +397,18 @@ def test_the_program_ends_at_once_yet_keeps_its_output_cache_and_exit_code(
     assert cli(site_dir, "nonsense").returncode == 2
 
 
+@pytest.mark.parametrize("closed", ["1", "2"])  # stdout, stderr
+def test_the_program_started_with_an_output_closed_builds_and_exits_0(site_dir: Path,
+                                                                     closed: str) -> None:
+    # a cron job or a service may start it with no stdout or stderr (Python's is then None)
+    write_files(site_dir, entries(3))
+    ran = subprocess.run(["sh", "-c", f'exec "$0" "$@" {closed}>&-', sys.executable, "-m",
+                          "sitegen", "build", "--config", str(site_dir / "sitegen.toml")],
+                         capture_output=True, text=True, cwd=site_dir, timeout=300, check=False)
+    assert ran.returncode == 0 and "Traceback" not in ran.stdout + ran.stderr, ran.stderr
+    assert "Event number 2" in (site_dir / "site/index.html").read_text()
+
+
 def test_leaving_flushes_the_output_and_waits_for_a_thread_still_running(
         tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
