@@ -57,11 +57,14 @@ def leave(code: int) -> NoReturn:
     output is flushed, but the interpreter's teardown (freeing every object one by one,
     ~60 ms after a 10,000-entry build, a tenth of an edit's) is left to the OS, which frees the
     memory at once. A thread still running, or output that cannot be flushed, takes Python's
-    ordinary exit, which waits for the one and reports the other."""
+    ordinary exit, which waits for the one and reports the other; so does a run under a
+    profiler or tracer (`python -m pyinstrument -m sitegen`, `coverage run`), which writes its
+    report once the program has returned."""
     import atexit
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or \
+            sys.gettrace() is not None:
         sys.exit(code)
     atexit._run_exitfuncs()  # logging's shutdown (flush), pools' and temporary folders' ends
     try:

@@ -395,6 +395,13 @@ def test_the_program_ends_at_once_yet_keeps_its_output_cache_and_exit_code(
     failed = cli(site_dir, "build")
     assert failed.returncode == 1 and "bad.md:3: YAML" in failed.stderr, failed.stderr
     assert cli(site_dir, "nonsense").returncode == 2
+    # under a profiler the program returns to it, which then writes its report
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(site_dir / "prof"),
+                               "-m", "sitegen", "build", "--config", str(site_dir / "sitegen.toml"),
+                               "--out", str(site_dir / "other")], capture_output=True, text=True,
+                              cwd=site_dir, timeout=300, check=False)
+    # (cProfile itself exits 0 whatever the program's code)
+    assert "bad.md:3: YAML" in profiled.stderr and (site_dir / "prof").stat().st_size > 0
 
 
 @pytest.mark.parametrize("closed", ["1", "2"])  # stdout, stderr
