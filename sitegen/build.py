@@ -109,7 +109,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             cache.hold_snapshot(out)  # until the new site is in place
             stats, manifest = write_stage(out, manifest, fast.outputs, fast.extra, force=force,
                                           dropped=fast.dropped)
-            _stamp(cache, out, stamp, manifest, fast.entries, config, fast.pages)
+            _stamp(cache, out, stamp, manifest, fast.entries, config, fast.pages, last)
             cache.edit_snapshot(out, *fast.edits, fast.snapshot)
             result = BuildResult(fast.entries, len(config.topics), fast.pages, stats,
                                  fast.indexed, 0.0, (), out)
@@ -131,7 +131,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             stats, manifest = write_stage(out, manifest, outputs, extra, staging, force=force)
         pages = len(outputs)
         del outputs  # a record for each of 200,000 files at 100,000 entries: done with
-        _stamp(cache, out, stamp, manifest, len(site.entries), config, pages)
+        _stamp(cache, out, stamp, manifest, len(site.entries), config, pages, last)
         cache.set_snapshot(out, quick.snapshot(
             config, cache, site, files, keys, drafts=drafts, search=search,
             partitions=partitions, sizes=_entry_page_sizes(site, manifest),
@@ -151,12 +151,13 @@ def _entry_page_sizes(site: Site, manifest: write.Manifest) -> list[int]:
 
 
 def _stamp(cache: Cache, out: Path, stamp: str | None, manifest: write.Manifest, entries: int,
-           config: SiteConfig, pages: int) -> None:
+           config: SiteConfig, pages: int, last: Mapping[str, Any] | None = None) -> None:
     """Record what the no-op path checks the next build against, and the edit fast path the
     output folder: inputs modified too recently to trust (`stamp` None) make no no-op, but
     what this build wrote is known all the same."""
     counts = {"entries": entries, "topics": len(config.topics), "pages": pages}
-    cache.set_stamp(out, {**counts, "inputs": stamp, **_output_stamp(out, manifest)})
+    cache.set_stamp(out, {**counts, "inputs": stamp,
+                          **_output_stamp(out, manifest, (last or {}).get("folders"))})
 
 
 def _notes(config: SiteConfig) -> tuple[str, ...]:
@@ -253,11 +254,13 @@ def _version() -> str:
     return code_version()
 
 
-def _output_stamp(out: Path, manifest: write.Manifest) -> dict[str, Any]:
+def _output_stamp(out: Path, manifest: write.Manifest, known: Any = None) -> dict[str, Any]:
     """What the no-op path checks the output folder against: the manifest file's stat (so
-    the manifest itself need not be read) and each owned file's path, size and mtime."""
+    the manifest itself need not be read), each owned file's path, size and mtime, and the
+    search bundle's listing (with its folders' records, `known` the last build's)."""
+    bundle, folders = _listing(out / write.BUNDLE, known)
     return {"manifest": _stat_key(out / write.MANIFEST), "files": _stamp_files(manifest),
-            "bundle": _listing(out / write.BUNDLE)}
+            "bundle": bundle, "folders": folders}
 
 
 def _stamp_files(manifest: write.Manifest) -> list[Any]:
@@ -279,29 +282,56 @@ def _stat_key(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
-def _listing(folder: Path) -> str:
+def _listing(folder: Path, known: Any = None) -> tuple[str, dict[str, list[Any]]]:
     """A digest of every name under `folder` with its inode and kind, from the folders'
     listings, and of each folder's mtime (a file deleted and made again may get its old
     inode back, but its folder's mtime moves): no file's stat. "" when there is no such
-    folder."""
+    folder. With it, each folder's record for the next call: a folder whose mtime and inode
+    are those of its record in `known` is not listed again (a name added, removed or
+    replaced in it moves its mtime), if the record was made past the racy window (a change
+    in the same clock tick as the listing would not move it)."""
     parts: list[str] = []
+    folders: dict[str, list[Any]] = {}
+    known = known if isinstance(known, dict) else {}
+    settled = time.time_ns() - quick.RACY_NS
     pending = [str(folder)]
     while pending:
         path = pending.pop()
         try:
-            with os.scandir(path) as listing:
-                items = sorted((item.name, item.inode(), item.is_dir(follow_symlinks=False))
-                               for item in listing)
-            parts.append(f"{path}\0{os.stat(path).st_mtime_ns}")
+            st = os.stat(path)  # before the listing: a change during it shows next time
+            record = _known_folder(known.get(path), st)
+            if record is None:
+                with os.scandir(path) as listing:
+                    items = sorted((item.name, item.inode(), item.is_dir(follow_symlinks=False))
+                                   for item in listing)
+                names = "\n".join(f"{name}\0{inode}\0{is_dir:d}" for name, inode, is_dir in items)
+                record = [st.st_mtime_ns, st.st_ino, hashlib.sha256(
+                    names.encode("utf-8", "surrogateescape")).hexdigest(),
+                    [name for name, _, is_dir in items if is_dir]]
         except FileNotFoundError:
             if path == str(folder):
-                return ""
+                return "", {}
             raise
-        for name, inode, is_dir in items:
-            parts.append(f"{name}\0{inode}\0{is_dir:d}")
-            if is_dir:
-                pending.append(f"{path}/{name}")
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        parts.append(f"{path}\0{st.st_mtime_ns}\0{record[2]}")
+        if st.st_mtime_ns < settled:
+            folders[path] = record
+        pending += (f"{path}/{name}" for name in record[3])
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest(), \
+        folders
+
+
+def _known_folder(record: Any, st: os.stat_result) -> list[Any] | None:
+    """A folder's record from the last listing if it still holds (a record from a cache is
+    checked for its form: mtime, inode, digest, subfolders)."""
+    if type(record) is not list or len(record) != 4 or record[:2] != [st.st_mtime_ns,
+                                                                      st.st_ino]:
+        return None
+    digest, subfolders = record[2], record[3]
+    if type(digest) is not str or type(subfolders) is not list or \
+            not all(type(n) is str and n and "/" not in n and n not in (".", "..")
+                    for n in subfolders):
+        return None
+    return record
 
 
 def _outputs_as_written(out: Path, last: Mapping[str, Any] | None) -> bool:
@@ -323,7 +353,7 @@ def _outputs_as_written(out: Path, last: Mapping[str, Any] | None) -> bool:
     stat = os.stat
     each = iter(files)
     try:
-        if last.get("bundle") != _listing(out / write.BUNDLE):
+        if last.get("bundle") != _listing(out / write.BUNDLE, last.get("folders"))[0]:
             return False
         for rel, size, mtime in zip(each, each, each, strict=True):  # len % 3 == 0
             if rel.startswith(bundle):

@@ -757,13 +757,40 @@ def test_the_search_bundles_listing_changes_when_a_file_comes_and_goes(tmp_path:
     part = tmp_path / "pagefind" / "2022-10"
     part.mkdir(parents=True)
     (part / "a.pf_fragment").write_bytes(b"a")
-    before = _listing(tmp_path / "pagefind")
-    assert before == _listing(tmp_path / "pagefind") and before != ""
+    before = _listing(tmp_path / "pagefind")[0]
+    assert before == _listing(tmp_path / "pagefind")[0] and before != ""
     time.sleep(0.01)
     (part / "b.tmp").write_bytes(b"b")
     (part / "b.tmp").unlink()
-    assert _listing(tmp_path / "pagefind") != before
-    assert _listing(tmp_path / "none") == ""
+    assert _listing(tmp_path / "pagefind")[0] != before
+    assert _listing(tmp_path / "none") == ("", {})
+
+
+def test_a_settled_search_folder_is_not_listed_again_until_it_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import build as build_module
+
+    bundle = tmp_path / "pagefind"
+    for part in ("2022-09", "2022-10"):
+        (bundle / part / "fragment").mkdir(parents=True)
+        (bundle / part / "fragment" / "a.pf_fragment").write_bytes(b"a")
+    for folder in [bundle, *bundle.rglob("*")]:
+        if folder.is_dir():  # settled: older than the racy window
+            os.utime(folder, ns=(time.time_ns() - 3_600_000_000_000,) * 2)
+    digest, folders = build_module._listing(bundle)
+    assert len(folders) == 5
+    listed: list[str] = []
+    scandir = os.scandir
+    monkeypatch.setattr(build_module.os, "scandir",
+                        lambda path: listed.append(str(path)) or scandir(path))
+    assert build_module._listing(bundle, folders)[0] == digest and listed == []
+    crafted = {path: [*record[:2], "0" * 64, ["..", "x/y"]] for path, record in folders.items()}
+    assert build_module._listing(bundle, crafted)[0] == digest  # a malformed record: listed
+    listed.clear()
+    (bundle / "2022-10" / "fragment" / "b.pf_fragment").write_bytes(b"b")
+    changed, again = build_module._listing(bundle, folders)
+    assert changed != digest and listed == [str(bundle / "2022-10" / "fragment")]
+    assert str(bundle / "2022-10" / "fragment") not in again  # just changed: listed next time
 
 
 def test_the_no_op_path_notices_a_search_file_deleted_or_replaced(site_dir: Path,
