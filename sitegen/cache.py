@@ -711,8 +711,8 @@ def schema() -> str:
 def digest(*parts: bytes | str) -> str:
     """A hex SHA-256 of the parts, each length-prefixed so boundaries cannot blur."""
     h = hashlib.sha256()
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
+    for part in parts:  # a str may be a file name not UTF-8 (os.fsdecode's lone surrogates)
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         h.update(b"%d:%b" % (len(data), data))
     return h.hexdigest()
 

@@ -116,12 +116,24 @@ def scan_entry_files(folder: Path, root: Path | None = None) -> FileScan:
             kind = _classify(item, boundary)
             if kind == "dir":
                 pending.append(item.path)
+            elif kind == "file" and not _utf8(item.name):  # its slug would be no text
+                shown = os.fsencode(item.path).decode("utf-8", "backslashreplace")  # caf\xe9
+                problems.append(Problem(_path(shown), 1, "the file's name is not UTF-8; "
+                                        "rename it (a slug is made of its letters)"))
             elif kind == "file":
                 found.append(item.path)
             elif kind:
                 problems.append(Problem(_path(item.path), 1, kind))
     return FileScan(tuple(_path(p) for p in sorted(found)),
                     tuple(sorted(problems, key=lambda p: str(p.path))))
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # a byte not UTF-8, as os.fsdecode gives it: a lone surrogate
+        return False
+    return True
 
 
 def _editor_temporary(name: str) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from sitegen.config import PACKAGED_THEME
 from tests.helpers import entry, run, tree_digest, write_files
 
 GOOD = "content/entries/2022/2022-12-30-good.md"
@@ -114,6 +117,30 @@ def test_template_syntax_error_names_template_and_line(
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert "theme/templates/base.html:2: template syntax error" in output
+
+
+def test_an_entry_file_named_in_bytes_not_utf8_is_named_and_the_site_untouched(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = tree_digest(built / "site")
+    folder = os.fsencode(built / "content/entries/2022")
+    (Path(os.fsdecode(folder + b"/2022-12-30-caf\xe9.md"))).write_text(entry(title="Latin-1"))
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 1
+    assert "2022-12-30-caf\\xe9.md:1: the file's name is not UTF-8; rename it" in output
+    assert tree_digest(built / "site") == before
+
+
+def test_a_theme_file_named_in_bytes_not_utf8_is_published_under_that_name(
+        built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(PACKAGED_THEME, built / "theme")
+    config = built / "sitegen.toml"
+    config.write_text('theme = "theme"\n' + config.read_text())
+    Path(os.fsdecode(os.fsencode(built / "theme/static") + b"/caf\xe9.txt")).write_text("hi")
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 0, output
+    assert os.listdir(os.fsencode(built / "site/static")).count(b"caf\xe9.txt") == 1
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 0 and "0 files written" in output, output
 
 
 def test_missing_theme_asset_names_template_line_and_file(
