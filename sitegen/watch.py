@@ -56,11 +56,18 @@ class Watcher:
 
     def _run(self, paths: tuple[Path, ...], recursive: bool) -> None:
         wanted = watchfiles.DefaultFilter() if recursive else self._is_watched_file
-        for changes in watchfiles.watch(*paths, watch_filter=wanted, recursive=recursive,
-                                        step=QUIET_MS, debounce=MAX_BURST_MS,
-                                        stop_event=self._stop, rust_timeout=0,
-                                        raise_interrupt=False):
-            self._on_change({Path(path) for _, path in changes})
+        while not self._stop.is_set():
+            try:
+                for changes in watchfiles.watch(*paths, watch_filter=wanted,
+                                                recursive=recursive, step=QUIET_MS,
+                                                debounce=MAX_BURST_MS, stop_event=self._stop,
+                                                rust_timeout=0, raise_interrupt=False):
+                    self._on_change({Path(path) for _, path in changes})
+                return
+            except RuntimeError as e:  # a change to a file named in bytes not UTF-8
+                log.warning("the preview missed a change: %s; rename the file to UTF-8 "
+                            "text to have its changes seen", e)
+                self._stop.wait(0.1)  # then watch again: the other files' changes are seen
 
     def _is_watched_file(self, change: watchfiles.Change, path: str) -> bool:
         return Path(path) in self.files

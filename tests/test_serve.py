@@ -319,6 +319,22 @@ def test_a_template_error_names_the_template_line_and_the_theme_is_watched(
                             page_of(server)))
 
 
+def test_a_theme_file_named_in_bytes_not_utf8_does_not_stop_the_watch(
+        preview: Start, site_dir: Path) -> None:
+    shutil.copytree(PACKAGED_THEME, site_dir / "theme")
+    odd = Path(os.fsdecode(os.fsencode(site_dir / "theme/static") + b"/caf\xe9.txt"))
+    odd.write_text("one")
+    (site_dir / "sitegen.toml").write_text('theme = "theme"\n' + SITE_TOML, encoding="utf-8")
+    server = preview()
+    odd.write_text("two")  # watchfiles cannot name it to us
+    time.sleep(0.5)
+    template = site_dir / "theme/templates/entry.html"
+    good = template.read_text(encoding="utf-8")
+    template.write_text(good.replace("<h1", '<h1 class="edited"', 1), encoding="utf-8")
+    until(lambda: re.search(r'<h1 class="edited"[^>]*>Leaders meet in Minsk</h1>',
+                            page_of(server)))
+
+
 def test_the_config_is_watched(preview: Start, site_dir: Path) -> None:
     server = preview()
     config = SITE_TOML.replace('title = "Test Timeline"', 'title = "Renamed Timeline"')
