@@ -28,7 +28,9 @@ def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
     """`value` as compact JSON text, UTF-8 encoded."""
     if orjson is not None:
         try:
-            return bytes(orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0))
+            text: bytes = orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
         except TypeError:  # orjson.JSONEncodeError is one
             pass
+        else:
+            return text
     return json.dumps(value, separators=(",", ":"), sort_keys=sort_keys).encode()
