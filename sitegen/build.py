@@ -118,13 +118,14 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
                                                 keys=keys, spill=_spill())
         site = _assemble(entries, config)
-        with write.Staging(out) as staging, _Later() as indexing:
+        with write.Staging(out) as staging, _search_views(out, search) as views, \
+                _Later() as indexing:
             # Pagefind reads only the entry pages: it runs beside the list pages' rendering
             outputs = render_stage(site, config, digests, manifest=manifest, out=out,
                                    workers=workers, cache=cache, sink=staging.put,
-                                   entry_pages=indexing.start(
+                                   views=views, entry_pages=indexing.start(
                                        lambda pages: search_stage(site, config, pages, manifest,
-                                                                  out, search, staging)))
+                                                                  out, search, staging, views)))
             bundle, extra, indexed, partitions = indexing.result()
             outputs.update(bundle)
             cache.set_snapshot(out, None)
@@ -139,6 +140,28 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
     result = BuildResult(len(site.entries), len(config.topics), pages, stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out, _notes(config))
+
+
+@contextlib.contextmanager
+def _search_views(out: Path, search: bool) -> Iterator[Path | None]:
+    """A folder beside `out` for the render workers to write each new entry page's search
+    view into as they make it (None without search), gone when the build ends (or, if it is
+    killed, at the next one's `write.recover`: the name is a search run's)."""
+    import shutil
+    import tempfile
+
+    if not search:
+        yield None
+        return
+    try:
+        views = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.search-views-"))
+    except OSError:
+        yield None  # the views are made from the pages then, as they are without the pool
+        return
+    try:
+        yield views
+    finally:
+        shutil.rmtree(views, ignore_errors=True)
 
 
 def _entry_page_sizes(site: Site, manifest: write.Manifest) -> list[int]:
@@ -662,7 +685,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                  cache: Cache | None = None, sink: Sink | None = None,
                  plans: dict[str, Any] | None = None,
                  entry_pages: Callable[[dict[str, write.Planned]], None] | None = None,
-                 ) -> dict[str, write.Planned]:
+                 views: Path | None = None) -> dict[str, write.Planned]:
     """Every output file, planned: its page key, and its bytes unless the manifest shows the
     file on disk was made from exactly the same inputs (then it is not rendered at all).
 
@@ -670,7 +693,8 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     bytes). `memo` (page key -> bytes) is the preview's in-memory alternative to the manifest.
     `plans` is filled with each page's, feed's and export's plan by its output path.
     `entry_pages` is given every entry's page, planned, as soon as they are all made (before
-    the list pages, feeds and exports), once.
+    the list pages, feeds and exports), once. `views`: a folder for render workers to write
+    each entry page's search view into (`search.write_view`).
     """
     from sitegen import assets, exports, feeds, redirects, render, urls
 
@@ -707,7 +731,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                                     for rel, data in made.items()}})
 
     rendered = _render_all(env, config, needed, workers, texts, site.entries, put,
-                           entry_pages_made)
+                           entry_pages_made, views)
     texts.save()
     for rel, key, _ in needed:
         made = planned[rel] = write.Planned(rendered.pop(rel), key)
@@ -828,7 +852,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 workers: int | None, texts: _Fragments | None = None,
                 every_entry: Sequence[Entry] = (), sink: Sink = _keep,
                 entry_pages: Callable[[Mapping[str, bytes | write.Staged]], None] = _ignore,
-                ) -> dict[str, bytes | write.Staged]:
+                views: Path | None = None) -> dict[str, bytes | write.Staged]:
     """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
     (and every card) in the pool when there are many, then the list pages here, from the
     cards. The entry pages made go to `entry_pages` before the list pages are begun."""
@@ -846,8 +870,8 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     # asks for it.
     card_entries = list(every_entry) if len(lists) >= LIST_PAGES_FOR_POOL else []
     if pool.worth_it(len(singles) + len(card_entries), workers):
-        global _RENDER_ENV, _RENDER_SINK
-        _RENDER_ENV, _RENDER_SINK = env, sink
+        global _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
+        _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = env, sink, views
         jobs = [("page", rel, page) for rel, page in singles] + \
                [("card", e.slug, e) for e in card_entries]
         for kind, name, made in pool.imap_chunks(_render_chunk, jobs, workers=workers,
@@ -856,7 +880,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 out[name] = made
             else:
                 cards.add(made)
-        _RENDER_ENV, _RENDER_SINK = None, _keep
+        _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = None, _keep, None
     else:
         for rel, page in singles:
             out[rel] = sink(rel, render.render_page(env, page, cards))
@@ -983,17 +1007,23 @@ LIST_PAGES_FOR_POOL = 40
 # back, never its bytes.
 _RENDER_ENV: Any = None
 _RENDER_SINK: Sink = _keep
+_RENDER_VIEWS: Path | None = None  # where a worker writes each entry page's search view
 
 
 def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:
     from sitegen import render
 
-    env, sink = _RENDER_ENV, _RENDER_SINK
+    env, sink, views = _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
     cards = render.Cards(env)
     made: list[tuple[str, str, Any]] = []
     for kind, name, item in jobs:
         if kind == "page":
-            made.append(("page", name, sink(name, render.render_page(env, item, cards))))
+            page = render.render_page(env, item, cards)
+            made.append(("page", name, sink(name, page)))
+            if views is not None and search_page(name):
+                from sitegen.search import write_view
+
+                write_view(views, name, page)
         else:
             cards(item, 3)
     made.append(("cards", "", cards.made({name for kind, name, _ in jobs if kind == "card"})))
@@ -1121,13 +1151,14 @@ def _environment(theme_digest: str, config: SiteConfig) -> Any:
 
 def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Planned],
                  manifest: write.Manifest, out: Path, enabled: bool, staging: write.Staging,
-                 ) -> tuple[dict[str, write.Planned], dict[str, str], bool,
+                 views: Path | None = None) -> tuple[dict[str, write.Planned], dict[str, str], bool,
                             tuple[tuple[str, tuple[str, ...]], ...]]:
     """Plan the search bundle's files: kept when the entry pages it indexes are unchanged,
     else made anew by Pagefind, from the pages where they are (new ones in `staging`, the
     others in `out`), into `staging`. `outputs` holds (at least) every entry page. Returns
     the bundle's files, the manifest stamps, whether the index was rebuilt, and the
-    partitions (name and pages)."""
+    partitions (name and pages). `views`: the folder where the render workers wrote the
+    search views of the pages they made."""
     from sitegen import search, urls
 
     bundle = {rel: owned for rel, owned in manifest.files.items()
@@ -1135,7 +1166,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
     if not enabled:
         kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
         return kept, {}, False, ()
-    sources: dict[str, Path] = {}
+    sources: dict[str, Path | search.View] = {}
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for rel, planned in outputs.items():
@@ -1148,13 +1179,17 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
             owned = manifest.files[rel]
             sources[rel], digests[rel], sizes[rel] = out / rel, owned.digest, owned.size
         else:
-            sources[rel], digests[rel], sizes[rel] = staging.path(rel), data.digest, data.size
+            page = staging.path(rel)
+            # A worker wrote the page's view as it made it (if not, the view is made here)
+            sources[rel] = page if views is None else \
+                search.View(search.view_path(views, rel), page)
+            digests[rel], sizes[rel] = data.digest, data.size
     # Partitions whose pages are unchanged are kept; the bundle's stamps file travels with it,
     # so `deploy` can hand it back.
     made = search.plan_bundle(
         out, site, urls.base_path(config.base_url), sources, digests,
         manifest.extra.get("search"), {rel: manifest.is_intact(out, rel) for rel in bundle},
-        sizes, staging.put)
+        sizes, staging.put, staging.adopt)
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
     return fresh, {"search": made.stamps}, bool(made.rebuilt), made.plan
 

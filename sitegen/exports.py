@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen import urls
+from sitegen import fastjson, urls
 from sitegen.config import SiteConfig
 from sitegen.meta import link as _link
 from sitegen.model import Entry, Site
@@ -110,7 +109,7 @@ def fragment(config: SiteConfig, kind: str, entry: Entry) -> str:
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return fastjson.dumps_text(data)
 
 
 def entry_record(config: SiteConfig, entry: Entry) -> dict[str, Any]:

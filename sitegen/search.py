@@ -27,6 +27,7 @@ folder); `index_site` is the preview's (it updates a folder in place).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -38,10 +39,13 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen import search_chunks, urls
 from sitegen.errors import Problem, SitegenError
@@ -199,22 +203,36 @@ def _partition(group: list[tuple[str, list[Entry]]]) -> Partition:
     return Partition(group[0][0], entries, tuple(page_of(e) for e in entries))
 
 
+class View(NamedTuple):
+    """An entry page whose search view (`search_view`) a render worker has already written
+    beside the build: `view` is hard-linked into Pagefind's folder, and `page` (the staged
+    page) is read instead if the view cannot be linked."""
+
+    view: Path
+    page: Path
+
+
+Source = Path | View | bytes | None  # where a page is: see _link_page
+
+
 def page_of(entry: Entry) -> str:
     return urls.output_file(urls.entry(entry.slug))
 
 
 # --- The bundle --------------------------------------------------------------------------------
 
-def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path],
+def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path | View],
                 digests: Mapping[str, str], previous: str | None,
                 intact: Mapping[str, bool], sizes: Mapping[str, int],
-                sink: Callable[[str, bytes], Staged | bytes]) -> Bundle:
+                sink: Callable[[str, bytes], Staged | bytes],
+                adopt: Callable[[str, Path], Staged] | None = None) -> Bundle:
     """The bundle's files for a build into `out`: a partition whose stamp is in `previous` (the
     last build's stamps) and whose files are all `intact` is kept; the others are indexed anew
     (several at once). `pages`: where each entry page's bytes are now (the build's staging
     folder for a new one, else `out`); `digests` and `sizes`: each one's digest and size;
     `intact`: the bundle's files the output folder's manifest records, and whether each is
-    still as written. Each new file of the bundle goes to `sink` as it is read back."""
+    still as written. Each new file of the bundle goes to `sink` as it is read back (or is
+    moved by `adopt`, given, into the build's staging folder)."""
     plan = plan_partitions(site.entries, sizes)
     if not plan:
         log.info("no entries to index; the site has no search bundle")
@@ -225,7 +243,7 @@ def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path]
              or not all(intact[rel] for rel in owned[p.name])]
     files: dict[str, Staged | bytes | None] = {rel: None for p in plan if p not in stale
                                                for rel in owned[p.name]}
-    files.update(index_partitions(out, stale, pages, keys, sink))
+    files.update(index_partitions(out, stale, pages, keys, sink, adopt))
     stamps = json.dumps(keys, sort_keys=True)
     for rel, data in ((f"{BUNDLE}/{MANIFEST}", manifest_bytes(plan)),
                       (f"{BUNDLE}/{STAMP}", stamps.encode())):
@@ -236,11 +254,13 @@ def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path]
 
 
 def index_partitions(out: Path, stale: Sequence[Partition],
-                     pages: Mapping[str, Path | bytes | None], keys: Mapping[str, str],
+                     pages: Mapping[str, Source], keys: Mapping[str, str],
                      sink: Callable[[str, bytes], Staged | bytes] | None = None,
+                     adopt: Callable[[str, Path], Staged] | None = None,
                      ) -> dict[str, Staged | bytes]:
     """Run Pagefind on each of `stale` (several at once), beside `out`: the bundle files they
-    make, by site path, each handed to `sink` as it is read back (default: kept as bytes).
+    make, by site path, each handed to `sink` as it is read back (default: kept as bytes), or
+    to `adopt` (given) to move it where it belongs.
     `pages` gives where each page is (a path to hard-link), its new bytes, or None where
     `out` holds it."""
     read: dict[str, dict[str, Staged | bytes]] = {}
@@ -250,6 +270,9 @@ def index_partitions(out: Path, stale: Sequence[Partition],
         for p in sorted(folder.rglob("*")):
             if p.is_file():
                 rel = f"{BUNDLE}/{part}/{p.relative_to(folder).as_posix()}"
+                if adopt is not None:
+                    read[part][rel] = adopt(rel, p)
+                    continue
                 data = p.read_bytes()
                 read[part][rel] = data if sink is None else sink(rel, data)
 
@@ -434,7 +457,7 @@ def _write_new(path: Path, data: bytes) -> None:
 # --- Running Pagefind ----------------------------------------------------------------------
 
 def _run_all(live: Path, work: Path, stale: Sequence[Partition],
-             pages: Mapping[str, Path | bytes | None], keys: Mapping[str, str],
+             pages: Mapping[str, Source], keys: Mapping[str, str],
              done: Callable[[str, Path], None] | None = None) -> dict[str, Path]:
     """Index the stale partitions into folders under `work`, several at once (each run is a
     separate process, so each stays within its own memory); the first failure is raised once
@@ -444,11 +467,14 @@ def _run_all(live: Path, work: Path, stale: Sequence[Partition],
     if not stale:
         return {}
     executable = _executable(live)
-    workers = max(1, min(len(stale), MAX_RUNS, len(os.sched_getaffinity(0))))
+    runs = max(1, min(len(stale), MAX_RUNS, len(os.sched_getaffinity(0))))
+    # Twice as many threads as runs: while one thread's Pagefind runs, another links the next
+    # partition's pages or reads a finished bundle, so a core is not left idle between runs
+    slots = threading.BoundedSemaphore(runs)
     errors: list[BaseException] = []
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+    with concurrent.futures.ThreadPoolExecutor(min(len(stale), 2 * runs)) as pool:
         futures = {pool.submit(_index_partition, executable, live, work / part.name, part,
-                               pages, keys[part.name]): part.name for part in stale}
+                               pages, keys[part.name], slots): part.name for part in stale}
         for future in concurrent.futures.as_completed(futures):
             error = future.exception()
             if error is not None:
@@ -464,13 +490,16 @@ def _run_all(live: Path, work: Path, stale: Sequence[Partition],
 
 
 def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
-                     pages: Mapping[str, Path | bytes | None], key: str) -> Path:
-    """Run Pagefind on one partition's pages; the finished bundle's folder."""
+                     pages: Mapping[str, Source], key: str,
+                     slots: threading.BoundedSemaphore | None = None) -> Path:
+    """Run Pagefind on one partition's pages (once one of `slots` is free); the finished
+    bundle's folder."""
     shutil.rmtree(work, ignore_errors=True)
     source, output = work / "site", work / "bundle"
     for rel in part.pages:
         _link_page(live / rel, source / rel, pages[rel])
-    _run_pagefind(executable, live, source, output)
+    with slots or contextlib.nullcontext():
+        _run_pagefind(executable, live, source, output)
     shutil.rmtree(source)
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
@@ -506,11 +535,18 @@ def _replace_folder(fresh: Path, final: Path, old: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _link_page(built: Path, link: Path, data: Path | bytes | None) -> None:
+def _link_page(built: Path, link: Path, data: Source) -> None:
     """Put the page in Pagefind's folder: what Pagefind reads of it (`search_view`), else its
     bytes, or a hard link to the file where it is (`data`, a path in the build's staging
-    folder; None: `built`), never written through (a copy where links fail)."""
+    folder; None: `built`), never written through (a copy where links fail). A `View` made
+    by a render worker is moved there as it is."""
     link.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, View):
+        try:
+            os.rename(data.view, link)  # used once: moved, so the folder of views empties
+            return
+        except OSError:
+            data = data.page  # made again from the page, below
     if isinstance(data, bytes):
         link.write_bytes(search_view(data) or data)
         return
@@ -526,6 +562,25 @@ def _link_page(built: Path, link: Path, data: Path | bytes | None) -> None:
         os.link(source, link)
     except OSError:
         shutil.copyfile(source, link)
+
+
+def view_path(views: Path, rel: str) -> Path:
+    """Where in the folder `views` the search view of the page `rel` is written: flat, so
+    no folder is made for each page."""
+    return views / rel.replace("%", "%25").replace("/", "%2F")
+
+
+def write_view(views: Path, rel: str, page: bytes) -> None:
+    """Write the entry page's search view into the folder `views` (a render worker's part of
+    the search stage, done beside the other worker rather than in the stage's thread). One
+    that cannot be written (a name too long once flattened) is left out, whole: the search
+    stage makes it from the page."""
+    target = view_path(views, rel)
+    try:
+        target.write_bytes(search_view(page) or page)
+    except OSError:
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)
 
 
 SEARCH_BODY = b"data-pagefind-body"
@@ -603,11 +658,27 @@ def _page_ids(output: Path, part: Partition) -> list[str]:
     rank = {"/" + rel.removesuffix("index.html"): i for i, rel in enumerate(part.pages)}
     found = []
     for fragment in (output / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(fragment.read_bytes())
-        url = json.loads(data[len(FRAGMENT_MAGIC):] if data.startswith(FRAGMENT_MAGIC)
-                         else data)["url"]
+        url = fragment_url(fragment.read_bytes())
         found.append((rank.get(url, len(rank)), url, fragment.stem))
     return [page_id for _, _, page_id in sorted(found)]
+
+
+URL_FIELD = re.compile(rb'\{"url":("(?:[^"\\]|\\.)*")[,}]')
+URL_HEAD = 512  # bytes of a fragment inflated to find its URL, its first field
+
+
+def fragment_url(packed: bytes) -> str:
+    """The URL a Pagefind fragment (gzipped JSON after a magic word) is of. Pagefind writes it
+    first: only the fragment's head is inflated to read it (half the time, at 10,000 pages),
+    and the whole JSON where its head is of another shape."""
+    head = zlib.decompressobj(wbits=31).decompress(packed, URL_HEAD)
+    found = URL_FIELD.match(head, len(FRAGMENT_MAGIC) if head.startswith(FRAGMENT_MAGIC) else 0)
+    url = json.loads(found.group(1)) if found else None
+    if isinstance(url, str):
+        return url
+    data = gzip.decompress(packed)
+    return str(json.loads(data[len(FRAGMENT_MAGIC):] if data.startswith(FRAGMENT_MAGIC)
+                          else data)["url"])
 
 
 def _run_pagefind(executable: Path, site_dir: Path, source: Path, output: Path) -> None:

@@ -365,6 +365,25 @@ class Staging:
         except OSError as e:
             raise _write_failure(self.out, e) from e
 
+    def adopt(self, rel: str, source: Path) -> Staged:
+        """Move a finished file made beside the output (a search run's: the same file system)
+        into staging as `rel`, rather than write its bytes again; they are read for the
+        digest. Where it cannot be moved, its bytes are written (`put`)."""
+        try:
+            data = source.read_bytes()
+        except OSError as e:
+            raise _write_failure(self.out, e) from e
+        target = self.path(rel)
+        folder = rel.rpartition("/")[0]
+        try:
+            if folder and folder not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(folder)
+            os.rename(source, target)
+            return Staged(len(data), sha256(data), os.stat(target).st_mtime_ns)
+        except OSError:
+            return self.put(rel, data)
+
     def drop(self, rel: str) -> None:
         """Forget a staged file the build keeps as it is on the site."""
         self.path(rel).unlink(missing_ok=True)

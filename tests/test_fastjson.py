@@ -54,3 +54,25 @@ def test_orjson_is_what_writes_them_when_installed() -> None:
     assert fastjson.orjson is not None
     assert fastjson.dumps({"b": "é", "a": [1, None]}, sort_keys=True) == \
         '{"a":[1,null],"b":"é"}'.encode()
+
+
+# The published exports' records: text exactly as the standard library's, orjson or not
+EXPORTED = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(-2**80, 2**80) | st.text()
+    | st.text(st.characters(codec=None)),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(EXPORTED)
+def test_an_exported_record_is_the_standard_librarys_text(value: Any) -> None:
+    assert fastjson.dumps_text(value) == json.dumps(value, ensure_ascii=False,
+                                                    separators=(",", ":"))
+
+
+def test_every_character_is_spelled_as_the_standard_library_spells_it() -> None:
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    value = {text[:5000]: [text, 2**63 - 1, -2**63, True, None]}
+    assert fastjson.dumps_text(value) == json.dumps(value, ensure_ascii=False,
+                                                    separators=(",", ":"))
