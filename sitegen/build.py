@@ -705,10 +705,17 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     planned: dict[str, write.Planned] = {}
     todo: list[tuple[str, str, Any]] = []
     shared: dict[int, tuple[Any, str]] = {}
+    # A page no file of the output can stand for (a cold build's every page) is made whatever
+    # its key: its key is worked out while the pool renders (0.6 s at 10,000 entries).
+    owned = manifest.files if manifest is not None and out is not None else {}
+    later: list[tuple[str, Any]] = []
     for page in pages:
-        todo.append((urls.output_file(page.url), page_key(every_page, page, digests, shared),
-                     page))
-    shared.clear()  # one entry for each of 100,000 related-entries tuples: not needed again
+        rel = urls.output_file(page.url)
+        if memo is None and rel not in owned:
+            later.append((rel, page))
+            todo.append((rel, "", page))
+        else:
+            todo.append((rel, page_key(every_page, page, digests, shared), page))
     for feed in feeds.plan_feeds(site, config):
         todo.append((feed.path, feed_key(every_page, feed, digests), feed))
     for export in exports.plan_exports(site, config):
@@ -724,6 +731,12 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     put = sink or _keep
     keys = {rel: key for rel, key, _ in needed}
 
+    def key_the_rest() -> None:
+        for rel, page in later:
+            keys[rel] = page_key(every_page, page, digests, shared)
+        later.clear()
+        shared.clear()  # one entry for each of 100,000 related-entries tuples: not needed again
+
     def entry_pages_made(made: Mapping[str, bytes | write.Staged]) -> None:
         if entry_pages is not None:
             kept = {rel: p for rel, p in planned.items() if search_page(rel)}
@@ -731,9 +744,10 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
                                     for rel, data in made.items()}})
 
     rendered = _render_all(env, config, needed, workers, texts, site.entries, put,
-                           entry_pages_made, views)
+                           entry_pages_made, views, key_the_rest)
     texts.save()
-    for rel, key, _ in needed:
+    for rel, _, _ in needed:
+        key = keys[rel]
         made = planned[rel] = write.Planned(rendered.pop(rel), key)
         if memo is not None and isinstance(made.data, bytes):
             memo[key] = made.data
@@ -751,6 +765,10 @@ def _keep(rel: str, data: bytes | Iterable[bytes]) -> bytes:
 
 
 def _ignore(_: object) -> None:
+    return None
+
+
+def _nothing() -> None:
     return None
 
 
@@ -852,10 +870,12 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 workers: int | None, texts: _Fragments | None = None,
                 every_entry: Sequence[Entry] = (), sink: Sink = _keep,
                 entry_pages: Callable[[Mapping[str, bytes | write.Staged]], None] = _ignore,
-                views: Path | None = None) -> dict[str, bytes | write.Staged]:
+                views: Path | None = None, meanwhile: Callable[[], None] = _nothing,
+                ) -> dict[str, bytes | write.Staged]:
     """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
     (and every card) in the pool when there are many, then the list pages here, from the
-    cards. The entry pages made go to `entry_pages` before the list pages are begun."""
+    cards. The entry pages made go to `entry_pages` before the list pages are begun.
+    `meanwhile` is called once before then: while the pool's workers render, if they do."""
     from sitegen import exports, feeds, pool, render
     from sitegen.model import Page
 
@@ -874,14 +894,21 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
         _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = env, sink, views
         jobs = [("page", rel, page) for rel, page in singles] + \
                [("card", e.slug, e) for e in card_entries]
+        waiting = True
         for kind, name, made in pool.imap_chunks(_render_chunk, jobs, workers=workers,
                                                   extra=None):
+            if waiting:  # the workers are forked and at work: this process is free
+                waiting = False
+                meanwhile()
             if kind == "page":
                 out[name] = made
             else:
                 cards.add(made)
+        if waiting:
+            meanwhile()
         _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = None, _keep, None
     else:
+        meanwhile()
         for rel, page in singles:
             out[rel] = sink(rel, render.render_page(env, page, cards))
     entry_pages(dict(out))  # the pool is gone: no fork can copy a thread this starts

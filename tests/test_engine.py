@@ -563,6 +563,24 @@ def test_a_pooled_build_equals_a_one_process_build(site_dir: Path, tmp_path: Pat
     assert one == pooled and len(one) > 60
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_builds_page_keys_are_those_a_later_build_works_out(
+        site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    # A cold build keys its pages while the pool renders them; a build that finds them on
+    # disk (its cache deleted: no quick path) must see every one as made from its inputs.
+    write_files(site_dir, entries(60))
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
+    config = load_config(site_dir / "sitegen.toml")
+    build(config, Cache(site_dir / ".cache-1"), out=tmp_path / "out", workers=workers,
+          search=False)
+    renders: list[int] = []
+    real = render.render_page
+    monkeypatch.setattr(render, "render_page", lambda *a: renders.append(1) or real(*a))
+    again = build(config, Cache(site_dir / ".cache-2"), out=tmp_path / "out", workers=1,
+                  search=False)
+    assert renders == [] and again.stats.written == 0 and again.stats.unchanged > 60
+
+
 # -- incremental equals from scratch, for any history of edits --------------------------------
 
 _OPS = st.lists(st.tuples(
