@@ -1209,7 +1209,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
             page = staging.path(rel)
             # A worker wrote the page's view as it made it (if not, the view is made here)
             sources[rel] = page if views is None else \
-                search.View(search.view_path(views, rel), page)
+                search.View(views, rel, page)
             digests[rel], sizes[rel] = data.digest, data.size
     # Partitions whose pages are unchanged are kept; the bundle's stamps file travels with it,
     # so `deploy` can hand it back.

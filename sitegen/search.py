@@ -204,12 +204,18 @@ def _partition(group: list[tuple[str, list[Entry]]]) -> Partition:
 
 
 class View(NamedTuple):
-    """An entry page whose search view (`search_view`) a render worker has already written
-    beside the build: `view` is hard-linked into Pagefind's folder, and `page` (the staged
-    page) is read instead if the view cannot be linked."""
+    """An entry page `rel` whose search view (`search_view`) a render worker has already
+    written into the folder `views` (at `view_path`): it is moved into Pagefind's folder,
+    and `page` (the staged page) is read instead if it cannot be. (The folder and the page's
+    name, not a path for each: 100,000 of them are held at once.)"""
 
-    view: Path
+    views: Path
+    rel: str
     page: Path
+
+    @property
+    def view(self) -> Path:
+        return view_path(self.views, self.rel)
 
 
 Source = Path | View | bytes | None  # where a page is: see _link_page

@@ -82,14 +82,15 @@ def test_a_view_that_cannot_be_written_is_left_out_and_made_from_the_page(tmp_pa
     page = tmp_path / "staged.html"
     page.write_bytes(PAGE)
     link = tmp_path / "pagefind-site" / "entries" / "x" / "index.html"
-    search._link_page(tmp_path / "unused", link, search.View(search.view_path(views, rel), page))
+    search._link_page(tmp_path / "unused", link, search.View(views, rel, page))
     assert link.read_bytes() == search.search_view(PAGE)
 
     search.write_view(views, "entries/short/index.html", PAGE)
     view = search.view_path(views, "entries/short/index.html")
     assert view.read_bytes() == search.search_view(PAGE)
     other = tmp_path / "pagefind-site" / "entries" / "short" / "index.html"
-    search._link_page(tmp_path / "unused", other, search.View(view, page))
+    search._link_page(tmp_path / "unused", other,
+                      search.View(views, "entries/short/index.html", page))
     assert other.read_bytes() == search.search_view(PAGE) and not view.exists()  # moved
 
 
