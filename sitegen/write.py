@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import glob
 import hashlib
 import itertools
 import json
@@ -592,7 +593,8 @@ def commit(out: Path, staging: Path) -> None:
 
 def recover(out: Path) -> None:
     """Finish or discard what a killed build left beside `out` (call it under the lock)."""
-    for leftover in out.parent.glob(f".{out.name}.search-*"):
+    # the name as it is, not a pattern: `[s]ite` must not take `site`'s (a running build's)
+    for leftover in out.parent.glob(f".{glob.escape(out.name)}.search-*"):
         discard(leftover)  # a search run's private folder, from a build that was killed
     if _is_our_journal(out / JOURNAL):
         (out / JOURNAL).unlink()  # moved in with a first build's staged site, then stopped

@@ -159,3 +159,20 @@ def test_a_bundle_file_is_moved_into_staging_with_its_digest(tmp_path: Path) -> 
         assert made.size == 11 and made.mtime_ns == target.stat().st_mtime_ns
         with pytest.raises(SitegenError, match="cannot write the new site"):
             staging.adopt("pagefind/p1/gone", tmp_path / "missing")
+
+
+def test_a_killed_builds_views_are_found_by_name_whatever_the_output_folder_is_called(
+        tmp_path: Path) -> None:
+    # The name is taken as it is, not as a pattern: `[s]ite`'s leftovers are its own, and
+    # `site`'s (another build's, perhaps running now) are not its to remove
+    site = _site(tmp_path / "project", 3)
+    out = site / "[s]ite"
+    own = site / ".[s]ite.search-views-x1y2"
+    others = site / ".site.search-views-a1b2"
+    for folder in (own, others):
+        folder.mkdir()
+        (folder / "entries%2Fe%2Findex.html").write_bytes(b"<html>half")
+    build(load_config(site / "sitegen.toml"), Cache(None), out=out, workers=1)
+    assert (out / "index.html").is_file()
+    assert not own.exists()
+    assert (others / "entries%2Fe%2Findex.html").read_bytes() == b"<html>half"
