@@ -1193,7 +1193,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
     if not enabled:
         kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
         return kept, {}, False, ()
-    sources: dict[str, Path | search.View] = {}
+    sources: dict[str, Path] = {}
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for rel, planned in outputs.items():
@@ -1206,17 +1206,13 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
             owned = manifest.files[rel]
             sources[rel], digests[rel], sizes[rel] = out / rel, owned.digest, owned.size
         else:
-            page = staging.path(rel)
-            # A worker wrote the page's view as it made it (if not, the view is made here)
-            sources[rel] = page if views is None else \
-                search.View(views, rel, page)
-            digests[rel], sizes[rel] = data.digest, data.size
+            sources[rel], digests[rel], sizes[rel] = staging.path(rel), data.digest, data.size
     # Partitions whose pages are unchanged are kept; the bundle's stamps file travels with it,
     # so `deploy` can hand it back.
     made = search.plan_bundle(
         out, site, urls.base_path(config.base_url), sources, digests,
         manifest.extra.get("search"), {rel: manifest.is_intact(out, rel) for rel in bundle},
-        sizes, staging.put, staging.adopt)
+        sizes, staging.put, staging.adopt, views)  # views: what the workers wrote
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
     return fresh, {"search": made.stamps}, bool(made.rebuilt), made.plan
 

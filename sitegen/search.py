@@ -45,7 +45,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from sitegen import search_chunks, urls
 from sitegen.errors import Problem, SitegenError
@@ -203,22 +202,7 @@ def _partition(group: list[tuple[str, list[Entry]]]) -> Partition:
     return Partition(group[0][0], entries, tuple(page_of(e) for e in entries))
 
 
-class View(NamedTuple):
-    """An entry page `rel` whose search view (`search_view`) a render worker has already
-    written into the folder `views` (at `view_path`): it is moved into Pagefind's folder,
-    and `page` (the staged page) is read instead if it cannot be. (The folder and the page's
-    name, not a path for each: 100,000 of them are held at once.)"""
-
-    views: Path
-    rel: str
-    page: Path
-
-    @property
-    def view(self) -> Path:
-        return view_path(self.views, self.rel)
-
-
-Source = Path | View | bytes | None  # where a page is: see _link_page
+Source = Path | bytes | None  # where a page is: see _link_page
 
 
 def page_of(entry: Entry) -> str:
@@ -227,18 +211,20 @@ def page_of(entry: Entry) -> str:
 
 # --- The bundle --------------------------------------------------------------------------------
 
-def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path | View],
+def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path],
                 digests: Mapping[str, str], previous: str | None,
                 intact: Mapping[str, bool], sizes: Mapping[str, int],
                 sink: Callable[[str, bytes], Staged | bytes],
-                adopt: Callable[[str, Path], Staged] | None = None) -> Bundle:
+                adopt: Callable[[str, Path], Staged] | None = None,
+                views: Path | None = None) -> Bundle:
     """The bundle's files for a build into `out`: a partition whose stamp is in `previous` (the
     last build's stamps) and whose files are all `intact` is kept; the others are indexed anew
     (several at once). `pages`: where each entry page's bytes are now (the build's staging
     folder for a new one, else `out`); `digests` and `sizes`: each one's digest and size;
     `intact`: the bundle's files the output folder's manifest records, and whether each is
     still as written. Each new file of the bundle goes to `sink` as it is read back (or is
-    moved by `adopt`, given, into the build's staging folder)."""
+    moved by `adopt`, given, into the build's staging folder). `views`: the folder where the
+    render workers wrote the new pages' search views (`write_view`)."""
     plan = plan_partitions(site.entries, sizes)
     if not plan:
         log.info("no entries to index; the site has no search bundle")
@@ -249,7 +235,7 @@ def plan_bundle(out: Path, site: Site, base_path: str, pages: Mapping[str, Path 
              or not all(intact[rel] for rel in owned[p.name])]
     files: dict[str, Staged | bytes | None] = {rel: None for p in plan if p not in stale
                                                for rel in owned[p.name]}
-    files.update(index_partitions(out, stale, pages, keys, sink, adopt))
+    files.update(index_partitions(out, stale, pages, keys, sink, adopt, views))
     stamps = json.dumps(keys, sort_keys=True)
     for rel, data in ((f"{BUNDLE}/{MANIFEST}", manifest_bytes(plan)),
                       (f"{BUNDLE}/{STAMP}", stamps.encode())):
@@ -263,12 +249,12 @@ def index_partitions(out: Path, stale: Sequence[Partition],
                      pages: Mapping[str, Source], keys: Mapping[str, str],
                      sink: Callable[[str, bytes], Staged | bytes] | None = None,
                      adopt: Callable[[str, Path], Staged] | None = None,
-                     ) -> dict[str, Staged | bytes]:
+                     views: Path | None = None) -> dict[str, Staged | bytes]:
     """Run Pagefind on each of `stale` (several at once), beside `out`: the bundle files they
     make, by site path, each handed to `sink` as it is read back (default: kept as bytes), or
     to `adopt` (given) to move it where it belongs.
     `pages` gives where each page is (a path to hard-link), its new bytes, or None where
-    `out` holds it."""
+    `out` holds it; a page's view found in `views` is moved in instead."""
     read: dict[str, dict[str, Staged | bytes]] = {}
 
     def take(part: str, folder: Path) -> None:  # as each run ends, while the others go on
@@ -284,7 +270,7 @@ def index_partitions(out: Path, stale: Sequence[Partition],
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.search-") as tmp:
-        _run_all(out, Path(tmp), stale, pages, keys, take)
+        _run_all(out, Path(tmp), stale, pages, keys, take, views)
     return {rel: made for part in stale for rel, made in read[part.name].items()}
 
 
@@ -464,7 +450,8 @@ def _write_new(path: Path, data: bytes) -> None:
 
 def _run_all(live: Path, work: Path, stale: Sequence[Partition],
              pages: Mapping[str, Source], keys: Mapping[str, str],
-             done: Callable[[str, Path], None] | None = None) -> dict[str, Path]:
+             done: Callable[[str, Path], None] | None = None,
+             views: Path | None = None) -> dict[str, Path]:
     """Index the stale partitions into folders under `work`, several at once (each run is a
     separate process, so each stays within its own memory); the first failure is raised once
     all have finished. A page given as a path is hard-linked from there, as None from `live`,
@@ -480,7 +467,8 @@ def _run_all(live: Path, work: Path, stale: Sequence[Partition],
     errors: list[BaseException] = []
     with concurrent.futures.ThreadPoolExecutor(min(len(stale), 2 * runs)) as pool:
         futures = {pool.submit(_index_partition, executable, live, work / part.name, part,
-                               pages, keys[part.name], slots): part.name for part in stale}
+                               pages, keys[part.name], slots, views): part.name
+                   for part in stale}
         for future in concurrent.futures.as_completed(futures):
             error = future.exception()
             if error is not None:
@@ -497,13 +485,15 @@ def _run_all(live: Path, work: Path, stale: Sequence[Partition],
 
 def _index_partition(executable: Path, live: Path, work: Path, part: Partition,
                      pages: Mapping[str, Source], key: str,
-                     slots: threading.BoundedSemaphore | None = None) -> Path:
+                     slots: threading.BoundedSemaphore | None = None,
+                     views: Path | None = None) -> Path:
     """Run Pagefind on one partition's pages (once one of `slots` is free); the finished
     bundle's folder."""
     shutil.rmtree(work, ignore_errors=True)
     source, output = work / "site", work / "bundle"
     for rel in part.pages:
-        _link_page(live / rel, source / rel, pages[rel])
+        _link_page(live / rel, source / rel, pages[rel],
+                   None if views is None else view_path(views, rel))
     with slots or contextlib.nullcontext():
         _run_pagefind(executable, live, source, output)
     shutil.rmtree(source)
@@ -541,18 +531,18 @@ def _replace_folder(fresh: Path, final: Path, old: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _link_page(built: Path, link: Path, data: Source) -> None:
+def _link_page(built: Path, link: Path, data: Source, ready: Path | None = None) -> None:
     """Put the page in Pagefind's folder: what Pagefind reads of it (`search_view`), else its
     bytes, or a hard link to the file where it is (`data`, a path in the build's staging
-    folder; None: `built`), never written through (a copy where links fail). A `View` made
-    by a render worker is moved there as it is."""
+    folder; None: `built`), never written through (a copy where links fail). The page's view
+    `ready`, if a render worker wrote it there, is moved in as it is."""
     link.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, View):
+    if ready is not None:
         try:
-            os.rename(data.view, link)  # used once: moved, so the folder of views empties
+            os.rename(ready, link)  # used once: moved, so the folder of views empties
             return
         except OSError:
-            data = data.page  # made again from the page, below
+            pass  # none was written (or it cannot be moved): made from the page, below
     if isinstance(data, bytes):
         link.write_bytes(search_view(data) or data)
         return

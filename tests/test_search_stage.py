@@ -45,10 +45,10 @@ def test_a_pooled_builds_search_records_equal_a_one_process_builds(
     moved: list[str] = []
     real_link = search._link_page
 
-    def link(built: Path, target: Path, data: search.Source) -> None:
-        if isinstance(data, search.View) and data.view.is_file():
+    def link(built: Path, target: Path, data: search.Source, ready: Path | None = None) -> None:
+        if ready is not None and ready.is_file():
             moved.append(target.name)
-        real_link(built, target, data)
+        real_link(built, target, data, ready)
     monkeypatch.setattr(search, "_link_page", link)
     build(config, Cache(None), out=tmp_path / "one", workers=1)
     assert moved == []  # no pool, no views: each is made from its page
@@ -82,15 +82,14 @@ def test_a_view_that_cannot_be_written_is_left_out_and_made_from_the_page(tmp_pa
     page = tmp_path / "staged.html"
     page.write_bytes(PAGE)
     link = tmp_path / "pagefind-site" / "entries" / "x" / "index.html"
-    search._link_page(tmp_path / "unused", link, search.View(views, rel, page))
+    search._link_page(tmp_path / "unused", link, page, search.view_path(views, rel))
     assert link.read_bytes() == search.search_view(PAGE)
 
     search.write_view(views, "entries/short/index.html", PAGE)
     view = search.view_path(views, "entries/short/index.html")
     assert view.read_bytes() == search.search_view(PAGE)
     other = tmp_path / "pagefind-site" / "entries" / "short" / "index.html"
-    search._link_page(tmp_path / "unused", other,
-                      search.View(views, "entries/short/index.html", page))
+    search._link_page(tmp_path / "unused", other, page, view)
     assert other.read_bytes() == search.search_view(PAGE) and not view.exists()  # moved
 
 
