@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
@@ -58,7 +59,8 @@ def imap_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *
     context = multiprocessing.get_context("fork")
     _ITEMS = items  # read by the forked workers, which inherit it
     try:
-        with ProcessPoolExecutor(count, mp_context=context) as executor:
+        with ProcessPoolExecutor(count, mp_context=context, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as executor:
             for chunk in executor.map(_run_range, repeat(fn), starts, repeat(size),
                                       repeat(extra)):
                 yield from chunk
@@ -67,6 +69,21 @@ def imap_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *
 
 
 _ITEMS: Sequence[Any] = ()
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: end when the build's process does, however it ends (Linux). A worker of
+    a build killed outright (SIGKILL, the OOM killer) otherwise waits forever to hand back its
+    chunk, holding the build's lock (its file, inherited): every later build waited for it."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: no such call
+        return
+    if os.getppid() != parent:  # the build ended before the call above
+        os._exit(1)
 
 
 def _run_range(fn: Callable[[list[Any], Any], list[T]], start: int, size: int,

@@ -3,6 +3,7 @@ keeps a cache that is data, and rebuilds only what changed — to the bytes of a
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -248,6 +249,52 @@ def test_a_build_killed_anywhere_then_rebuilt_equals_a_clean_build(
         assert cli(site_dir, "build", "--out", str(clean / str(attempt))).returncode == 0
         assert site_files(site_dir / "site") == site_files(clean / str(attempt))
         assert not list(site_dir.glob(".site.staging*"))
+
+
+def _forked_children(pid: int) -> list[int]:
+    """The processes `pid` forked (its pool's workers): its children running its program."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+            same = ppid == pid and (stat.parent / "cmdline").read_bytes() == \
+                Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if same:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux's /proc")
+def test_a_build_killed_while_its_pool_works_does_not_hold_the_next_one_up(
+        site_dir: Path) -> None:
+    # Killed outright (SIGKILL, the OOM killer): its workers, which inherited the build's
+    # lock, must not live on and make every later build wait for a build long gone
+    write_files(site_dir, entries(300))
+    victim = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--config",
+                               str(site_dir / "sitegen.toml")], cwd=site_dir,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while len(workers) < 2 and victim.poll() is None and time.monotonic() < deadline:
+        workers = _forked_children(victim.pid)
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert len(workers) >= 2, "the build ended before its pool was seen"
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        rebuilt = cli(site_dir, "build", "--no-wait")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "another build" not in rebuilt.stderr
+        assert (site_dir / "site" / "index.html").is_file()
+    finally:
+        for worker in workers:  # without the fix they would wait forever
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)
 
 
 def _built_then_retitled(site_dir: Path, count: int,
