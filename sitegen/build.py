@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sitegen import quick, safeio, write
+from sitegen import fastjson, quick, safeio, write
 from sitegen.cache import Cache, digest, tree_digest
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
@@ -133,10 +133,13 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         pages = len(outputs)
         del outputs  # a record for each of 200,000 files at 100,000 entries: done with
         _stamp(cache, out, stamp, manifest, len(site.entries), config, pages, last)
-        cache.set_snapshot(out, quick.snapshot(
+        snapshot = quick.snapshot(
             config, cache, site, files, keys, drafts=drafts, search=search,
             partitions=partitions, sizes=_entry_page_sizes(site, manifest),
-            warnings=len(warnings)))
+            warnings=len(warnings))
+        packed = fastjson.dumps(snapshot)
+        del snapshot  # its values for 100,000 entries are gone before SQLite takes the text
+        cache.set_snapshot(out, packed)
     result = BuildResult(len(site.entries), len(config.topics), pages, stats, indexed,
                          0.0, warnings, out)
     return _finish(result, started, out, _notes(config))
@@ -732,8 +735,9 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     keys = {rel: key for rel, key, _ in needed}
 
     def key_the_rest() -> None:
-        for rel, page in later:
-            keys[rel] = page_key(every_page, page, digests, shared)
+        for rel, page in later:  # an entry page shares no tuple with another: no memo kept
+            keys[rel] = page_key(every_page, page, digests,
+                                 None if page.template == "entry.html" else shared)
         later.clear()
         shared.clear()  # one entry for each of 100,000 related-entries tuples: not needed again
 
