@@ -289,18 +289,16 @@ class Cache:
 
     def set_snapshot(self, output: Path, value: dict[str, Any] | bytes | None) -> None:
         """Store the snapshot of `output` (or its JSON text, `fastjson.dumps`), or none."""
-        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
-            ("DELETE FROM snapshot_edits WHERE output = ?", [(str(output),)])]
         if value is None:
-            statements.append(("DELETE FROM snapshots WHERE output = ?", [(str(output),)]))
+            self._guard("saving the snapshot", _write_all, [
+                ("DELETE FROM snapshot_edits WHERE output = ?", [(str(output),)]),
+                ("DELETE FROM snapshots WHERE output = ?", [(str(output),)])])
         else:
-            # Its bytes as they are (a BLOB; json.loads reads either): decoded, the text of a
-            # 100,000-entry snapshot was held twice more (as text, then as SQLite's UTF-8),
-            # which made the build's peak (1,065 MiB; within 1 GiB again as bytes)
-            statements.append(("INSERT OR REPLACE INTO snapshots VALUES (?, ?)",
-                               [(str(output), value if isinstance(value, bytes)
-                                 else fastjson.dumps(value))]))
-        self._guard("saving the snapshot", _write_all, statements)
+            # Its bytes as they are (a BLOB; json.loads reads either), written in parts: bound
+            # whole, a 100,000-entry snapshot (42 MB) was copied by SQLite twice over, which
+            # made the build's peak (1,062 MiB)
+            data = value if isinstance(value, bytes) else fastjson.dumps(value)
+            self._guard("saving the snapshot", _write_blob, str(output), data)
         self._edits.pop(str(output), None)
 
     def hold_snapshot(self, output: Path) -> None:
@@ -476,6 +474,28 @@ def _write_all(db: sqlite3.Connection,
     try:
         for sql, rows in statements:
             db.executemany(sql, rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+BLOB_PART = 1 << 20  # bytes of a snapshot handed to SQLite at a time
+
+
+def _write_blob(db: sqlite3.Connection, output: str, data: bytes) -> None:
+    """The snapshot row of `output` made `data`, one transaction: a blob of zeros of its
+    length (which SQLite does not hold in memory), then its bytes a part at a time."""
+    db.execute("BEGIN")
+    try:
+        db.execute("DELETE FROM snapshot_edits WHERE output = ?", (output,))
+        row = db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, zeroblob(?))",
+                         (output, len(data))).lastrowid
+        if data and row is not None:
+            view = memoryview(data)
+            with db.blobopen("snapshots", "data", row) as blob:
+                for at in range(0, len(data), BLOB_PART):
+                    blob.write(view[at:at + BLOB_PART])
     except BaseException:
         db.execute("ROLLBACK")
         raise

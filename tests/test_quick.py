@@ -532,3 +532,26 @@ def test_splicing_an_export_replaces_exactly_the_changed_lines(
         lines[1 + i] = text + ("," if i < len(records) - 1 else "")
     assert got[:2] == ["\n".join(lines).encode()] * 2
     assert got[2] is None if changed else got[2] == old  # a line not as it was: built in full
+
+
+def test_a_snapshot_written_in_parts_reads_back_whole_and_replaces_the_last(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Written a part at a time into a blob of its length (SQLite held a 42 MB snapshot twice
+    # over when it was bound whole); a snapshot stored as text by an earlier sitegen still reads.
+    from sitegen import cache as caching
+
+    monkeypatch.setattr(caching, "BLOB_PART", 7)
+    cache, out = Cache(tmp_path / "cache"), tmp_path / "site"
+    value = {"files": {"e0.md": "1:2:3"}, "entries": {f"e{i}.md": ["é", i] for i in range(50)}}
+    cache.set_snapshot(out, {"old": True})
+    cache.set_snapshot(out, value)
+    cache.close()
+    assert Cache(tmp_path / "cache").snapshot(out) == value
+    db = sqlite3.connect(tmp_path / "cache" / caching.CACHE_FILE)
+    with db:
+        assert db.execute("SELECT count(*) FROM snapshots").fetchone() == (1,)
+        db.execute("UPDATE snapshots SET data = ?", (json.dumps(value),))
+    db.close()
+    assert Cache(tmp_path / "cache").snapshot(out) == value
+    Cache(tmp_path / "cache").set_snapshot(out, None)
+    assert Cache(tmp_path / "cache").snapshot(out) is None
