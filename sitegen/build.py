@@ -1043,6 +1043,7 @@ _RENDER_VIEWS: Path | None = None  # where a worker writes each entry page's sea
 
 def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:
     from sitegen import render
+    from sitegen.search import write_view
 
     env, sink, views = _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
     cards = render.Cards(env)
@@ -1052,8 +1053,6 @@ def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, 
             page = render.render_page(env, item, cards)
             made.append(("page", name, sink(name, page)))
             if views is not None and search_page(name):
-                from sitegen.search import write_view
-
                 write_view(views, name, page)
         else:
             cards(item, 3)

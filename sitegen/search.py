@@ -484,8 +484,7 @@ def _run_all(live: Path, work: Path, stale: Sequence[Partition],
 
 
 # Cutting a bundle's index is Python's work (under the GIL): two at once are no faster than one
-# after the other, and each holds its partition's word index (at 100,000 entries, four at once
-# raised the build's peak by 35 MiB, past 1 GiB).
+# after the other, and each holds its partition's word index in memory.
 _CUTTING = threading.Lock()
 
 

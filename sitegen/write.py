@@ -342,15 +342,21 @@ class Staging:
     def path(self, rel: str) -> Path:
         return Path(self._prefix + rel)
 
+    def _target(self, rel: str) -> Path:
+        """Where `rel` goes in staging, its folder made (once per process: forked workers put
+        too)."""
+        target = self.path(rel)
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        return target
+
     def put(self, rel: str, data: bytes | Iterable[bytes], digest: str | None = None) -> Staged:
         """Write one new file into staging, its bytes whole or in parts as they are made (a
         full disk is a clear SitegenError); `digest`, that of bytes whole, if known."""
-        target = self.path(rel)
-        folder = rel.rpartition("/")[0]
         try:
-            if folder and folder not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(folder)
+            target = self._target(rel)
             if isinstance(data, bytes):
                 target.write_bytes(data)
                 return Staged(len(data), digest or sha256(data), os.stat(target).st_mtime_ns)
@@ -374,12 +380,8 @@ class Staging:
             data = source.read_bytes()
         except OSError as e:
             raise _write_failure(self.out, e) from e
-        target = self.path(rel)
-        folder = rel.rpartition("/")[0]
         try:
-            if folder and folder not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(folder)
+            target = self._target(rel)
             os.rename(source, target)
             return Staged(len(data), sha256(data), os.stat(target).st_mtime_ns)
         except OSError:
