@@ -439,7 +439,9 @@ def _git_revision() -> str:
 
     revision = git("rev-parse", "--short", "HEAD") or "unknown"
     subject = git("log", "-1", "--format=%s")[:72]
-    dirty = ", with uncommitted changes" if git("status", "--porcelain") else ""
+    # the run's own results (written before this is asked) are not a change to the code
+    dirty = ", with uncommitted changes" if git("status", "--porcelain", "--", ".",
+                                                ":(exclude)bench/results") else ""
     return f"git {revision} “{subject}”{dirty}"
 
 
