@@ -898,7 +898,7 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
         _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = env, sink, views
         jobs = [("page", rel, page) for rel, page in singles] + \
                [("card", e.slug, e) for e in card_entries]
-        waiting = True
+        waiting, told = True, False
         for kind, name, made in pool.imap_chunks(_render_chunk, jobs, workers=workers,
                                                   extra=None):
             if waiting:  # the workers are forked and at work: this process is free
@@ -906,6 +906,13 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 meanwhile()
             if kind == "page":
                 out[name] = made
+                if len(out) == len(singles):  # the last entry page, in job order
+                    # The search starts while the workers make the cards. The pool forked
+                    # every worker at its first job (the fork start method launches them all
+                    # up front, and a broken pool is never refilled), so no fork copies the
+                    # thread this starts.
+                    told = True
+                    entry_pages(dict(out))
             else:
                 cards.add(made)
         if waiting:
@@ -915,7 +922,9 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
         meanwhile()
         for rel, page in singles:
             out[rel] = sink(rel, render.render_page(env, page, cards))
-    entry_pages(dict(out))  # the pool is gone: no fork can copy a thread this starts
+        told = False
+    if not told:
+        entry_pages(dict(out))
     for rel, item in lists:
         if isinstance(item, feeds.Feed):
             out[rel] = sink(rel, feeds.render_feed(config, item))

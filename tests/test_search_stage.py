@@ -22,6 +22,7 @@ from sitegen.cache import Cache
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
 from tests.helpers import SITE_TOML, entry, write_files
+from tests.test_engine import site_files
 from tests.test_search_view import PAGE, _records
 
 
@@ -59,6 +60,38 @@ def test_a_pooled_builds_search_records_equal_a_one_process_builds(
     assert pooled == one
     assert [p.name for p in tmp_path.iterdir() if ".search-" in p.name
             or p.name.endswith(".staging")] == []  # no views, no runs' folders left
+
+
+def test_the_search_starts_while_the_pool_makes_the_cards_and_finds_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cold build hands the entry pages to the search stage as soon as the last one is back
+    # from the pool, before the cards the list pages show: the site is the same either way.
+    from sitegen import build as building
+    from sitegen import render
+
+    site = _site(tmp_path / "project", 40)
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
+    monkeypatch.setattr(building, "LIST_PAGES_FOR_POOL", 1)  # the cards too, in the pool
+    monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))
+    config = load_config(site / "sitegen.toml")
+    events: list[str] = []
+    real_stage, real_add = building.search_stage, render.Cards.add
+    monkeypatch.setattr(building, "search_stage",
+                        lambda *a, **k: events.append("search") or real_stage(*a, **k))
+    monkeypatch.setattr(render.Cards, "add",
+                        lambda self, made: events.append("cards") or real_add(self, made))
+    build(config, Cache(None), out=tmp_path / "one", workers=1)
+    assert events == ["search"]  # no pool: the cards are made as the list pages ask
+    events.clear()
+    build(config, Cache(None), out=tmp_path / "pool", workers=2)
+    assert "search" in events and events.index("search") < len(events) - 1
+    assert events[events.index("search") + 1:].count("cards") >= 1  # cards came back after
+    assert _records(tmp_path / "pool" / "pagefind") == _records(tmp_path / "one" / "pagefind")
+    one, pooled = site_files(tmp_path / "one"), site_files(tmp_path / "pool")
+    bundle = [rel for rel in one if rel.startswith("pagefind")]
+    assert {k: v for k, v in one.items() if k not in bundle} == \
+        {k: v for k, v in pooled.items() if not k.startswith("pagefind")}
+    assert len(one) - len(bundle) > 40
 
 
 def test_views_left_by_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> None:
