@@ -24,6 +24,7 @@ import itertools
 import json
 import logging
 import os
+import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,10 +259,20 @@ def output_lock(out: Path, *, wait: bool = True) -> Iterator[None]:
     path = lock_path(out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # never through a link (its target, a file of anyone's, would be truncated to the
+        # pid), never blocked by a FIFO
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
     except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise OutputError(Problem(path, 1, "the build lock is a symbolic link, which "
+                                               "sitegen never writes through; remove it and "
+                                               "build again")) from e
         raise OutputError(Problem(path, 1, f"cannot create the build lock ({e.strerror}); "
                                            "check that the folder is writable")) from e
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputError(Problem(path, 1, "the build lock is not a plain file (a FIFO, a "
+                                           "device?); remove it and build again"))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -416,6 +427,7 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
     # A first build into a new or empty folder: one walk finds what is there, not a failed
     # stat for each of 21,000 files.
     there = _files_under(out) if len(outputs) - len(manifest.files) > WALK_OVER else None
+    folders: dict[str, str] = {}  # each folder on the way looked at once: '' when it may be
     for rel, planned in outputs.items():
         owned = manifest.files.get(rel)
         if planned.data is None:
@@ -428,7 +440,16 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
         if owned is not None and owned.digest == digest and manifest.is_intact(out, rel):
             kept[rel] = Owned(owned.size, owned.mtime_ns, digest, planned.key)
             continue
-        problem = "" if _nothing_at(there, rel) else _not_ours(out, rel, owned)
+        if _nothing_at(there, rel):
+            problem = ""
+        else:
+            # a link or a file on the way, a folder in the file's place: not even --force
+            # writes there (the write would land outside the site, or remove what it holds)
+            blocked = _in_the_way(out, rel, folders)
+            if blocked:
+                refused.append(Problem(out / rel, 1, blocked))
+                continue
+            problem = _not_ours(out, rel, owned)
         if problem and not force:
             refused.append(Problem(out / rel, 1, problem))
             continue
@@ -440,6 +461,10 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
         {rel: manifest.files[rel] for rel in dropped if rel in manifest.files}
     for rel, owned in gone.items():
         if rel in outputs:
+            continue
+        blocked = _on_the_way(out, rel, folders)
+        if blocked:
+            log.warning("warning: %s: %s; left in place", out / rel, blocked)
             continue
         if _not_ours(out, rel, owned):
             log.warning("warning: %s was changed since sitegen wrote it; left in place",
@@ -485,6 +510,48 @@ def _nothing_at(there: dict[str, bool] | None, rel: str) -> bool:
     return True
 
 
+def _on_the_way(out: Path, rel: str, folders: dict[str, str]) -> str:
+    """Why `rel` cannot be reached inside `out` (a link, or a file, where one of its folders
+    is), or ''; `folders` remembers each folder's answer."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        why = folders.get(folder)
+        if why is None:
+            try:
+                mode = os.lstat(f"{out}/{folder}").st_mode
+            except FileNotFoundError:
+                mode = stat.S_IFDIR  # nothing there yet: nor below it
+                folders.update({"/".join(parts[:d]): "" for d in range(depth, len(parts) + 1)})
+            except OSError as e:
+                mode = 0
+                why = f"cannot check its folder {folder} ({e.strerror})"
+            if stat.S_ISLNK(mode):
+                why = (f"its folder {folder} is a symbolic link, and sitegen never writes or "
+                       "removes a file through one (it may lead out of the site); replace "
+                       "the link with a folder, or move it away")
+            elif why is None and not stat.S_ISDIR(mode):
+                why = (f"{folder} is a file where sitegen needs a folder; move it away and "
+                       "build again")
+            folders[folder] = why = why or ""
+        if why:
+            return why
+    return ""
+
+
+def _in_the_way(out: Path, rel: str, folders: dict[str, str]) -> str:
+    """`_on_the_way`, or why a file cannot replace what is at `rel` itself (a folder)."""
+    why = _on_the_way(out, rel, folders)
+    if why:
+        return why
+    try:
+        mode = os.lstat(f"{out}/{rel}").st_mode
+    except OSError:
+        return ""  # nothing there (or _not_ours says why it cannot be checked)
+    return "a folder is where sitegen would write this file; move it away and build again" \
+        if stat.S_ISDIR(mode) else ""
+
+
 def _not_ours(out: Path, rel: str, owned: Owned | None) -> str:
     """Why the file now at `rel` must not be replaced, or '' when it may be."""
     path = out / rel
@@ -500,7 +567,8 @@ def _not_ours(out: Path, rel: str, owned: Owned | None) -> str:
     if st.st_size == owned.size and st.st_mtime_ns == owned.mtime_ns:
         return ""
     try:
-        same = os.path.isfile(path) and sha256(path.read_bytes()) == owned.digest
+        # a plain file only: a link is the user's, even to bytes sitegen wrote
+        same = stat.S_ISREG(st.st_mode) and sha256(path.read_bytes()) == owned.digest
     except OSError:
         same = False
     return "" if same else ("this file was changed after sitegen wrote it; move your copy "
@@ -606,11 +674,31 @@ def recover(out: Path) -> None:
     if (staging / JOURNAL).is_file():
         log.warning("Finishing a build that was stopped while publishing %s", out)
         try:
+            _check_journal(out, staging)
             commit(out, staging)
             return
         except (OSError, ValueError, KeyError) as e:
             log.warning("warning: could not finish it (%s); discarding it", e)
     discard(staging)
+
+
+def _check_journal(out: Path, staging: Path) -> None:
+    """Raise ValueError unless the journal left in `staging` names only files inside `out`,
+    none through a link: it is a file beside the site, which may come with a project from
+    anywhere, and `commit` moves and removes what it says."""
+    journal = json.loads((staging / JOURNAL).read_bytes())
+    if type(journal) is not dict or set(journal) != {"write", "remove"}:
+        raise ValueError("the journal is not one sitegen wrote")
+    paths = [*journal["write"], *journal["remove"]]
+    if any(type(p) is not str for p in paths) or not _all_inside(paths):
+        raise ValueError("the journal names a file outside the site")
+    folders: dict[str, str] = {}
+    for root in (out, staging):
+        for rel in paths:
+            why = _on_the_way(root, rel, folders)
+            if why:
+                raise ValueError(f"{root / rel}: {why}")
+        folders.clear()
 
 
 def _is_our_journal(path: Path) -> bool:

@@ -195,6 +195,64 @@ def test_stale_pages_of_its_own_are_pruned(site_dir: Path,
     assert (site_dir / "site/my-extra.txt").read_text() == "keep me"
 
 
+
+@pytest.mark.parametrize("walk_over", [0, 10**9])  # one walk of the folder; a stat a file
+def test_a_folder_of_the_site_replaced_by_a_link_is_never_written_through(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, walk_over: int) -> None:
+    # `site/entries` made a link to a folder of the user's: the new entry's page (nothing in
+    # its way, seen through the link) was written into that folder, outside the site.
+    monkeypatch.setattr(write, "WALK_OVER", walk_over)
+    write_files(site_dir, entries(2))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    mine = tmp_path / "mine"
+    write_files(mine, {"notes.txt": "mine"})
+    (site_dir / "site/entries").rename(tmp_path / "moved")
+    (site_dir / "site/entries").symlink_to(mine, target_is_directory=True)
+    write_files(site_dir, {"content/entries/2022/2022-10-20-extra.md": entry(
+        title="One more event", date="2022-10-20", body="It happened, in our words.")})
+    code, output = run(site_dir, "build", "--force", capsys=capsys)
+    assert code == 2 and "site/entries/2022-10-20-extra/index.html:1" in output, output
+    assert "symbolic link" in output and "Traceback" not in output
+    assert tree_digest(mine) == {"notes.txt": tree_digest(mine)["notes.txt"]}
+    assert not (site_dir / ".site.staging").exists()
+
+
+@pytest.mark.parametrize("in_the_way", ["folder as file", "file as folder"])
+def test_force_refuses_a_folder_where_a_file_goes_before_moving_anything(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], in_the_way: str) -> None:
+    # --force let the build plan to replace these, and the commit failed half way: some new
+    # files in place, the old manifest, "left as it was" said, and the next build took its
+    # own new files for pages changed by hand.
+    write_files(site_dir, entries(3))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    site = site_dir / "site"
+    if in_the_way == "folder as file":
+        target, rel = site / "feed.xml", "feed.xml"
+        target.unlink()
+        write_files(target, {"mine.txt": "mine"})
+    else:
+        target, rel = site / "topics/belarus", "topics/belarus/index.html"
+        for path in sorted(target.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+        target.rmdir()
+        target.write_text("mine")
+    before = tree_digest(site)
+    path = site_dir / next(iter(entries(3)))
+    path.write_text(path.read_text().replace("Event number 0", "Event zero"))
+    code, output = run(site_dir, "build", "--force", capsys=capsys)
+    assert code == 2 and f"site/{rel}:1:" in output and "move it away" in output, output
+    assert tree_digest(site) == before
+    assert not (site_dir / ".site.staging").exists()
+    if target.is_dir():
+        for child in sorted(target.rglob("*"), reverse=True):
+            child.unlink()
+        target.rmdir()
+    else:
+        target.unlink()
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0, output
+
 # -- one build at a time, all or nothing -----------------------------------------------------
 
 def test_two_builds_at_once_end_with_one_complete_site(site_dir: Path, tmp_path: Path) -> None:
@@ -227,6 +285,26 @@ def test_no_wait_exits_with_a_clear_message_while_another_build_runs(
     assert "another build of" in output and "is running (process 4242)" in output
     assert not (site_dir / "site").exists()
 
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo"])
+def test_a_lock_file_that_is_a_link_or_a_fifo_is_refused_and_its_target_kept(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    # The lock was opened through a link and truncated to the pid: a file of the user's
+    # (one a project from anywhere may point `.site.lock` at) lost its bytes. A FIFO showed
+    # "Invalid argument" and no path.
+    write_files(site_dir, entries(2))
+    victim = site_dir / "precious.txt"
+    victim.write_text("precious")
+    lock = site_dir / ".site.lock"
+    if kind == "link":
+        lock.symlink_to(victim)
+    else:
+        os.mkfifo(lock)
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 2 and ".site.lock:1:" in output and "remove it" in output, output
+    assert victim.read_text() == "precious"
+    assert not (site_dir / "site").exists()
 
 def test_a_build_killed_anywhere_then_rebuilt_equals_a_clean_build(
         site_dir: Path, tmp_path: Path) -> None:

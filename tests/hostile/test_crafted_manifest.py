@@ -125,3 +125,54 @@ def test_search_stamps_nested_past_the_recursion_limit_are_taken_as_none(
     assert f"{stamp.relative_to(site_dir)}:1: this file was changed after sitegen wrote it" \
         in output
     assert stamp.read_text() == "[" * 100_000
+
+
+def test_a_manifest_naming_a_file_through_a_link_in_the_site_removes_nothing(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A link in the site (`site/up -> ..`) and a manifest naming `up/victim.txt` with its
+    # stat and digest: no `..`, so the manifest was read, and the "stale" file, the user's
+    # own outside the site, was removed.
+    victim = site_dir / "victim.txt"
+    victim.write_text("a file of the user's")
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    (site_dir / "site/up").symlink_to("..", target_is_directory=True)
+    manifest = site_dir / "site/.sitegen-manifest.json"
+    data = json.loads(manifest.read_text())
+    st = victim.stat()
+    row = ["up/victim.txt", st.st_size, st.st_mtime_ns,
+           hashlib.sha256(victim.read_bytes()).hexdigest(), ""]
+    for (column, _), value in zip(write.COLUMNS, row, strict=True):
+        data[column].append(value)
+    manifest.write_text(json.dumps(data))
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry(title="Retitled")})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "site/up/victim.txt: its folder up is a symbolic link" in output, \
+        output
+    assert victim.read_text() == "a file of the user's"
+
+
+@pytest.mark.parametrize("journal", [
+    {"write": [], "remove": ["../victim.txt"]},
+    {"write": [], "remove": ["up/victim.txt"]},
+    {"write": ["../victim.txt"], "remove": []},
+    {"write": [], "remove": "../victim.txt"},
+], ids=["up and out", "through a link", "moved in from outside", "not a list"])
+def test_a_crafted_commit_journal_beside_the_site_touches_nothing_outside_it(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], journal: dict[str, Any]) -> None:
+    # `.site.staging/.sitegen-commit.json` (a killed build's, or one that comes with the
+    # project) is finished by the next build: its paths were used as they were, and
+    # "../victim.txt" removed a file of the user's beside the site.
+    victim = site_dir / "victim.txt"
+    victim.write_text("a file of the user's")
+    write_files(site_dir, {"content/entries/2022/2022-12-30-a.md": entry()})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    (site_dir / "site/up").symlink_to("..", target_is_directory=True)
+    write_files(site_dir, {".site.staging/.sitegen-commit.json": json.dumps(journal),
+                           ".site.staging/victim.txt": "staged"})
+    before = {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()}
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "could not finish it" in output, output
+    assert victim.read_text() == "a file of the user's"
+    assert {p: p.read_bytes() for p in (site_dir / "site").rglob("*") if p.is_file()} == before
+    assert not (site_dir / ".site.staging").exists()
