@@ -26,6 +26,7 @@ from sitegen.slugs import slugify
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
               "date_from", "updated", "published", "order", "aliases", *trust_fields.KEYS)
+NAME_MAX = 255  # bytes in a file or folder name (a slug, a part of an alias)
 # Section pages of Hugo and Zola: not posts.
 NOT_ENTRIES = frozenset({"_index.md", "_index.markdown"})
 BUNDLE_INDEX = frozenset({"index.md", "index.markdown"})
@@ -315,7 +316,15 @@ def _slug(doc: Document, path: Path, topics: frozenset[str]) -> str:
         line = _line(doc, "slug") if given else 1
         raise _Invalid(line, f"no URL slug can be made from {given or path.name!r}; "
                              "set `slug: some-words`")
+    if _name_bytes(slug) > NAME_MAX:  # it names the page's folder, entries/SLUG/
+        raise _Invalid(_line(doc, "slug") if given else 1,
+                       f"the slug is {_name_bytes(slug)} bytes long, more than a "
+                       f"folder's name may be ({NAME_MAX}); set a shorter `slug:`")
     return slug
+
+
+def _name_bytes(name: str) -> int:
+    return len(name.encode("utf-8", "surrogatepass"))
 
 
 def file_slug_name(path: Path) -> str:
@@ -463,6 +472,9 @@ def _aliases(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ..
         if not clean or any(p in (".", "..") for p in parts) or "\\" in clean:
             raise _Invalid(line, f"alias {alias!r} must be a path inside the site, such as "
                                  "/2021/03/old-post/")
+        if any(_name_bytes(p) > NAME_MAX for p in parts):
+            raise _Invalid(line, f"alias {alias[:60]!r}... has a part longer than a file's "
+                                 f"name may be ({NAME_MAX} bytes); shorten it")
         out.append(clean)
     return tuple(dict.fromkeys(out))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Container
 from html import escape
 
-from sitegen import security, urls
+from sitegen import security, urls, write
 from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
 from sitegen.model import Site
@@ -20,6 +20,11 @@ def redirect_files(site: Site, config: SiteConfig, pages: Container[str]) -> dic
     for entry in sorted(site.entries, key=lambda e: e.slug):
         for alias in entry.aliases:
             path = alias_file(alias)
+            if _reserved(path):
+                problems.append(Problem(entry.path, 1, f"alias /{alias} is where sitegen keeps "
+                                                       "its own records or search bundle; "
+                                                       "remove it from `aliases:`"))
+                continue
             if path in pages or path in out:
                 other = f"the entry '{owner[path]}'" if path in owner else "a page sitegen writes"
                 problems.append(Problem(entry.path, 1, f"alias /{alias} is already {other}; "
@@ -31,6 +36,13 @@ def redirect_files(site: Site, config: SiteConfig, pages: Container[str]) -> dic
     if problems:
         raise ContentError(problems)
     return out
+
+
+def _reserved(path: str) -> bool:
+    """Whether a redirect page at `path` would stand where the build keeps its manifest or
+    commit journal, or inside the search bundle's folder (which the search stage owns)."""
+    first = path.split("/", 1)[0]
+    return first in (write.MANIFEST, write.JOURNAL, write.BUNDLE)
 
 
 def alias_file(alias: str) -> str:

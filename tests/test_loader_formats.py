@@ -171,6 +171,33 @@ def test_an_alias_that_would_replace_a_page_or_another_alias_is_an_error(
     assert "b.md:1: alias /old/ is already the entry 'a'" in out
 
 
+
+@pytest.mark.parametrize("alias", ["/.sitegen-manifest.json", "/.sitegen-manifest.json/",
+                                   "/.sitegen-commit.json", "/pagefind/", "/pagefind/x.js"])
+def test_an_alias_where_the_build_keeps_its_records_or_search_bundle_is_an_error(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], alias: str) -> None:
+    # `/.sitegen-manifest.json/` made a folder where the manifest goes ("cannot check this
+    # file (Not a directory)", naming no entry); the commit journal's name was a redirect
+    # page that the journal itself then replaced; `/pagefind/` a page in the search bundle.
+    code, out = build(site_dir, {f"{E}/a.md": entry(extra=f"aliases: ['{alias}']\n")}, capsys)
+    assert code == 1, out
+    assert f"a.md:1: alias {alias} is where sitegen keeps its own records" in out
+    assert not (site_dir / "site").exists()
+
+
+def test_a_slug_or_alias_longer_than_a_file_name_is_an_error_naming_its_line(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The build failed writing it: "cannot write the new site (File name too long) ... free
+    # some space or fix the permissions", naming a staging path and not the entry.
+    code, out = build(site_dir, {f"{E}/a.md": entry(extra=f"slug: {'b' * 300}\n")}, capsys)
+    assert code == 1, out
+    assert "a.md:10: the slug is 300 bytes long" in out and "set a shorter `slug:`" in out
+    code, out = build(site_dir, {f"{E}/a.md": entry(extra=f"aliases: [/x/{'ж' * 128}/]\n")},
+                      capsys)
+    assert code == 1, out
+    assert "a.md:10: alias '/x/" in out and "longer than a file's name may be" in out
+    assert not (site_dir / "site").exists()
+
 def test_topic_slugs_follow_the_same_rule(
         site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     toml = (site_dir / "sitegen.toml").read_text()
