@@ -78,6 +78,12 @@ class Cache:
             self.folder.mkdir(parents=True, exist_ok=True)
             try:
                 db = _connect(path)
+            except _Foreign:
+                _move_aside(self.folder, "foreign")  # kept whole: then a new, empty one
+                log.warning("warning: %s: %s is an SQLite database of something else's, not "
+                            "a sitegen cache; it is kept as %s.foreign and the cache made "
+                            "afresh", self.folder, CACHE_FILE, CACHE_FILE)
+                db = _connect(path)
             except sqlite3.DatabaseError as e:
                 if not _corrupt(e):
                     raise
@@ -357,10 +363,21 @@ def shape_of(data: str, body: str) -> str:
                            digest_size=16).hexdigest()
 
 
+class _Foreign(Exception):
+    """The cache file is an SQLite database with tables of its own and none of sitegen's: a
+    file of someone else's (or a link to one), never emptied."""
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open (or create) the cache database; a foreign or old one is emptied and reused."""
+    """Open (or create) the cache database; an old one is emptied and reused, a foreign one
+    (`_Foreign`) left untouched."""
     db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     try:
+        # before anything writes to it (WAL mode is written into the file)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = "
+                                           "'table'")}
+        if tables and "meta" not in tables:
+            raise _Foreign(path)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         version = _version(db)
@@ -368,20 +385,31 @@ def _connect(path: Path) -> sqlite3.Connection:
             if version is not None:
                 log.info("the cache is from another sitegen version; starting it afresh")
             _reset(db)
-    except sqlite3.Error:
+    except (sqlite3.Error, _Foreign):
         db.close()
         raise
     return db
 
 
-def _move_aside(folder: Path) -> None:
+def _move_aside(folder: Path, suffix: str = "corrupt") -> None:
     """Rename the cache file to `cache.sqlite.corrupt` and remove its write-ahead log: it
-    belongs to the old file, and sqlite would replay it into a new one."""
+    belongs to the old file, and sqlite would replay it into a new one. A foreign database
+    (`suffix` "foreign") is someone's data: its log goes with it, and one kept already is
+    never replaced (an OSError: the build goes on without a cache)."""
     path = folder / CACHE_FILE
-    os.replace(path, path.with_name(f"{CACHE_FILE}.corrupt"))
-    for suffix in ("-wal", "-shm"):
+    kept = path.with_name(f"{CACHE_FILE}.{suffix}")
+    foreign = suffix == "foreign"
+    if foreign and os.path.lexists(kept):
+        raise OSError(f"{CACHE_FILE} is an SQLite database of something else's, and "
+                      f"{kept.name} is taken already; move them away")
+    os.replace(path, kept)
+    for tail in ("-wal", "-shm"):
+        log_file = path.with_name(CACHE_FILE + tail)
         with contextlib.suppress(FileNotFoundError):
-            path.with_name(CACHE_FILE + suffix).unlink()
+            if foreign:
+                os.replace(log_file, kept.with_name(kept.name + tail))
+            else:
+                log_file.unlink()
 
 
 def _corrupt(error: sqlite3.DatabaseError) -> bool:

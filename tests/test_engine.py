@@ -657,6 +657,38 @@ def test_a_bad_cache_is_ignored_with_one_warning(site_dir: Path, make_bad: str,
     assert (site_dir / "site/index.html").is_file()
 
 
+
+@pytest.mark.parametrize("linked", [False, True], ids=["a file", "a link to one"])
+def test_a_database_of_someone_elses_as_the_cache_is_kept_whole(
+        site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        linked: bool) -> None:
+    # Any SQLite file at .sitegen-cache/cache.sqlite (or a link there to one, which a
+    # project from anywhere may hold) had every table dropped, without a word, and was put
+    # in WAL mode.
+    write_files(site_dir, entries(2))
+    theirs = tmp_path / "bookmarks.sqlite" if linked else \
+        site_dir / ".sitegen-cache" / "cache.sqlite"
+    (site_dir / ".sitegen-cache").mkdir()
+    db = sqlite3.connect(theirs)
+    db.execute("CREATE TABLE bookmarks (url TEXT)")
+    db.execute("INSERT INTO bookmarks VALUES ('https://example.org/')")
+    db.commit()
+    db.close()
+    if linked:
+        (site_dir / ".sitegen-cache" / "cache.sqlite").symlink_to(theirs)
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "Traceback" not in output, output
+    assert output.count("warning:") == 1 and "kept as cache.sqlite.foreign" in output, output
+    kept = site_dir / ".sitegen-cache" / "cache.sqlite.foreign"
+    assert os.path.lexists(kept)
+    db = sqlite3.connect(kept)
+    assert db.execute("SELECT url FROM bookmarks").fetchall() == [("https://example.org/",)]
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    db.close()
+    time.sleep(2.1)
+    again = run(site_dir, "build", capsys=capsys)  # a new cache of its own: no warning
+    assert again[0] == 0 and "warning" not in again[1], again[1]
+
 # -- only what changed ------------------------------------------------------------------------
 
 def test_second_build_all_builds_nothing(site_dir: Path, capsys: pytest.CaptureFixture[str],
