@@ -246,7 +246,8 @@ def input_stamp(config: SiteConfig, content: Mapping[str, str] | None, *, drafts
         return None
     if st.st_mtime_ns >= recent:
         return None
-    parts.append(f"{config.path}\0{st.st_mtime_ns}\0{st.st_size}")
+    parts.append(f"{config.path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\0"
+                 f"{st.st_ctime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -270,7 +271,8 @@ def _stat_parts(folder: str, recent: int, parts: list[str]) -> bool:
             continue
         if st.st_mtime_ns >= recent:
             return False
-        parts.append(f"{entry.path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}")
+        parts.append(f"{entry.path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\0"
+                     f"{st.st_ctime_ns}")
     return True
 
 
@@ -569,8 +571,10 @@ def _file_key(path: Path, settings: str, cache: Cache, recent: int,
 
 def file_stat_key(st: os.stat_result, settings: str) -> str:
     """What a file's stat is remembered by: a later build that finds the same trusts the
-    digest made then instead of reading the file."""
-    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{_settings_digest(settings)}"
+    digest made then instead of reading the file. The ctime is in it: a save that keeps the
+    size and puts the mtime back (`touch -r`, `cp -p`, `rsync -t`) cannot set it back."""
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}:" \
+        f"{_settings_digest(settings)}"
 
 
 @functools.lru_cache(maxsize=4)

@@ -247,7 +247,7 @@ def _stats(paths: Iterable[str]) -> dict[str, str]:
             out[path] = ""
             continue
         out[path] = "" if st.st_mtime_ns >= recent else \
-            f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+            f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}"
     return out
 
 

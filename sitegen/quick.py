@@ -78,7 +78,8 @@ def context(config: SiteConfig, *, drafts: bool, search: bool) -> str:
 
 def walk(folder: Path) -> dict[str, str] | None:
     """Each file under `folder` and its stat ("" when modified too recently to trust it); None
-    when a linked folder makes the walk unlike the loader's."""
+    when a linked folder makes the walk unlike the loader's. The stat holds the ctime: a save
+    that keeps the size and puts the mtime back (`touch -r`, `cp -p`) still moves it."""
     recent = time.time_ns() - RACY_NS
     found: dict[str, str] = {}
     pending = [str(folder)]
@@ -100,7 +101,8 @@ def walk(folder: Path) -> dict[str, str] | None:
             except OSError:
                 return None
             mtime = st.st_mtime_ns
-            found[item.path] = "" if mtime >= recent else f"{mtime}:{st.st_size}:{st.st_ino}"
+            found[item.path] = "" if mtime >= recent else \
+                f"{mtime}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}"
     return found
 
 

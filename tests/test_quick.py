@@ -488,6 +488,36 @@ def test_two_saves_with_one_stat_are_both_seen(site_dir: Path) -> None:
     assert site_files(site_dir / "site") == site_files(_fresh(site_dir, "fresh", search=False))
 
 
+def _same_stat_save(path: Path, old: str, new: str) -> None:
+    """Save `path` with its size and mtime kept (`touch -r`, `cp -p`, `rsync -t`, an editor
+    that restores the time): only its ctime shows the save."""
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text and len(old.encode()) == len(new.encode())
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_ino == st.st_ino
+
+
+@pytest.mark.parametrize("what", ["body", "title", "config", "theme"])
+def test_a_save_that_keeps_the_size_and_mtime_is_still_built(site_dir: Path, what: str) -> None:
+    theme = _own_theme(site_dir)
+    _aged(site_dir)
+    _built(site_dir, search=False)
+    path = _entry_file(site_dir, 3)
+    if what == "body":
+        _same_stat_save(path, "What happened in event 3", "What happened in EVENT 3")
+    elif what == "title":
+        _same_stat_save(path, "Event number 3", "Event NUMBER 3")
+    elif what == "config":
+        _same_stat_save(site_dir / "sitegen.toml", "A timeline for tests.",
+                        "A TIMELINE for tests.")
+    else:
+        _same_stat_save(theme / "templates/entry.html", "<h1", "<H1")
+    _built(site_dir, search=False)
+    assert site_files(site_dir / "site") == site_files(_fresh(site_dir, "fresh", search=False))
+
+
 def test_an_edit_built_at_once_after_saving_keeps_the_next_edit_fast(
         timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _entry_file(timeline, 3)
