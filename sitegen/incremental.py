@@ -223,10 +223,14 @@ def _changes(folder: Path, known: dict[str, str], seen: Collection[Path] | None,
             return None
         return [p for p, st in stats.items() if not st or st != known[p]], stats
     inside = f"{folder}{os.sep}"
+    if any(inside.startswith(f"{p}{os.sep}") for p in seen) or not folder.is_dir():
+        return None  # the folder itself (or one above it) moved, went or came back
     named = {str(p) for p in seen if str(p).startswith(inside)}
     for path in named:
         if (path in known) != os.path.lexists(path):
             return None  # added or removed (an editor's temporary file, gone again, is not)
+        if path not in known and any(k.startswith(f"{path}{os.sep}") for k in known):
+            return None  # a folder of entries went: its files are not named
     paths = sorted({p for p in named if p in known} | {p for p, st in known.items() if not st})
     stats = dict(known)
     stats.update(_stats(paths))

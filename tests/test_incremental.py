@@ -18,6 +18,7 @@ from sitegen import incremental, load, render, write
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import load_config
+from sitegen.errors import SitegenError
 from tests.helpers import SITE_TOML, entry, write_files
 from tests.test_engine import entries
 
@@ -282,3 +283,24 @@ def test_told_what_changed_it_reads_only_that_and_a_walk_catches_what_it_was_not
     files = preview.build(changed=[new])
     assert preview.planned == 1, "a file removed: the full build"
     assert files == fresh(site)
+
+
+def test_the_content_folder_gone_is_a_full_build_that_says_so(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher names the folder itself when it is moved away: no file under it is
+    reported, yet the site is gone. The preview fails as `sitegen build` does, and holds
+    nothing for `verify` to find different again and again (a rebuild every second)."""
+    preview = Preview(site, monkeypatch)
+    preview.build()
+    content = site / "content"
+    content.rename(site / "away")
+    with pytest.raises(SitegenError, match="content"):
+        preview.build(changed=[content])
+    assert preview.verify() == set()
+    (site / "away").rename(content)
+    assert preview.build(changed=[content]) == fresh(site)
+    assert preview.verify() == set()
+    year = content / "entries/2022"
+    year.rename(site / "away")  # a folder of entries: only the folder is named
+    with pytest.raises(SitegenError, match="content"):
+        preview.build(changed=[year])
