@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import watchfiles
 
@@ -34,13 +35,17 @@ class Watcher:
                  on_change: Callable[[set[Path]], None]) -> None:
         self.folders = tuple(sorted({f for f in folders if f.is_dir()}))
         self.files = frozenset(files)
+        # a file (or a missing folder) is watched through the nearest folder above it that
+        # exists: its own name, or the name of a missing folder on its way, is reported
+        self._named = frozenset(p for f in self.files for p in (f, *f.parents))
         self._on_change = on_change
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         """Begin watching; changes from now on are reported."""
-        parents = tuple(sorted({f.parent for f in self.files if f.parent.is_dir()}))
+        parents = tuple(sorted({anchor for f in self.files
+                                if (anchor := _existing(f.parent)) is not None}))
         for paths, recursive in ((self.folders, True), (parents, False)):
             if paths:
                 thread = threading.Thread(target=self._run, args=(paths, recursive),
@@ -70,29 +75,53 @@ class Watcher:
                 self._stop.wait(0.1)  # then watch again: the other files' changes are seen
 
     def _is_watched_file(self, change: watchfiles.Change, path: str) -> bool:
-        return Path(path) in self.files
+        return Path(path) in self._named
+
+
+def _existing(folder: Path) -> Path | None:
+    """`folder`, or the nearest folder above it that exists."""
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    try:
+        st = folder.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_dev, st.st_ino)
 
 
 class SiteWatch:
     """Watches what a site's build reads: its content folder, its theme and its config file.
 
     `follow(config)` is called with each freshly loaded config: when an edit to the config
-    moved the content or the theme, the watch moves with it.
+    moved the content or the theme, the watch moves with it. So it does when one of them went
+    (it is then watched for from the nearest folder above it) or came back as a new folder (a
+    watch on the old one would see nothing of it).
     """
 
     def __init__(self, on_change: Callable[[set[Path]], None]) -> None:
         self._on_change = on_change
         self._watcher: Watcher | None = None
+        self._watched: Any = None
 
-    def follow(self, config: SiteConfig) -> None:
-        """Watch `config`'s sources, from now on (a no-op if they are the ones watched)."""
-        folders = tuple(sorted({f for f in (config.content_dir, config.theme_dir)
-                                if f.is_dir()}))
-        if self._watcher and self._watcher.folders == folders:
-            return
+    def follow(self, config: SiteConfig) -> bool:
+        """Watch `config`'s sources, from now on; whether the watch had to be made anew (not
+        when they are the folders watched)."""
+        wanted = (config.content_dir, config.theme_dir)
+        folders = tuple(sorted({f for f in wanted if f.is_dir()}))
+        missing = sorted({f for f in wanted if f not in folders})
+        watched = (tuple((f, _identity(f)) for f in folders), tuple(missing), config.path)
+        if self._watcher and self._watched == watched:
+            return False
         self.stop()
-        self._watcher = Watcher(folders, [config.path], self._on_change)
+        self._watcher = Watcher(folders, [config.path, *missing], self._on_change)
+        self._watched = watched
         self._watcher.start()
+        return True
 
     def stop(self) -> None:
         if self._watcher:

@@ -344,6 +344,25 @@ def test_the_config_is_watched(preview: Start, site_dir: Path) -> None:
     until(lambda: f"{display_path(site_dir / 'sitegen.toml')}:1</code>" in page_of(server))
 
 
+@pytest.mark.parametrize("how", ["moved away and back", "replaced by a copy"])
+def test_the_content_folder_is_still_watched_after_it_goes_and_comes_back(
+        preview: Start, site_dir: Path, how: str) -> None:
+    server = preview()
+    content, away = site_dir / "content", site_dir / "away"
+    if how == "moved away and back":
+        content.rename(away)
+        until(lambda: get(server.url)[0] == 500)  # as `sitegen build` fails without it
+        away.rename(content)
+        until(lambda: get(server.url)[0] == 200)
+    else:  # a new folder, where the watch on the old one sees nothing
+        shutil.copytree(content, away)
+        shutil.rmtree(content)
+        away.rename(content)
+    time.sleep(0.5)
+    edit(site_dir, TALKS, entry(title="Leaders meet again", date="2022-12-19"))
+    until(lambda: ">Leaders meet again</h1>" in page_of(server))
+
+
 def test_drafts_are_shown_badged_unless_asked_not_to(preview: Start, site_dir: Path) -> None:
     write_files(site_dir, {"content/drafts/2022-12-31-draft.md": entry(
         title="A draft entry", date="2022-12-31", extra="draft: true\n")})

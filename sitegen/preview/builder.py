@@ -124,6 +124,8 @@ class BuildLoop:
         """Once the edits pause: a walk of the content folder, in case the watcher missed a
         change (an edit then reads only the files it reports); a missed one is rebuilt."""
         missed = incremental.verify(self._latest, self._cache.preview.get("held"))
+        if self._watch.follow(self._latest):  # a folder came or went since the last build
+            missed.add(self._latest.content_dir)
         if missed:
             log.debug("the watcher missed: %s", ", ".join(sorted(map(str, missed))))
             self._changed(missed)
