@@ -24,6 +24,7 @@ logging.getLogger("watchfiles").setLevel(logging.WARNING)  # not a line per save
 # one more rebuild, and every save waits this long before its rebuild starts.
 QUIET_MS = 25
 MAX_BURST_MS = 1600  # ...or after this long in all, so a steady stream still gets rebuilds
+REWATCH_MS = 200  # after a watch failed: how soon its successor reports that it is up
 
 
 class Watcher:
@@ -61,17 +62,31 @@ class Watcher:
 
     def _run(self, paths: tuple[Path, ...], recursive: bool) -> None:
         wanted = watchfiles.DefaultFilter() if recursive else self._is_watched_file
+        down = False  # the last watch ended in an error: changes since then went unseen
         while not self._stop.is_set():
             try:
+                # after an error, the new watch says when it is up (an empty report after
+                # REWATCH_MS): what changed while none was up is then reported, as a change
+                # anywhere under `paths`
                 for changes in watchfiles.watch(*paths, watch_filter=wanted,
                                                 recursive=recursive, step=QUIET_MS,
                                                 debounce=MAX_BURST_MS, stop_event=self._stop,
-                                                rust_timeout=0, raise_interrupt=False):
-                    self._on_change({Path(path) for _, path in changes})
+                                                rust_timeout=REWATCH_MS if down else 0,
+                                                yield_on_timeout=down, raise_interrupt=False):
+                    seen = {Path(path) for _, path in changes}
+                    if down:
+                        seen |= set(paths)
+                        down = False
+                    if seen:
+                        self._on_change(seen)
                 return
             except RuntimeError as e:  # a change to a file named in bytes not UTF-8
-                log.warning("the preview missed a change: %s; rename the file to UTF-8 "
+                log.warning("the preview cannot name a change: %s; rename the file to UTF-8 "
                             "text to have its changes seen", e)
+                # something changed there: the build looks at every file (and shows an
+                # entry file's bad name as `sitegen build` does)
+                self._on_change(set(paths))
+                down = True
                 self._stop.wait(0.1)  # then watch again: the other files' changes are seen
 
     def _is_watched_file(self, change: watchfiles.Change, path: str) -> bool:

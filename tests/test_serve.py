@@ -335,6 +335,18 @@ def test_a_theme_file_named_in_bytes_not_utf8_does_not_stop_the_watch(
                             page_of(server)))
 
 
+def test_an_entry_file_named_in_bytes_not_utf8_is_shown_as_the_build_shows_it(
+        preview: Start, site_dir: Path) -> None:
+    server = preview()
+    odd = os.fsencode(site_dir / "content/entries/2022") + b"/caf\xe9.md"
+    with open(odd, "wb") as f:  # watchfiles cannot name it to us
+        f.write(entry(title="An odd name", date="2022-12-26").encode())
+    until(lambda: get(server.url)[0] == 500)
+    assert "name is not UTF-8; rename it" in page_of(server, "")
+    os.unlink(odd)
+    until(lambda: get(server.url)[0] == 200)
+
+
 def test_the_config_is_watched(preview: Start, site_dir: Path) -> None:
     server = preview()
     config = SITE_TOML.replace('title = "Test Timeline"', 'title = "Renamed Timeline"')
