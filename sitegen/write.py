@@ -95,6 +95,9 @@ def sha256(data: bytes) -> str:
 
 # -- where a build may write ----------------------------------------------------------------
 
+VCS_FOLDERS = (".git", ".hg", ".svn")  # what a version-control system keeps its history in
+
+
 def check_output(out: Path, *, project: Path, guarded: Mapping[str, Path]) -> None:
     """Refuse (exit 2) an output folder that would put a user's files at risk.
 
@@ -112,8 +115,13 @@ def check_output(out: Path, *, project: Path, guarded: Mapping[str, Path]) -> No
             problems.append(f"{out} holds the {what} ({path}); choose another output folder")
         elif out.is_relative_to(path) and what != "config file":
             problems.append(f"{out} is inside the {what} ({path}); choose a folder outside it")
-    if (out / ".git").exists():
-        problems.append(f"{out} holds a .git repository; choose another output folder")
+    for vcs in VCS_FOLDERS:
+        if os.path.lexists(out / vcs):  # a folder, or a worktree's `.git` file
+            problems.append(f"{out} holds a {vcs} repository; choose another output folder")
+    inside = next((part for part in out.parts if part in VCS_FOLDERS), None)
+    if inside:
+        problems.append(f"{out} is inside a {inside} folder, a repository's own store; build "
+                        "into a folder of its own, e.g. --out site")
     if out.exists() and not out.is_dir():
         problems.append(f"{out} is an existing file, not a folder; choose another --out or "
                         "remove the file yourself")

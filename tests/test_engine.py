@@ -123,6 +123,16 @@ def test_refuses_an_existing_file_and_a_folder_it_did_not_make(
     code, output = run(site_dir, "build", "--out", str(repo), capsys=capsys)
     assert code == 2 and "holds a .git repository" in output
 
+    for vcs, marker in ((".git", "HEAD"), (".hg", "requires"), (".svn", "wc.db")):
+        store = tmp_path / f"repo-{vcs[1:]}"
+        write_files(store, {f"{vcs}/{marker}": "x\n"})
+        before = tree_digest(store)
+        for out, said in ((store, f"holds a {vcs} repository"),
+                          (store / vcs / "pub", f"inside a {vcs} folder")):
+            code, output = run(site_dir, "build", "--force", "--out", str(out), capsys=capsys)
+            assert code == 2 and said in output, (out, output)
+        assert tree_digest(store) == before  # not even the folder --out named was made
+
 
 @pytest.mark.parametrize("walk_over", [0, 10**9])  # one walk of the folder; a stat a file
 @pytest.mark.parametrize("in_the_way", ["file", "linked folder", "file as folder"])
