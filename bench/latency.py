@@ -140,12 +140,19 @@ def save(path: Path, text: str) -> None:
 
 # --- The server -----------------------------------------------------------------------------
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class ServeProcess:
     """`sitegen serve` as a subprocess; every line it prints is kept, in order of arrival."""
 
     def __init__(self, command: list[str], cwd: Path) -> None:
+        # Ctrl-C as in a terminal: a benchmark started in the background (`make bench &`)
+        # hands its children SIGINT ignored, and serve would never see it
         self._proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True)
+                                      stderr=subprocess.PIPE, text=True,
+                                      preexec_fn=_interruptible)
         self.lines: list[str] = []
         self._arrived = threading.Condition()
         self._readers = [threading.Thread(target=self._read, args=(stream,), daemon=True)
