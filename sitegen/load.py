@@ -515,7 +515,8 @@ def _duplicate_slugs(slugs: list[tuple[Path, str]]) -> list[Problem]:
     for path, slug in slugs:
         if slug in first:
             problems.append(Problem(path, 1, f"duplicate slug '{slug}' (also used by "
-                                             f"{first[slug]}); rename one file or set `slug:`"))
+                                             f"{display_path(first[slug])}); rename one file "
+                                             "or set `slug:`"))
         else:
             first[slug] = path
     return problems

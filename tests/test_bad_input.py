@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -74,12 +75,17 @@ def test_every_bad_file_is_reported_not_just_the_first(
     assert "4 errors" in output
 
 
-def test_duplicate_slugs_name_both_files(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_slugs_name_both_files(built: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     write_files(built, {"content/entries/2023/2022-12-30-good.md": entry(title="Same slug")})
+    monkeypatch.chdir(built)  # a curator in the site's folder: both files named from there
     code, output = run(built, "build", capsys=capsys)
     assert code == 1
     assert "2022-12-30-good.md:1: duplicate slug '2022-12-30-good'" in output
     assert "rename one file or set `slug:`" in output
+    other = re.search(r"also used by ([^)]*)\)", output)
+    assert other and not os.path.isabs(other.group(1))  # named as the first file is
+    assert (built / other.group(1)).is_file()
 
 
 def test_bom_and_crlf_files_just_work(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
