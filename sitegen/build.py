@@ -897,12 +897,13 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     # timeline alone shows them all). A few (an edit): each card is made here when a page
     # asks for it.
     card_entries = list(every_entry) if len(lists) >= LIST_PAGES_FOR_POOL else []
+    told = False  # whether `entry_pages` has them
     if pool.worth_it(len(singles) + len(card_entries), workers):
         global _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
         _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = env, sink, views
         jobs = [("page", rel, page) for rel, page in singles] + \
                [("card", e.slug, e) for e in card_entries]
-        waiting, told = True, False
+        waiting = True
         for kind, name, made in pool.imap_chunks(_render_chunk, jobs, workers=workers,
                                                   extra=None):
             if waiting:  # the workers are forked and at work: this process is free
@@ -926,7 +927,6 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
         meanwhile()
         for rel, page in singles:
             out[rel] = sink(rel, render.render_page(env, page, cards))
-        told = False
     if not told:
         entry_pages(dict(out))
     for rel, item in lists:
