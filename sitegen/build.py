@@ -56,10 +56,12 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     output_dir: Path
     notes: tuple[str, ...] = ()  # what the build left out and why, e.g. no sitemap
+    searched: bool = True  # False: built with --no-search (the bundle was left as it was)
 
     def summary(self) -> str:
         search_note = {True: "search index rebuilt", False: "search index unchanged",
-                       None: "search index deferred"}[self.indexed]
+                       None: "search index deferred"}[self.indexed] if self.searched else \
+            "search index not updated (--no-search)"
         return (f"Built {_count(self.entries, 'entry', 'entries')}, "
                 f"{_count(self.topics, 'topic', 'topics')}: "
                 f"{_count(self.stats.written, 'file', 'files')} written, "
@@ -100,7 +102,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             intact = as_written()
         noop = _unchanged(last, stamp, out) if intact else None
         if noop is not None:
-            return _finish(noop, started, out, _notes(config))
+            return _finish(noop, started, out, _notes(config), searched=search)
         manifest = write.load_manifest(out, force=force)
         as_recorded = intact and last is not None and _stamp_files(manifest) == last["files"]
         fast = quick.try_build(config, cache, out, manifest, files, drafts=drafts,
@@ -113,7 +115,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             cache.edit_snapshot(out, *fast.edits, fast.snapshot)
             result = BuildResult(fast.entries, len(config.topics), fast.pages, stats,
                                  fast.indexed, 0.0, (), out)
-            return _finish(result, started, out, _notes(config))
+            return _finish(result, started, out, _notes(config), searched=search)
         keys: dict[Path, str] = {}
         entries, digests, warnings = load_stage(config, cache, drafts=drafts, workers=workers,
                                                 keys=keys, spill=_spill())
@@ -134,7 +136,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         del outputs  # a record for each of 200,000 files at 100,000 entries: done with
         _stamp(cache, out, stamp, manifest, len(site.entries), config, pages, last)
         snapshot = quick.snapshot(
-            config, cache, site, files, keys, drafts=drafts, search=search,
+            config, cache, site, files, keys, drafts=drafts,
             partitions=partitions, sizes=_entry_page_sizes(site, manifest),
             warnings=len(warnings))
         packed = fastjson.dumps(snapshot)
@@ -142,7 +144,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
         cache.set_snapshot(out, packed)
     result = BuildResult(len(site.entries), len(config.topics), pages, stats, indexed,
                          0.0, warnings, out)
-    return _finish(result, started, out, _notes(config))
+    return _finish(result, started, out, _notes(config), searched=search)
 
 
 @contextlib.contextmanager
@@ -193,8 +195,9 @@ def _notes(config: SiteConfig) -> tuple[str, ...]:
 
 
 def _finish(result: BuildResult, started: float, out: Path,
-            notes: tuple[str, ...] = ()) -> BuildResult:
-    result = dataclasses.replace(result, seconds=time.perf_counter() - started, notes=notes)
+            notes: tuple[str, ...] = (), *, searched: bool = True) -> BuildResult:
+    result = dataclasses.replace(result, seconds=time.perf_counter() - started, notes=notes,
+                                 searched=searched)
     log.info(result.summary())
     return result
 
@@ -1195,20 +1198,31 @@ def _environment(theme_digest: str, config: SiteConfig) -> Any:
 def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Planned],
                  manifest: write.Manifest, out: Path, enabled: bool, staging: write.Staging,
                  views: Path | None = None) -> tuple[dict[str, write.Planned], dict[str, str], bool,
-                            tuple[tuple[str, tuple[str, ...]], ...]]:
+                            tuple[tuple[str, tuple[str, ...]], ...] | None]:
     """Plan the search bundle's files: kept when the entry pages it indexes are unchanged,
     else made anew by Pagefind, from the pages where they are (new ones in `staging`, the
     others in `out`), into `staging`. `outputs` holds (at least) every entry page. Returns
     the bundle's files, the manifest stamps, whether the index was rebuilt, and the
-    partitions (name and pages). `views`: the folder where the render workers wrote the
-    search views of the pages they made."""
+    partitions (name and pages; None when not `enabled`: the bundle's are not known).
+    `views`: the folder where the render workers wrote the search views of the pages they
+    made."""
     from sitegen import search, urls
 
     bundle = {rel: owned for rel, owned in manifest.files.items()
               if rel.startswith(search.BUNDLE + "/")}
     if not enabled:
-        kept = {rel: write.Planned(None, "") for rel in bundle if manifest.is_intact(out, rel)}
-        return kept, {}, False, ()
+        # --no-search: the last bundle stays as it was, and so do its stamps (what each
+        # partition was made from), so the next build with search re-indexes only the
+        # partitions whose pages changed since. A bundle file changed by hand drops them all.
+        kept: dict[str, write.Planned] = {}
+        for rel, owned in bundle.items():
+            if manifest.is_intact(out, rel):
+                kept[rel] = write.Planned(None, "")
+            elif (same := _same_bytes(out / rel, owned.digest)) is not None:
+                kept[rel] = write.Planned(same, "")  # touched, not changed: recorded again
+        stamps = manifest.extra.get("search")
+        whole = len(kept) == len(bundle)
+        return kept, {"search": stamps} if whole and stamps is not None else {}, False, None
     sources: dict[str, Path] = {}
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
@@ -1231,6 +1245,27 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
         sizes, staging.put, staging.adopt, views)  # views: what the workers wrote
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
     return fresh, {"search": made.stamps}, bool(made.rebuilt), made.plan
+
+
+def _same_bytes(path: Path, digest: str) -> bytes | None:
+    """The bytes of the file at `path` if it is a regular file (not a link) with this
+    digest."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if write.sha256(data) == digest else None
 
 
 # -- write ----------------------------------------------------------------------------------

@@ -130,6 +130,10 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         build.add_argument("--no-wait", action="store_true",
                            help="if another build of the same site is running, exit instead of "
                                 "waiting for it")
+        build.add_argument("--no-search", action="store_true",
+                           help="skip the search index: the last build's is left as it was "
+                                "(its results may be out of date until a build without "
+                                "this option)")
         build.set_defaults(run=_build)
 
     if wanted("check"):
@@ -218,7 +222,7 @@ def _build(args: argparse.Namespace) -> int:
 
     config = site_config(args)
     build(config, Cache(config.root / ".sitegen-cache"), drafts=args.drafts, out=args.out,
-          force=args.force, wait=not args.no_wait)
+          force=args.force, wait=not args.no_wait, search=not args.no_search)
     return 0
 
 

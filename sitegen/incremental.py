@@ -87,7 +87,7 @@ def hold(config: SiteConfig, site: Site, plans: dict[str, Any], keys: Mapping[Pa
     where = {("", e.slug): i for i, e in enumerate(site.entries)}
     for summary in site.topics:
         where.update(((summary.topic.slug, e.slug), i) for i, e in enumerate(summary.entries))
-    return Held(quick.context(config, drafts=drafts, search=False), site, plans, shows,
+    return Held(quick.context(config, drafts=drafts), site, plans, shows,
                 {k: frozenset(v) for k, v in related_of.items()},
                 {str(p): in_site.get(str(p)) for p in keys}, {str(p): k for p, k in keys.items()},
                 stats, quick.bodies_only_in_entry_pages(config), render.Cards(env), where)
@@ -157,7 +157,7 @@ def try_edit(config: SiteConfig, cache: Any, held: Held | None, files: Mapping[s
              drafts: bool, changed: Collection[Path] | None = None) -> Edit | None:
     """The new build's files after edits that keep the site's structure, or None. `changed`:
     the files the watcher saw change since the last build (None: stat every content file)."""
-    if held is None or held.context != quick.context(config, drafts=drafts, search=False):
+    if held is None or held.context != quick.context(config, drafts=drafts):
         return None
     try:
         return _edit(config, cache, held, files, changed)

@@ -68,11 +68,12 @@ class Quick:
 
 # -- the snapshot a full build records ------------------------------------------------------
 
-def context(config: SiteConfig, *, drafts: bool, search: bool) -> str:
-    """Everything but the content a build depends on: config, options, theme, versions."""
+def context(config: SiteConfig, *, drafts: bool) -> str:
+    """Everything but the content a build depends on: config, options, theme, versions. (Not
+    whether it indexes: an edit with --no-search and the next with search both go fast.)"""
     from sitegen.cache import code_version, schema
 
-    return digest("quick", str(VERSION), repr(config), f"{drafts}{search}", code_version(),
+    return digest("quick", str(VERSION), repr(config), f"{drafts}", code_version(),
                   schema(), tree_digest(config.theme_dir))
 
 
@@ -141,11 +142,12 @@ def _own_body_only(tree: Any, text: str, name: str) -> bool:
 
 
 def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str] | None,
-             keys: Mapping[Path, str], *, drafts: bool, search: bool,
-             partitions: Sequence[tuple[str, Sequence[str]]], sizes: Sequence[int],
+             keys: Mapping[Path, str], *, drafts: bool,
+             partitions: Sequence[tuple[str, Sequence[str]]] | None, sizes: Sequence[int],
              warnings: int) -> dict[str, Any] | None:
     """What the next build's fast path needs of this one (None: it cannot take it).
-    `partitions`: the search partitions' names and pages; `sizes`: the entry pages' sizes."""
+    `partitions`: the search partitions' names and pages (None: a build with --no-search,
+    which leaves the bundle's unknown); `sizes`: the entry pages' sizes."""
     from sitegen import exports, feeds
     from sitegen import search as searching
 
@@ -168,7 +170,7 @@ def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str]
     page_at = {_page_rel(e.slug): i for i, e in enumerate(site.entries)}
     return {
         "version": VERSION,
-        "context": context(config, drafts=drafts, search=search),
+        "context": context(config, drafts=drafts),
         "files": files, "entries": entries,
         "slugs": [e.slug for e in site.entries],
         "pages": [[at(site.neighbours[e.slug].previous), at(site.neighbours[e.slug].next),
@@ -178,7 +180,8 @@ def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str]
                   for f in feeds.plan_feeds(site, config)],
         "exports": [[x.path, x.kind, x.title, x.description, [index[e.slug] for e in x.entries]]
                     for x in exports.plan_exports(site, config) if x.kind in BODY_EXPORTS],
-        "partitions": [[name, [page_at[rel] for rel in pages]] for name, pages in partitions],
+        "partitions": None if partitions is None else
+        [[name, [page_at[rel] for rel in pages]] for name, pages in partitions],
         "cap": searching.partition_cap(sum(sizes) / len(sizes)) if sizes else None,
     }
 
@@ -192,11 +195,11 @@ def try_build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manif
     found every output as the last build wrote it."""
     snap = cache.snapshot(out)
     if not snap or snap.get("version") != VERSION or \
-            snap.get("context") != context(config, drafts=drafts, search=search) or \
-            not _well_formed(snap, manifest):
+            snap.get("context") != context(config, drafts=drafts) or \
+            not _well_formed(snap, manifest) or (search and snap["partitions"] is None):
         return None
     try:
-        return _build(config, cache, out, manifest, snap, files)
+        return _build(config, cache, out, manifest, snap, files, search)
     except (KeyError, IndexError, TypeError, ValueError, RecursionError) as e:  # not this form
         log.debug("fast path not taken: %s: %s", type(e).__name__, e)
         return None
@@ -239,9 +242,10 @@ def _well_formed(snap: dict[str, Any], manifest: write.Manifest) -> bool:
             and _rows(exports, 5) and all(_all_of(x[:4], str) and x[0] in owned and
                                           isinstance(x[4], list) and _slots(x[4], n)
                                           for x in exports)
-            and _rows(parts, 2) and all(isinstance(name, str) and PARTITION_NAME.fullmatch(name)
-                                        and isinstance(at, list) and _slots(at, n)
-                                        for name, at in parts)
+            and (parts is None or
+                 _rows(parts, 2) and all(isinstance(name, str) and PARTITION_NAME.fullmatch(name)
+                                         and isinstance(at, list) and _slots(at, n)
+                                         for name, at in parts))
             and (snap.get("cap") is None or type(snap.get("cap")) is int))
 
 
@@ -319,7 +323,7 @@ def _updated(snap: dict[str, Any], changes: _Changes) -> dict[str, Any]:
 
 
 def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest,
-           snap: dict[str, Any], files: dict[str, str] | None) -> Quick | None:
+           snap: dict[str, Any], files: dict[str, str] | None, search: bool) -> Quick | None:
     changes = _changes(config, cache, snap, files)
     if changes is None:
         return None
@@ -327,11 +331,19 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
     dropped: set[str] = set()
     extra = dict(manifest.extra)
     indexed = False
+    # With --no-search the bundle and its stamps stay as they are (and so do the snapshot's
+    # partitions): the next build with search re-indexes what they no longer match.
+    indexing = search and "search" in extra and bool(snap["partitions"])
+    bundle: dict[str, write.Planned] = {}
+    if indexing and not changes.fresh:  # pages changed by builds with --no-search, if any
+        found = _search(config, out, manifest, snap, {}, {}, bundle, dropped)
+        if found is None:
+            return None
+        outputs.update(bundle)
+        extra["search"], indexed = found
     if changes.fresh:
         from sitegen.build import _Later
 
-        indexing = "search" in extra and bool(snap["partitions"])
-        bundle: dict[str, write.Planned] = {}
         with _Later() as later:
             # Pagefind needs the entry pages alone: it runs while the feeds and exports are made
             made = _render(config, cache, snap, changes.fresh, changes.digests,
@@ -339,13 +351,13 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
                            later.start(lambda pages: _search(
                                config, out, manifest, snap, changes.fresh, pages, bundle,
                                dropped)) if indexing else None)
-            search = later.result() if indexing and made is not None else None
-        if made is None or (indexing and search is None):
+            found = later.result() if indexing and made is not None else None
+        if made is None or (indexing and found is None):
             return None
         outputs.update(made)
         outputs.update(bundle)
-        if search is not None:
-            extra["search"], indexed = search
+        if found is not None:
+            extra["search"], indexed = found
     cache.put_entries(changes.stored)
     cache.remember_files(changes.remembered)
     pages = len(manifest.files.keys() - dropped | outputs.keys())
@@ -571,14 +583,12 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
         return None
     if not isinstance(stamps, dict):
         return None
-    names = {_page_rel(slugs_at[at]): n for n, (_, slots) in enumerate(snap["partitions"])
-             for at in slots}
-    stale_numbers = sorted({names[rel] for rel in changed if rel in names})
     base = urls.base_path(config.base_url)
     stale = []
     keys: dict[str, str] = {}
-    for number in stale_numbers:
-        name, slots = snap["partitions"][number]
+    # Every partition's stamp is checked, not only those of the pages changed now: a build
+    # with --no-search changed pages and left the bundle as it was.
+    for name, slots in snap["partitions"]:
         pages = tuple(_page_rel(slugs_at[at]) for at in slots)
         part = search.Partition(name, (), pages)
         digests = {rel: write.sha256(made[rel].held or b"") if rel in changed

@@ -246,6 +246,18 @@ def test_drafts_only_with_flag_and_badged(site_dir: Path,
     assert "reader" not in home
 
 
+def test_no_search_builds_the_pages_and_says_the_index_was_not_updated(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(site_dir, {"content/entries/2022/2022-12-30-one.md": entry("One event")})
+    code, output = run(site_dir, "build", "--no-search", capsys=capsys)
+    assert code == 0 and "search index not updated (--no-search)" in output
+    assert (site_dir / "site/entries/2022-12-30-one/index.html").is_file()
+    assert not (site_dir / "site/pagefind").exists()
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "search index rebuilt" in output
+    assert (site_dir / "site/pagefind/partitions.json").is_file()
+
+
 def test_init_scaffolds_a_site_that_builds_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "mysite")]) == 0

@@ -314,6 +314,83 @@ def test_a_body_edit_reindexes_only_its_partition(site_dir: Path,
         (fresh / "pagefind/partitions.json").read_bytes()
 
 
+def _bundle(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted((out / "pagefind").rglob("*"))
+            if p.is_file()}
+
+
+def test_edits_built_without_search_are_indexed_by_the_next_build_with_it(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """--no-search leaves the bundle as it was; the next build with search, itself changing
+    nothing, re-indexes exactly the partitions the edits made stale, on the fast path."""
+    from sitegen import search
+
+    monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))  # 30 entries: several partitions
+    write_files(site_dir, entries(30))
+    _aged(site_dir)
+    _built(site_dir)
+    before = _bundle(site_dir / "site")
+    n = len(json.loads((site_dir / "site/pagefind/partitions.json").read_text())["partitions"])
+    _edit(_entry_file(site_dir, 7), "What happened in event 7", "Zanzibar saw event 7")
+    _edit(_entry_file(site_dir, 29), "What happened in event 29", "Quixotic event 29")
+    calls = Calls(monkeypatch)
+    skipped = _built(site_dir, search=False)
+    assert calls.planned == 0  # the fast path, from a snapshot a build with search made
+    assert "search index not updated (--no-search)" in skipped.summary()
+    assert "Zanzibar" in (site_dir / "site/entries" / _entry_file(site_dir, 7).stem /
+                          "index.html").read_text()
+    assert _bundle(site_dir / "site") == before  # left as it was
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="sitegen")
+    result = _built(site_dir)
+    assert calls.planned == 0 and result.indexed is True
+    assert f"re-indexed 2 of {n} partitions" in caplog.text
+    assert _built(site_dir).stats.written == 0  # and then it is a no-op
+    fresh = _fresh(site_dir, "fresh")
+    assert site_files(site_dir / "site") == site_files(fresh)
+    # what each partition was made from (Pagefind's own bytes differ from run to run)
+    assert _stamps(site_dir / "site") == _stamps(fresh)
+    words = [_fragment_text(p) for p in (site_dir / "site/pagefind").glob("*/fragment/*")]
+    assert sum("Zanzibar" in w for w in words) == 1 and sum("Quixotic" in w for w in words) == 1
+
+
+def _stamps(out: Path) -> bytes:
+    from sitegen import search
+
+    return (out / search.BUNDLE / search.STAMP).read_bytes()
+
+
+def test_a_full_build_without_search_keeps_the_bundle_for_the_next_with_it(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A new entry (a full build) with --no-search, then a build with search: the second
+    indexes what changed and the site ends as a fresh build's, bundle and all."""
+    from sitegen import search
+
+    monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))
+    write_files(site_dir, entries(30))
+    _aged(site_dir)
+    _built(site_dir)
+    before = _bundle(site_dir / "site")
+    write_files(site_dir, {"content/entries/2022/2022-12-30-late.md": entry(
+        "A late event", date="2022-12-30", body="Xylophones were heard late in the year.")})
+    _aged(site_dir)
+    calls = Calls(monkeypatch)
+    skipped = _built(site_dir, search=False)
+    assert calls.planned == 1 and skipped.entries == 31
+    assert _bundle(site_dir / "site") == before
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="sitegen")
+    result = _built(site_dir)
+    assert result.indexed is True and "re-indexed" in caplog.text
+    fresh = _fresh(site_dir, "fresh")
+    assert site_files(site_dir / "site") == site_files(fresh)
+    assert _stamps(site_dir / "site") == _stamps(fresh)
+    words = [_fragment_text(p) for p in (site_dir / "site/pagefind").glob("*/fragment/*")]
+    assert sum("Xylophones" in w for w in words) == 1
+
+
 def test_an_edit_rewrites_only_the_fragments_that_changed(site_dir: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A page's search fragment keeps its name while it holds the same, so an edit rewrites one
