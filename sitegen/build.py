@@ -884,10 +884,10 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 views: Path | None = None, meanwhile: Callable[[], None] = _nothing,
                 ) -> dict[str, bytes | write.Staged]:
     """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
-    (and every card) in the pool when there are many, then the list pages here, from the
-    cards. The entry pages made go to `entry_pages` before the list pages are begun.
-    `meanwhile` is called once before then: while the pool's workers render, if they do."""
-    from sitegen import exports, feeds, pool, render
+    (and every card) in the pool when there are many, and the list pages, feeds and exports
+    here, from the cards. The entry pages made go to `entry_pages` as soon as they are all
+    made. `meanwhile` is called once first: while the pool's workers render, if they do."""
+    from sitegen import pool, render
     from sitegen.model import Page
 
     cards = render.Cards(env)
@@ -896,16 +896,19 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     lists = [(rel, item) for rel, _, item in needed
              if not (isinstance(item, Page) and item.template == "entry.html")]
     out: dict[str, bytes | write.Staged] = {}
+    listed: dict[str, bytes | write.Staged] = {}
     # Many list pages (a cold build): every entry's card is made in the pool first (the
-    # timeline alone shows them all). A few (an edit): each card is made here when a page
-    # asks for it.
+    # timeline alone shows them all), and once they are back this process renders the list
+    # pages while the workers go on with the entry pages: no core waits. A few (an edit):
+    # each card is made here when a page asks for it.
     card_entries = list(every_entry) if len(lists) >= LIST_PAGES_FOR_POOL else []
     told = False  # whether `entry_pages` has them
     if pool.worth_it(len(singles) + len(card_entries), workers):
         global _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
         _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = env, sink, views
-        jobs = [("page", rel, page) for rel, page in singles] + \
-               [("card", e.slug, e) for e in card_entries]
+        jobs = [("card", e.slug, e) for e in card_entries] + \
+               [("page", rel, page) for rel, page in singles]
+        cards_due = len(card_entries)
         waiting = True
         for kind, name, made in pool.imap_chunks(_render_chunk, jobs, workers=workers,
                                                   extra=None):
@@ -915,14 +918,17 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
             if kind == "page":
                 out[name] = made
                 if len(out) == len(singles):  # the last entry page, in job order
-                    # The search starts while the workers make the cards. The pool forked
-                    # every worker at its first job (the fork start method launches them all
-                    # up front, and a broken pool is never refilled), so no fork copies the
-                    # thread this starts.
+                    # The search starts (if the list pages are done, while this process
+                    # makes the small files). The pool forked every worker at its first job
+                    # (the fork start method launches them all up front, and a broken pool
+                    # is never refilled), so no fork copies the thread this starts.
                     told = True
                     entry_pages(dict(out))
-            else:
-                cards.add(made)
+                continue
+            cards.add(made)
+            cards_due -= len(made)
+            if cards_due <= 0 and card_entries and not listed:
+                _render_lists(env, config, lists, cards, texts, sink, listed)
         if waiting:
             meanwhile()
         _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = None, _keep, None
@@ -932,6 +938,18 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
             out[rel] = sink(rel, render.render_page(env, page, cards))
     if not told:
         entry_pages(dict(out))
+    if lists and not listed:
+        _render_lists(env, config, lists, cards, texts, sink, listed)
+    out.update(listed)
+    return out
+
+
+def _render_lists(env: Any, config: SiteConfig, lists: list[tuple[str, Any]], cards: Any,
+                  texts: _Fragments | None, sink: Sink,
+                  out: dict[str, bytes | write.Staged]) -> None:
+    """The list pages, feeds and exports, into `out` (and each to `sink`)."""
+    from sitegen import exports, feeds, render
+
     for rel, item in lists:
         if isinstance(item, feeds.Feed):
             out[rel] = sink(rel, feeds.render_feed(config, item))
@@ -939,7 +957,6 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
             out[rel] = sink(rel, exports.export_parts(config, item, texts))
         else:
             out[rel] = sink(rel, render.render_page(env, item, cards))
-    return out
 
 
 class _Fragments:
