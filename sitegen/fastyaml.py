@@ -8,6 +8,7 @@ tests/test_fastyaml.py compares the two on random front matter."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -36,6 +37,7 @@ def use_resolvers(resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> No
     timestamps as text)."""
     _resolvers.clear()
     _resolvers.update(resolvers)
+    _tag.cache_clear()
 
 
 def parse(source: str) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -162,6 +164,7 @@ def _flow(text: str) -> list[Any]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # keys and many values repeat from entry to entry
 def _tag(text: str) -> str:
     for tag, pattern in _resolvers.get(text[0] if text else "", []) + _resolvers.get(None, []):
         if pattern.match(text):

@@ -334,6 +334,15 @@ class Planned:
         return self.data if isinstance(self.data, bytes) else None
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
+
+
 class Staging:
     """The staging folder of one build, beside the output: each new file is written into it as
     soon as it is made, and only its size and digest are kept. Used as a context manager: the
@@ -371,14 +380,27 @@ class Staging:
             self._made.add(folder)
         return target
 
+    def _open(self, rel: str) -> int:
+        """A new file at `rel` in staging, open for writing, its folder made if need be."""
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in self._made:
+            self._target(rel)  # its folder made
+        return os.open(self._prefix + rel, _NEW_FILE, 0o666)
+
     def put(self, rel: str, data: bytes | Iterable[bytes], digest: str | None = None) -> Staged:
         """Write one new file into staging, its bytes whole or in parts as they are made (a
         full disk is a clear SitegenError); `digest`, that of bytes whole, if known."""
         try:
-            target = self._target(rel)
             if isinstance(data, bytes):
-                target.write_bytes(data)
-                return Staged(len(data), digest or sha256(data), os.stat(target).st_mtime_ns)
+                # os calls on a string, not a Path's write_bytes and a stat: 21,000 files
+                fd = self._open(rel)
+                try:
+                    _write_all(fd, data)
+                    mtime = os.fstat(fd).st_mtime_ns
+                finally:
+                    os.close(fd)
+                return Staged(len(data), digest or sha256(data), mtime)
+            target = self._target(rel)
             hashing, size = hashlib.sha256(), 0
             with open(target, "wb") as f:
                 for part in data:

@@ -411,7 +411,15 @@ def test_a_full_disk_leaves_the_site_exactly_as_it_was(
         if len(calls) > 3:
             raise OSError(28, "No space left on device", str(self))
         return real(self, data)
+    written = write._write_all
+
+    def full_fd(fd: int, data: bytes) -> None:  # what Staging.put writes bytes with
+        calls.append(fd)
+        if len(calls) > 3:
+            raise OSError(28, "No space left on device")
+        written(fd, data)
     monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(write, "_write_all", full_fd)
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 1
     assert "the disk is full" in output and "previous site was left exactly as it was" in output

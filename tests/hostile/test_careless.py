@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import search
+from sitegen import search, write
 from tests.helpers import entry, run, tree_digest, write_files
 from tests.hostile.scan import scripts_in_site
 from tests.test_serve import ENTRIES, Start, get, page_of, preview, until
@@ -125,6 +125,7 @@ def test_a_full_disk_is_a_clear_message_and_the_previous_site_stays(
                 raise OSError(errno.ENOSPC, "No space left on device", str(self))
             return real(self, data)
         monkeypatch.setattr(Path, "write_bytes", full)
+        monkeypatch.setattr(write, "_write_all", no_space)  # how Staging.put writes bytes
     else:
         monkeypatch.setattr(search, "_run_pagefind", no_space)
     code, output = run(built, "build", capsys=capsys)
