@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sitegen import fastjson, quick, safeio, write
 from sitegen.cache import Cache, digest, tree_digest
@@ -32,6 +32,8 @@ if typing.TYPE_CHECKING:  # the model is imported where it is used: a no-op buil
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
 RACY_NS = quick.RACY_NS  # a stat this fresh is never trusted (git's "racy" rule; see quick.py)
 
 # The preview's write stage: (site, config, files, out) -> (stats, indexed). `serve` passes its
@@ -73,6 +75,32 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+# Allocations between collections of the young generation (Python's default: 700). A build
+# makes millions of objects that live to its end (entries, pages, keys, cards), and at the
+# default thresholds the collector walked them again and again: 0.4-0.6 s of a 10,000-entry
+# cold build's 7.4-8.0 s (medians of 3, taken in turns), at the same peak memory. Garbage in
+# cycles is still collected, each 100,000 allocations.
+GC_YOUNG = 100_000
+GC_OLDER = (50, 100)
+
+
+def _collecting_less(run: Callable[P, R]) -> Callable[P, R]:
+    """`run` with the collector's thresholds raised while it runs (and the forked workers it
+    starts), then put back as they were."""
+    import gc
+
+    @functools.wraps(run)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        before = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG, *GC_OLDER)
+        try:
+            return run(*args, **kwargs)
+        finally:
+            gc.set_threshold(*before)
+    return wrapped
+
+
+@_collecting_less
 def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = False,
           out: Path | None = None, writer: WriteStage | None = None, force: bool = False,
           wait: bool = True, search: bool = True, workers: int | None = None,
