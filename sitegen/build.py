@@ -643,8 +643,9 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
             missing.append(path)
     parsed = pool.imap_chunks(_parse_chunk, missing, workers=workers,
                               extra=(config.topic_slugs, config.markdown_html, settings, recent))
-    fresh = {}
-    for path, (key, outcome, stat_key) in zip(missing, parsed, strict=True):
+    fresh: dict[str, Any] = {}
+    rows: dict[str, tuple[str, str, str] | None] = {}
+    for path, (key, outcome, stat_key, row) in zip(missing, parsed, strict=True):
         outcomes[path] = outcome
         if outcome.entry is not None:
             _share_path(outcome.entry, path)
@@ -660,10 +661,11 @@ def _parse_all(files: list[Path], keys: dict[Path, str], settings: str, cache: C
                 seen.pop(str(path), None)
             if outcome.entry is not None:
                 fresh[key] = outcome
+                rows[key] = row
                 if len(fresh) >= SAVE_ENTRIES:  # saved while the pool parses on
-                    cache.put_entries(fresh)
-                    fresh = {}
-    cache.put_entries(fresh)
+                    cache.put_rows(fresh, rows)
+                    fresh, rows = {}, {}
+    cache.put_rows(fresh, rows)
     return outcomes
 
 
@@ -688,13 +690,15 @@ def _at(entry: Entry | None, path: Path) -> Entry | None:
 
 
 def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str, int | None],
-                 ) -> list[tuple[str | None, Any, str]]:
-    """Each file's key (None when it cannot be read), ParseOutcome, and (given `recent`) its
-    stat key as `_file_key` makes it, taken before the read ("" when too fresh to trust)."""
+                 ) -> list[tuple[str | None, Any, str, tuple[str, str, str] | None]]:
+    """Each file's key (None when it cannot be read), ParseOutcome, (given `recent`) its
+    stat key as `_file_key` makes it, taken before the read ("" when too fresh to trust), and
+    its cache row (`entry_row`: made here, beside the parse, not in the build's process)."""
+    from sitegen.cache import entry_row
     from sitegen.load import parse_entry, unreadable
 
     topics, html, parse, recent = settings
-    made: list[tuple[str | None, Any, str]] = []
+    made: list[tuple[str | None, Any, str, tuple[str, str, str] | None]] = []
     for path in paths:
         stat_key = ""
         if recent is not None:
@@ -708,10 +712,11 @@ def _parse_chunk(paths: list[Path], settings: tuple[frozenset[str], str, str, in
         try:
             raw = safeio.read_regular_file(path)
         except safeio.UnreadableFile as e:
-            made.append((None, unreadable(e), ""))
+            made.append((None, unreadable(e), "", None))
             continue
-        made.append((_entry_key(path, raw, parse), parse_entry(path, raw, topics, html),
-                     stat_key))
+        outcome = parse_entry(path, raw, topics, html)
+        row = entry_row(outcome) if outcome.entry is not None else None
+        made.append((_entry_key(path, raw, parse), outcome, stat_key, row))
     return made
 
 

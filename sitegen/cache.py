@@ -188,6 +188,18 @@ class Cache:
         for _ in rows:  # without a database: each entry's shape is still known
             pass
 
+    def put_rows(self, values: Mapping[str, Any],
+                 rows: Mapping[str, tuple[str, str, str] | None]) -> None:
+        """`put_entries` with each value's row made already (`entry_row`, in a parse worker):
+        the build's own process only hands them to sqlite."""
+        self._entries.update(values)
+        made = [(key, *row) for key, row in rows.items() if row is not None and key in values]
+        self._shapes.update((key, shape) for key, _, _, shape in made)
+        if made:
+            self._guard("saving entries", _write_many,
+                        "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                        [(key, text, body) for key, text, body, _ in made])
+
     def shape(self, digest: str) -> str | None:
         """The shape of the entry stored (or loaded) under `digest` by this process."""
         return self._shapes.get(digest)
@@ -480,6 +492,17 @@ def _select_in(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]
         chunk = keys[i:i + 500]
         out += db.execute(query.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
     return out
+
+
+def entry_row(value: Any) -> tuple[str, str, str] | None:
+    """A value's row as `put_entries` saves it, and its shape: (JSON, body, shape); None for a
+    value that is not plain data (it is parsed again next time)."""
+    try:
+        data, body = encode(value)
+    except TypeError:
+        return None
+    text = json.dumps(data, separators=(",", ":"))
+    return text, body, shape_of(text, body)
 
 
 def _entry_rows(values: Mapping[str, Any], shapes: dict[str, str],
