@@ -12,7 +12,7 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -27,12 +27,16 @@ from sitegen.model import Entry, Site
 LOCAL_REF = re.compile(r'\s(?:src|href)="(?![#/?])([^":#?]+)(?:[#?][^"]*)?"')
 
 
-def asset_files(site: Site, config: SiteConfig, pages: Container[str]) -> dict[str, bytes]:
+def asset_files(site: Site, config: SiteConfig, pages: Container[str],
+                known: Mapping[str, dict[str, Path]] | None = None) -> dict[str, bytes]:
     """Every post's files and `content/files/`, keyed by output path; a file that would
-    replace a page sitegen writes is an error naming it."""
+    replace a page sitegen writes is an error naming it. `known`: `entry_assets` of some
+    entries, by slug, found already (by the render workers, beside each page)."""
     found: dict[str, Path] = {}
+    known = known or {}
     for entry in site.entries:
-        found.update(entry_assets(entry))
+        mine = known.get(entry.slug)
+        found.update(entry_assets(entry) if mine is None else mine)
     found.update(site_files(config.files_dir))
     clashes = [Problem(src, 1, f"would replace /{out}, which sitegen writes itself; "
                                "rename or move the file")

@@ -787,8 +787,9 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
             entry_pages({**kept, **{rel: write.Planned(data, keys[rel])
                                     for rel, data in made.items()}})
 
+    linked: dict[str, dict[str, Path]] = {}
     rendered = _render_all(env, config, needed, workers, texts, site.entries, put,
-                           entry_pages_made, views, key_the_rest)
+                           entry_pages_made, views, key_the_rest, linked)
     texts.save()
     for rel, _, _ in needed:
         key = keys[rel]
@@ -797,7 +798,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
             memo[key] = made.data
     for rel, data in _plain_files(pages, config).items():
         planned[rel] = write.Planned(put(rel, data), "")
-    for rel, data in assets.asset_files(site, config, planned).items():
+    for rel, data in assets.asset_files(site, config, planned, linked).items():
         planned[rel] = write.Planned(put(rel, data), "")
     for rel, data in redirects.redirect_files(site, config, planned).items():
         planned[rel] = write.Planned(put(rel, data), "")
@@ -915,11 +916,15 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 every_entry: Sequence[Entry] = (), sink: Sink = _keep,
                 entry_pages: Callable[[Mapping[str, bytes | write.Staged]], None] = _ignore,
                 views: Path | None = None, meanwhile: Callable[[], None] = _nothing,
+                found: dict[str, dict[str, Path]] | None = None,
                 ) -> dict[str, bytes | write.Staged]:
     """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
     (and every card) in the pool when there are many, and the list pages, feeds and exports
     here, from the cards. The entry pages made go to `entry_pages` as soon as they are all
-    made. `meanwhile` is called once first: while the pool's workers render, if they do."""
+    made. `meanwhile` is called once first: while the pool's workers render, if they do.
+    `found` is given, by slug, the files each entry links to (`assets.entry_assets`) that the
+    pool's workers found beside rendering its page."""
+    found = {} if found is None else found
     from sitegen import pool, render
     from sitegen.model import Page
 
@@ -957,6 +962,9 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                     # is never refilled), so no fork copies the thread this starts.
                     told = True
                     entry_pages(dict(out))
+                continue
+            if kind == "assets":
+                found[name] = made
                 continue
             cards.add(made)
             cards_due -= len(made)
@@ -1109,6 +1117,7 @@ _RENDER_VIEWS: Path | None = None  # where a worker writes each entry page's sea
 
 def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:
     from sitegen import render
+    from sitegen.assets import entry_assets
     from sitegen.search import write_view
 
     env, sink, views = _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
@@ -1120,6 +1129,8 @@ def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, 
             made.append(("page", name, sink(name, page)))
             if views is not None and search_page(name):
                 write_view(views, name, page)
+            entry = item.context["entry"]  # the files its body links to, found here
+            made.append(("assets", entry.slug, entry_assets(entry)))
         else:
             cards(item, 3)
     made.append(("cards", "", cards.made({name for kind, name, _ in jobs if kind == "card"})))

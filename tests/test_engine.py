@@ -730,12 +730,21 @@ def test_second_build_all_builds_nothing(site_dir: Path, capsys: pytest.CaptureF
 def test_a_pooled_build_equals_a_one_process_build(site_dir: Path, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     write_files(site_dir, entries(60))
+    write_files(site_dir, {  # files the bodies link to, found by the render workers
+        "content/entries/2022/2022-12-30-mapped.md": entry(
+            "Mapped event", body="A map: ![the map](img/map.png)."),
+        "content/entries/2022/img/map.png": b"\x89PNG not really",
+        "content/entries/2022/2022-12-29-bundled/index.md": entry("Bundled event"),
+        "content/entries/2022/2022-12-29-bundled/notes.txt": "Notes beside the entry.\n"})
     monkeypatch.setattr(pool, "MIN_ITEMS", 2)
     config = load_config(site_dir / "sitegen.toml")
     build(config, Cache(None), out=tmp_path / "one", workers=1, search=False)
     build(config, Cache(None), out=tmp_path / "pool", workers=2, search=False)
     one, pooled = site_files(tmp_path / "one"), site_files(tmp_path / "pool")
     assert one == pooled and len(one) > 60
+    assert (tmp_path / "pool/entries/2022-12-30-mapped/img/map.png").read_bytes() == \
+        b"\x89PNG not really"
+    assert (tmp_path / "pool/entries/2022-12-29-bundled/notes.txt").is_file()
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -62,10 +62,11 @@ def test_a_pooled_builds_search_records_equal_a_one_process_builds(
             or p.name.endswith(".staging")] == []  # no views, no runs' folders left
 
 
-def test_the_search_starts_while_the_pool_makes_the_cards_and_finds_the_same(
+def test_the_list_pages_are_made_beside_the_entry_pages_and_the_search_finds_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A cold build hands the entry pages to the search stage as soon as the last one is back
-    # from the pool, before the cards the list pages show: the site is the same either way.
+    # A cold build's pool makes every card first; this process renders the list pages from
+    # them while the workers make the entry pages, and the search stage starts once the last
+    # entry page is back. The site is the same as a one-process build's.
     from sitegen import build as building
     from sitegen import render
 
@@ -75,17 +76,21 @@ def test_the_search_starts_while_the_pool_makes_the_cards_and_finds_the_same(
     monkeypatch.setattr(search, "CAP_LIMITS", (8, 8))
     config = load_config(site / "sitegen.toml")
     events: list[str] = []
-    real_stage, real_add = building.search_stage, render.Cards.add
+    real_stage, real_add, real_lists = building.search_stage, render.Cards.add, \
+        building._render_lists
     monkeypatch.setattr(building, "search_stage",
                         lambda *a, **k: events.append("search") or real_stage(*a, **k))
-    monkeypatch.setattr(render.Cards, "add",
-                        lambda self, made: events.append("cards") or real_add(self, made))
+    monkeypatch.setattr(render.Cards, "add", lambda self, made: (
+        events.append("cards") if made else None) or real_add(self, made))
+    monkeypatch.setattr(building, "_render_lists",
+                        lambda *a: events.append("lists") or real_lists(*a))
     build(config, Cache(None), out=tmp_path / "one", workers=1)
-    assert events == ["search"]  # no pool: the cards are made as the list pages ask
+    assert events == ["search", "lists"]  # no pool: the cards are made as the lists ask
     events.clear()
     build(config, Cache(None), out=tmp_path / "pool", workers=2)
-    assert "search" in events and events.index("search") < len(events) - 1
-    assert events[events.index("search") + 1:].count("cards") >= 1  # cards came back after
+    assert events.count("lists") == 1 and events.count("search") == 1
+    assert events.count("cards") >= 2  # several chunks of cards, all back before the lists
+    assert set(events[:events.index("lists")]) == {"cards"}
     assert _records(tmp_path / "pool" / "pagefind") == _records(tmp_path / "one" / "pagefind")
     one, pooled = site_files(tmp_path / "one"), site_files(tmp_path / "pool")
     bundle = [rel for rel in one if rel.startswith("pagefind")]
