@@ -96,15 +96,18 @@ def related_entries(newest_first: Sequence[Entry], limit: int = 4) -> dict[str, 
     where = {(slug, e.slug): i for slug, group in by_topic.items() for i, e in enumerate(group)}
     out = {}
     topic_sets = {e.slug: set(e.topics) for e in newest_first}
+    days = {e.slug: e.day.toordinal() for e in newest_first}
     for entry in newest_first:
         near: dict[str, Entry] = {}
         for slug in entry.topics:
             group, i = by_topic[slug], where[(slug, entry.slug)]
             for other in group[max(0, i - limit):i + limit + 1]:
-                if other.slug != entry.slug:
-                    near[other.slug] = other
-        mine = topic_sets[entry.slug]
-        ranked = sorted(near.values(), key=lambda o: (
-            abs((o.day - entry.day).days), -len(topic_sets[o.slug] & mine), o.slug))
-        out[entry.slug] = tuple(ranked[:limit])
+                near[other.slug] = other
+        near.pop(entry.slug, None)
+        mine, day = topic_sets[entry.slug], days[entry.slug]
+        # (distance in days, more shared topics first, slug): the slugs differ, so the
+        # entries themselves are never compared
+        ranked = sorted((abs(days[s] - day), -len(topic_sets[s] & mine), s, o)
+                        for s, o in near.items())
+        out[entry.slug] = tuple(r[3] for r in ranked[:limit])
     return out

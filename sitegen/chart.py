@@ -134,7 +134,11 @@ def _mark(index: int, first: dt.date, unit: str, items: list[tuple[Entry, str]],
     start = _period_start(index, first, unit)
     counts: dict[int, int] = {}
     for entry, _ in items:
-        colour = next((colours[t] for t in entry.topics if t in colours), -1)
+        colour = -1  # the first of its topics that has a colour
+        for t in entry.topics:
+            if t in colours:
+                colour = colours[t]
+                break
         counts[colour] = counts.get(colour, 0) + 1
     n = len(items)
     name = f"{period_name(start, unit)}: {n:,} {'entry' if n == 1 else 'entries'}"
@@ -226,14 +230,15 @@ def plan_days(listings: Sequence[Listing], page_urls: Sequence[str],
     seen: dict[str, PeriodLink] = {}
     for listing in listings:
         for group in listing.days:
-            if group.anchor in seen:  # a day split across two pages: its first page wins
-                old = seen[group.anchor]
-                seen[group.anchor] = PeriodLink(old.anchor, old.day, old.precision,
-                                                old.count + len(group.entries), old.href)
+            anchor = group.anchor
+            if anchor in seen:  # a day split across two pages: its first page wins
+                old = seen[anchor]
+                seen[anchor] = PeriodLink(old.anchor, old.day, old.precision,
+                                          old.count + len(group.entries), old.href)
                 continue
-            seen[group.anchor] = PeriodLink(
-                group.anchor, group.day, group.precision, len(group.entries),
-                f"{base}{page_urls[listing.number - 1]}#{group.anchor}")
+            seen[anchor] = PeriodLink(
+                anchor, group.day, group.precision, len(group.entries),
+                f"{base}{page_urls[listing.number - 1]}#{anchor}")
     return tuple(seen.values())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,7 @@ setattr(Entry, "body_html", property(_body_html, _set_body_html))  # noqa: B010
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a few thousand days, asked for on every list page
 def period_anchor(day: dt.date, precision: str) -> str:
     """`2022-12-19`, `2022-12` or `2022`: a period's ISO form, used as its heading's id."""
     if precision == "year":
