@@ -20,7 +20,7 @@ from sitegen.config import SiteConfig, key_line
 from sitegen.errors import ConfigError, Problem, display_path
 from sitegen.frontmatter import Document, FrontMatterError, normalise_text, parse_document
 from sitegen.markdown import render_body
-from sitegen.model import Entry, Source
+from sitegen.model import Entry, Source, pickled_by_fields
 from sitegen.slugs import slugify
 
 ENTRY_SUFFIXES = (".md", ".markdown")
@@ -216,6 +216,9 @@ class ParseOutcome:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
     slug: str | None = None  # known even when other fields are bad, to report collisions
+
+
+pickled_by_fields(ParseOutcome)
 
 
 def read_entry(path: Path, topics: frozenset[str], html: str = "escape") -> ParseOutcome:
