@@ -219,3 +219,10 @@ def test_rebased_links_keep_other_hosts_and_attributes_as_they_were() -> None:
         '<a href="/timeline/entries/x/">x</a> <img src="/timeline/a.png"> '
         '<a href="//cdn.example/y">y</a> <a xhref="/kept">z</a> '
         '<a href="https://example.org/">w</a>')
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_the_ascii_slug_fast_path_follows_the_one_slug_rule(text: str) -> None:
+    from sitegen import slugs
+
+    assert slugs.slugify(text) == slugs.slugify_any(text)
