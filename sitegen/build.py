@@ -367,9 +367,9 @@ def _listing(folder: Path, known: Any = None) -> tuple[str, dict[str, list[Any]]
                 record = [st.st_mtime_ns, st.st_ino, hashlib.sha256(
                     names.encode("utf-8", "surrogateescape")).hexdigest(),
                     [name for name, _, is_dir in items if is_dir]]
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             if path == str(folder):
-                return "", {}
+                return "", {}  # none there, or a file of the user's (left, with a warning)
             raise
         parts.append(f"{path}\0{st.st_mtime_ns}\0{record[2]}")
         if st.st_mtime_ns < settled:

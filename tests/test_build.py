@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -256,6 +257,25 @@ def test_no_search_builds_the_pages_and_says_the_index_was_not_updated(
     code, output = run(site_dir, "build", capsys=capsys)
     assert code == 0 and "search index rebuilt" in output
     assert (site_dir / "site/pagefind/partitions.json").is_file()
+
+
+def test_no_search_with_a_file_where_the_bundle_was_reports_the_site_it_built(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundle's folder replaced by a file of the user's: --no-search leaves it, warns, and
+    builds; it does not publish the new site and then fail saying the old one was kept."""
+    write_files(site_dir, {"content/entries/2022/2022-12-30-one.md": entry("One event")})
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    bundle = site_dir / "site/pagefind"
+    shutil.rmtree(bundle)
+    bundle.write_text("mine")
+    write_files(site_dir, {"content/entries/2022/2022-12-30-one.md": entry(
+        "One event", body="Zanzibar saw it.")})
+    code, output = run(site_dir, "build", "--no-search", capsys=capsys)
+    assert "Zanzibar" in (site_dir / "site/entries/2022-12-30-one/index.html").read_text()
+    assert code == 0 and "pagefind is a file where sitegen needs a folder" in output
+    assert "search index not updated (--no-search)" in output
+    assert run(site_dir, "build", "--no-search", capsys=capsys)[0] == 0
+    assert bundle.read_text() == "mine"
 
 
 def test_init_scaffolds_a_site_that_builds_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
