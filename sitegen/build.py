@@ -212,8 +212,13 @@ def _stamp(cache: Cache, out: Path, stamp: str | None, manifest: write.Manifest,
     output folder: inputs modified too recently to trust (`stamp` None) make no no-op, but
     what this build wrote is known all the same."""
     counts = {"entries": entries, "topics": len(config.topics), "pages": pages}
-    cache.set_stamp(out, {**counts, "inputs": stamp,
-                          **_output_stamp(out, manifest, (last or {}).get("folders"))})
+    try:
+        outputs = _output_stamp(out, manifest, (last or {}).get("folders"))
+    except OSError as e:  # the site is published: a folder of it that cannot be listed
+        log.debug("no output stamp: %s", e)  # means only that the next build checks it all
+        cache.set_stamp(out, None)
+        return
+    cache.set_stamp(out, {**counts, "inputs": stamp, **outputs})
 
 
 def _notes(config: SiteConfig) -> tuple[str, ...]:

@@ -278,6 +278,28 @@ def test_no_search_with_a_file_where_the_bundle_was_reports_the_site_it_built(
     assert bundle.read_text() == "mine"
 
 
+def test_an_output_folder_that_cannot_be_listed_after_publishing_fails_nothing(
+        site_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site is in place once published: a folder of it that cannot then be listed for
+    the no-op's record (permissions) leaves no record, so the next build checks everything."""
+    from sitegen import build as building
+    from sitegen.cache import Cache
+
+    write_files(site_dir, {"content/entries/2022/2022-12-30-one.md": entry("One event")})
+
+    def unlistable(*_: object) -> None:
+        raise PermissionError(13, "Permission denied", str(site_dir / "site/pagefind"))
+    monkeypatch.setattr(building, "_listing", unlistable)
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "previous site was left" not in output
+    assert (site_dir / "site/entries/2022-12-30-one/index.html").is_file()
+    assert Cache(site_dir / ".sitegen-cache").stamp((site_dir / "site").resolve()) is None
+    monkeypatch.undo()
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "0 files written" in output
+
+
 def test_init_scaffolds_a_site_that_builds_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "mysite")]) == 0
