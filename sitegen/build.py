@@ -1288,7 +1288,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
         for rel, owned in bundle.items():
             if manifest.is_intact(out, rel):
                 kept[rel] = write.Planned(None, "")
-            elif (same := _same_bytes(out / rel, owned.digest)) is not None:
+            elif (same := write.unchanged_bytes(out / rel, owned.digest)) is not None:
                 kept[rel] = write.Planned(same, "")  # touched, not changed: recorded again
         stamps = manifest.extra.get("search")
         whole = len(kept) == len(bundle)
@@ -1315,27 +1315,6 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
         sizes, staging.put, staging.adopt, views)  # views: what the workers wrote
     fresh = {rel: write.Planned(data, "") for rel, data in made.files.items()}
     return fresh, {"search": made.stamps}, bool(made.rebuilt), made.plan
-
-
-def _same_bytes(path: Path, digest: str) -> bytes | None:
-    """The bytes of the file at `path` if it is a regular file (not a link) with this
-    digest."""
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data if write.sha256(data) == digest else None
 
 
 # -- write ----------------------------------------------------------------------------------

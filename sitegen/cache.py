@@ -509,12 +509,10 @@ def _entry_rows(values: Mapping[str, Any], shapes: dict[str, str],
                 ) -> Iterator[tuple[str, str, str]]:
     """Each value's row, its shape recorded in `shapes` as it is made."""
     for key, value in values.items():
-        try:
-            data, body = encode(value)
-        except TypeError:
+        row = entry_row(value)
+        if row is None:
             continue  # a custom field that is not plain data: parsed again next time
-        text = json.dumps(data, separators=(",", ":"))
-        shapes[key] = shape_of(text, body)
+        text, body, shapes[key] = row
         yield key, text, body
 
 

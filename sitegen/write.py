@@ -371,20 +371,20 @@ class Staging:
         return Path(self._prefix + rel)
 
     def _target(self, rel: str) -> Path:
-        """Where `rel` goes in staging, its folder made (once per process: forked workers put
-        too)."""
-        target = self.path(rel)
+        """Where `rel` goes in staging, its folder made."""
+        self._make_folder(rel)
+        return self.path(rel)
+
+    def _make_folder(self, rel: str) -> None:
+        """Make the folder `rel` goes in (once per process: forked workers put too)."""
         folder = rel.rpartition("/")[0]
         if folder and folder not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(self._prefix + folder, exist_ok=True)
             self._made.add(folder)
-        return target
 
     def _open(self, rel: str) -> int:
         """A new file at `rel` in staging, open for writing, its folder made if need be."""
-        folder = rel.rpartition("/")[0]
-        if folder and folder not in self._made:
-            self._target(rel)  # its folder made
+        self._make_folder(rel)
         return os.open(self._prefix + rel, _NEW_FILE, 0o666)
 
     def put(self, rel: str, data: bytes | Iterable[bytes], digest: str | None = None) -> Staged:
@@ -603,6 +603,25 @@ def _not_ours(out: Path, rel: str, owned: Owned | None) -> str:
         same = False
     return "" if same else ("this file was changed after sitegen wrote it; move your copy "
                             "away (or pass --force) and build again")
+
+
+def unchanged_bytes(path: Path, digest: str) -> bytes | None:
+    """The bytes of the file at `path` if it is a regular file (not a link) with this digest:
+    a file of sitegen's touched since it was written, not changed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if sha256(data) == digest else None
 
 
 def staging_dir(out: Path) -> Path:
