@@ -758,13 +758,19 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     todo: list[tuple[str, str, Any]] = []
     shared: dict[int, tuple[Any, str]] = {}
     # A page no file of the output can stand for (a cold build's every page) is made whatever
-    # its key: its key is worked out while the pool renders (0.6 s at 10,000 entries).
+    # its key: its key is worked out while the pool renders (0.6 s at 10,000 entries), an
+    # entry page's by whoever renders it (a pool's worker), a list page's here meanwhile.
     owned = manifest.files if manifest is not None and out is not None else {}
     later: list[tuple[str, Any]] = []
+    keys: dict[str, str] = {}
+    keying = _EntryKeys(every_page, digests, keys)
     for page in pages:
         rel = urls.output_file(page.url)
         if memo is None and rel not in owned:
-            later.append((rel, page))
+            if page.template == "entry.html":
+                keying.rels.add(rel)
+            else:
+                later.append((rel, page))
             todo.append((rel, "", page))
         else:
             todo.append((rel, page_key(every_page, page, digests, shared), page))
@@ -781,12 +787,11 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     texts = _Fragments(cache or Cache(None), config, digests,
                        [item for _, _, item in todo if isinstance(item, exports.Export)])
     put = sink or _keep
-    keys = {rel: key for rel, key, _ in needed}
+    keys.update((rel, key) for rel, key, _ in needed if key)
 
     def key_the_rest() -> None:
-        for rel, page in later:  # an entry page shares no tuple with another: no memo kept
-            keys[rel] = page_key(every_page, page, digests,
-                                 None if page.template == "entry.html" else shared)
+        for rel, page in later:
+            keys[rel] = page_key(every_page, page, digests, shared)
         later.clear()
         shared.clear()  # one entry for each of 100,000 related-entries tuples: not needed again
 
@@ -798,7 +803,7 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
 
     linked: dict[str, dict[str, Path]] = {}
     rendered = _render_all(env, config, needed, workers, texts, site.entries, put,
-                           entry_pages_made, views, key_the_rest, linked)
+                           entry_pages_made, views, key_the_rest, linked, keying)
     texts.save()
     for rel, _, _ in needed:
         key = keys[rel]
@@ -906,6 +911,21 @@ def export_key_of(salt: str, path: str, kind: str, title: str, description: str,
     return digest(salt, path, kind, title, description, *entry_digests)
 
 
+class _EntryKeys:
+    """The keys of the entry pages in `rels` (those no file of the output stands for), each
+    made by whoever renders the page, into `keys`: on a cold build, the pool's workers, so the
+    main process (which renders the list pages meanwhile) does not."""
+
+    def __init__(self, salt: str, digests: Mapping[str, str], keys: dict[str, str]) -> None:
+        self.salt, self.digests, self.keys = salt, digests, keys
+        self.rels: set[str] = set()
+
+    def make(self, rel: str, page: Any) -> str | None:
+        """The page's key, if it is one to make (an entry page shares no tuple with another
+        page: no memo kept)."""
+        return page_key(self.salt, page, self.digests) if rel in self.rels else None
+
+
 def _reuse(manifest: write.Manifest | None, out: Path | None,
            memo: dict[str, bytes] | None) -> Callable[[str, str], bool]:
     if memo is not None:
@@ -926,14 +946,16 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
                 entry_pages: Callable[[Mapping[str, bytes | write.Staged]], None] = _ignore,
                 views: Path | None = None, meanwhile: Callable[[], None] = _nothing,
                 found: dict[str, dict[str, Path]] | None = None,
-                ) -> dict[str, bytes | write.Staged]:
+                keying: _EntryKeys | None = None) -> dict[str, bytes | write.Staged]:
     """Render what is needed, each file handed to `sink` as soon as it is made: entry pages
     (and every card) in the pool when there are many, and the list pages, feeds and exports
     here, from the cards. The entry pages made go to `entry_pages` as soon as they are all
     made. `meanwhile` is called once first: while the pool's workers render, if they do.
     `found` is given, by slug, the files each entry links to (`assets.entry_assets`) that the
-    pool's workers found beside rendering its page."""
+    pool's workers found beside rendering its page. `keying` makes the entry pages' keys that
+    are still to be made, where each page is rendered."""
     found = {} if found is None else found
+    keying = keying or _EntryKeys("", {}, {})
     from sitegen import pool, render
     from sitegen.model import Page
 
@@ -951,8 +973,8 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
     card_entries = list(every_entry) if len(lists) >= LIST_PAGES_FOR_POOL else []
     told = False  # whether `entry_pages` has them
     if pool.worth_it(len(singles) + len(card_entries), workers):
-        global _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
-        _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = env, sink, views
+        global _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS, _RENDER_KEYS
+        _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS, _RENDER_KEYS = env, sink, views, keying
         jobs = [("card", e.slug, e) for e in card_entries] + \
                [("page", rel, page) for rel, page in singles]
         cards_due = len(card_entries)
@@ -975,17 +997,22 @@ def _render_all(env: Any, config: SiteConfig, needed: list[tuple[str, str, Any]]
             if kind == "assets":
                 found[name] = made
                 continue
+            if kind == "key":
+                keying.keys[name] = made
+                continue
             cards.add(made)
             cards_due -= len(made)
             if cards_due <= 0 and card_entries and not listed:
                 _render_lists(env, config, lists, cards, texts, sink, listed)
         if waiting:
             meanwhile()
-        _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS = None, _keep, None
+        _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS, _RENDER_KEYS = None, _keep, None, None
     else:
         meanwhile()
         for rel, page in singles:
             out[rel] = sink(rel, render.render_page(env, page, cards))
+            if (key := keying.make(rel, page)) is not None:
+                keying.keys[rel] = key
     if not told:
         entry_pages(dict(out))
     if lists and not listed:
@@ -1122,6 +1149,7 @@ LIST_PAGES_FOR_POOL = 40
 _RENDER_ENV: Any = None
 _RENDER_SINK: Sink = _keep
 _RENDER_VIEWS: Path | None = None  # where a worker writes each entry page's search view
+_RENDER_KEYS: _EntryKeys | None = None  # the entry pages whose keys a worker makes
 
 
 def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, str, Any]]:
@@ -1129,11 +1157,14 @@ def _render_chunk(jobs: list[tuple[str, str, Any]], _: None) -> list[tuple[str, 
     from sitegen.assets import entry_assets
     from sitegen.search import write_view
 
-    env, sink, views = _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS
+    env, sink, views, keying = _RENDER_ENV, _RENDER_SINK, _RENDER_VIEWS, _RENDER_KEYS
     cards = render.Cards(env)
     made: list[tuple[str, str, Any]] = []
     for kind, name, item in jobs:
         if kind == "page":
+            # its key first: the parent takes the last entry page as the sign all are back
+            if keying is not None and (key := keying.make(name, item)) is not None:
+                made.append(("key", name, key))
             page = render.render_page(env, item, cards)
             made.append(("page", name, sink(name, page)))
             if views is not None and search_page(name):

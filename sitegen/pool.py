@@ -20,6 +20,7 @@ T = TypeVar("T")
 # Below this many items the pool's start-up (~30 ms a worker) costs more than it saves.
 MIN_ITEMS = 200
 CHUNKS_PER_WORKER = 4
+LEAST_CHUNK = 25  # items: the smallest chunk a worker is sent, at the very end
 
 
 def cores() -> int:
@@ -54,18 +55,34 @@ def imap_chunks(fn: Callable[[list[Any], Any], list[T]], items: Sequence[Any], *
         return
     global _ITEMS
     count = min(workers or cores(), max(1, len(items) // (MIN_ITEMS // 2)))
-    size = -(-len(items) // (count * CHUNKS_PER_WORKER))
-    starts = range(0, len(items), size)
+    starts, sizes = _chunks(len(items), count)
     context = multiprocessing.get_context("fork")
     _ITEMS = items  # read by the forked workers, which inherit it
     try:
         with ProcessPoolExecutor(count, mp_context=context, initializer=_die_with_parent,
                                  initargs=(os.getpid(),)) as executor:
-            for chunk in executor.map(_run_range, repeat(fn), starts, repeat(size),
-                                      repeat(extra)):
+            for chunk in executor.map(_run_range, repeat(fn), starts, sizes, repeat(extra)):
                 yield from chunk
     finally:
         _ITEMS = ()
+
+
+def _chunks(items: int, workers: int) -> tuple[list[int], list[int]]:
+    """Where each chunk starts, and its size: CHUNKS_PER_WORKER equal chunks for each worker
+    at most, smaller ones toward the end (each half of a worker's share of what is left to send
+    out, LEAST_CHUNK at least), so the workers finish together: with equal chunks alone,
+    one worker went on alone with its last chunk for up to ~0.4 s of a 10,000-entry parse."""
+    most = -(-items // (workers * CHUNKS_PER_WORKER))
+    starts: list[int] = []
+    sizes: list[int] = []
+    start = 0
+    while start < items:
+        left = items - start
+        size = min(left, most, max(LEAST_CHUNK, -(-left // (workers * 2))))
+        starts.append(start)
+        sizes.append(size)
+        start += size
+    return starts, sizes
 
 
 _ITEMS: Sequence[Any] = ()

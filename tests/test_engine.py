@@ -747,6 +747,18 @@ def test_a_pooled_build_equals_a_one_process_build(site_dir: Path, tmp_path: Pat
     assert (tmp_path / "pool/entries/2022-12-29-bundled/notes.txt").is_file()
 
 
+@given(items=st.integers(1, 300_000), workers=st.integers(1, 8))
+def test_a_pools_chunks_send_every_item_once_in_order_the_last_ones_small(
+        items: int, workers: int) -> None:
+    # Equal chunks left one worker alone with its last one at the end of a parse: the chunks
+    # shrink toward the end (and are never larger than the equal ones were).
+    starts, sizes = pool._chunks(items, workers)
+    assert [s + n for s, n in zip(starts, sizes)] == [*starts[1:], items] and starts[0] == 0
+    assert max(sizes) <= -(-items // (workers * pool.CHUNKS_PER_WORKER))
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= pool.LEAST_CHUNK
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_cold_builds_page_keys_are_those_a_later_build_works_out(
         site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
