@@ -27,9 +27,13 @@ def entry_json_ld(config: SiteConfig, entry: Entry) -> Markup:
 def script_json(data: Any) -> Markup:
     """JSON that cannot end its `<script>` element or open a comment: `<`, `>` and `&` are
     written as \\u escapes, which JSON readers decode back."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False, indent=None)
+    text = _ENCODER.encode(data)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# json.dumps(data, ensure_ascii=False), without a new encoder made for each page
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def entry_data(config: SiteConfig, entry: Entry) -> dict[str, Any]:

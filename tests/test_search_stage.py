@@ -64,11 +64,13 @@ def test_a_pooled_builds_search_records_equal_a_one_process_builds(
 
 def test_the_list_pages_are_made_beside_the_entry_pages_and_the_search_finds_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A cold build's pool makes every card first; this process renders the list pages from
-    # them while the workers make the entry pages, and the search stage starts once the last
-    # entry page is back. The site is the same as a one-process build's.
+    # A cold build's pool makes every card first; this process makes the feeds and exports
+    # (which show no card) meanwhile, then the list pages from the cards while the workers
+    # make the entry pages, and the search stage starts once the last entry page is back.
+    # The site is the same as a one-process build's.
     from sitegen import build as building
     from sitegen import render
+    from sitegen.model import Page
 
     site = _site(tmp_path / "project", 40)
     monkeypatch.setattr(pool, "MIN_ITEMS", 2)
@@ -82,15 +84,17 @@ def test_the_list_pages_are_made_beside_the_entry_pages_and_the_search_finds_the
                         lambda *a, **k: events.append("search") or real_stage(*a, **k))
     monkeypatch.setattr(render.Cards, "add", lambda self, made: (
         events.append("cards") if made else None) or real_add(self, made))
-    monkeypatch.setattr(building, "_render_lists",
-                        lambda *a: events.append("lists") or real_lists(*a))
+    monkeypatch.setattr(building, "_render_lists", lambda *a: events.append(
+        "lists" if any(isinstance(item, Page) for _, item in a[2]) else "files")
+        or real_lists(*a))
     build(config, Cache(None), out=tmp_path / "one", workers=1)
     assert events == ["search", "lists"]  # no pool: the cards are made as the lists ask
     events.clear()
     build(config, Cache(None), out=tmp_path / "pool", workers=2)
     assert events.count("lists") == 1 and events.count("search") == 1
+    assert events.count("files") == 1 and events.index("files") < events.index("lists")
     assert events.count("cards") >= 2  # several chunks of cards, all back before the lists
-    assert set(events[:events.index("lists")]) == {"cards"}
+    assert set(events[:events.index("lists")]) == {"cards", "files"}
     assert _records(tmp_path / "pool" / "pagefind") == _records(tmp_path / "one" / "pagefind")
     one, pooled = site_files(tmp_path / "one"), site_files(tmp_path / "pool")
     bundle = [rel for rel in one if rel.startswith("pagefind")]
