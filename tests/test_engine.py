@@ -753,7 +753,8 @@ def test_a_pools_chunks_send_every_item_once_in_order_the_last_ones_small(
     # Equal chunks left one worker alone with its last one at the end of a parse: the chunks
     # shrink toward the end (and are never larger than the equal ones were).
     starts, sizes = pool._chunks(items, workers)
-    assert [s + n for s, n in zip(starts, sizes, strict=True)] == [*starts[1:], items] and starts[0] == 0
+    assert starts[0] == 0
+    assert [s + n for s, n in zip(starts, sizes, strict=True)] == [*starts[1:], items]
     assert max(sizes) <= -(-items // (workers * pool.CHUNKS_PER_WORKER))
     assert sizes == sorted(sizes, reverse=True)
     assert sizes[-1] <= pool.LEAST_CHUNK
