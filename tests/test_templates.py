@@ -77,3 +77,27 @@ def test_plain_calls_take_their_arguments_as_given(env: jinja2.Environment) -> N
                            "{% for x in [1] %}{{ named(x=x) }}{% endfor %} {{ ends() is defined }}")
     assert page.render(named=named, parts={"a": "A"}, ends=ends) == \
         "obj=2,self=1 A x=1 False"
+
+
+def test_a_macro_called_with_a_caller_block_gets_it(env: jinja2.Environment) -> None:
+    page = env.from_string("{% macro box(n) %}[{{ n }}:{{ caller() }}]{% endmacro %}"
+                           "{% call box(2) %}<b>in</b>{% endcall %}")
+    assert page.render() == "[2:<b>in</b>]"
+
+
+def test_each_date_is_shown_as_its_entry_gives_it_though_times_are_equal_instants() -> None:
+    # 10:00+01:00 and 09:00+00:00 are the same instant, so equal as values: each shows its own.
+    from sitegen.load import parse_entry
+    from tests.helpers import entry
+
+    shown = []
+    for when in ("2022-12-30T10:00:00+01:00", "2022-12-30T09:00:00+00:00",
+                 "2022-12-30T10:00:00+01:00", "2022-12-30"):
+        outcome = parse_entry(Path(f"e{len(shown)}.md"), entry(date=when).encode(),
+                              frozenset({"belarus"}))
+        assert outcome.entry is not None, outcome.problems
+        shown.append(str(render.when(outcome.entry)))
+    assert shown[0] == shown[2] != shown[1]
+    assert "10:00" in shown[0] and "+01:00" in shown[0]
+    assert "09:00" in shown[1] and "+00:00" in shown[1]
+    assert shown[3] == '<time datetime="2022-12-30">Friday 30 December 2022</time>'
