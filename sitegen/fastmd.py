@@ -185,18 +185,19 @@ def _inline_tildes(source: str) -> bool:
 
 def _quote_trouble(source: str) -> bool:
     """In the lines of text that follow a quote's line, with no blank line between: a list
-    item (markdown-it-py ends the quote and starts a list, the Rust port may read it as more
-    of the quote), or, with a code span anywhere, a line that starts indented (markdown-it-py
-    keeps a lazy line's indent inside a code span, the Rust port drops it)."""
+    item, even one that opens a quote itself (markdown-it-py ends the quote and starts a
+    list, the Rust port may read it as more of the quote), or, with a code span anywhere, a
+    line that starts indented (markdown-it-py keeps a lazy line's indent inside a code span,
+    the Rust port drops it)."""
     ticks = "`" in source
     quoted = False
     for line in source.split("\n"):
         if not line.strip():
             quoted = False
+        elif quoted and (ITEM.match(line) or (ticks and line[0] in " \t")):
+            return True  # an item that opens a quote of its own too ("2) > x")
         elif QUOTE_START.match(line):
             quoted = True
-        elif quoted and (ITEM.match(line) or (ticks and line[0] in " \t")):
-            return True
     return False
 
 
