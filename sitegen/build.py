@@ -781,33 +781,32 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
     todo: list[tuple[str, str, Any]] = []
     needed: list[tuple[str, str, Any]] = []
     planned: dict[str, write.Planned] = {}
-    texts: _Fragments | None = None
+    every_export = list(exports.plan_exports(site, config))
+    texts = _Fragments(cache or Cache(None), config, digests, every_export)
 
-    def plan_the_rest() -> tuple[list[tuple[str, Any]], _Fragments]:
+    def plan_the_rest() -> list[tuple[str, Any]]:
         """Every page, feed and export planned and keyed; the list pages, feeds and exports
-        to make (not the entry pages), and the exports' lines."""
-        nonlocal pages, texts
+        to make (not the entry pages)."""
+        nonlocal pages
         pages = render.plan_pages(site, config, [page for _, _, page in entry_todo])
         known = {id(item[2]): item for item in entry_todo}
         todo.extend(known.get(id(page)) or plan(page) for page in pages)
         for feed in feeds.plan_feeds(site, config):
             todo.append((feed.path, feed_key(every_page, feed, digests), feed))
-        for export in exports.plan_exports(site, config):
+        for export in every_export:
             todo.append((export.path, export_key(every_page, export, digests), export))
         if plans is not None:
             plans.update((rel, item) for rel, _, item in todo)
         needed.extend((rel, key, item) for rel, key, item in todo if not reuse(rel, key))
         planned.update((rel, write.Planned(None if memo is None else memo[key], key))
                        for rel, key, _ in todo if reuse(rel, key))
-        texts = _Fragments(cache or Cache(None), config, digests,
-                           [item for _, _, item in todo if isinstance(item, exports.Export)])
         keys.update((rel, key) for rel, key, _ in needed if key)
         for rel, page in later:
             keys[rel] = page_key(every_page, page, digests, shared)
         later.clear()
         shared.clear()  # one entry for each of 100,000 related-entries tuples: not needed again
         entry = {rel for rel, _ in singles}
-        return [(rel, item) for rel, _, item in needed if rel not in entry], texts
+        return [(rel, item) for rel, _, item in needed if rel not in entry]
 
     def entry_pages_made(made: Mapping[str, bytes | write.Staged]) -> None:
         if entry_pages is not None:
@@ -821,12 +820,11 @@ def render_stage(site: Site, config: SiteConfig, digests: Mapping[str, str], *,
         lists_of, cards_first = plan_the_rest, True
     else:
         ready = plan_the_rest()
-        lists_of, cards_first = (lambda: ready), len(ready[0]) >= LIST_PAGES_FOR_POOL
+        lists_of, cards_first = (lambda: ready), len(ready) >= LIST_PAGES_FOR_POOL
     put = sink or _keep
     linked: dict[str, dict[str, Path]] = {}
-    rendered = _render_all(env, config, singles, lists_of, workers, site.entries, put,
+    rendered = _render_all(env, config, singles, lists_of, texts, workers, site.entries, put,
                            entry_pages_made, views, linked, keying, cards_first)
-    assert texts is not None
     texts.save()
     for rel, _, _ in needed:
         key = keys[rel]
@@ -960,14 +958,14 @@ def _reuse(manifest: write.Manifest | None, out: Path | None,
 
 
 def _render_all(env: Any, config: SiteConfig, singles: list[tuple[str, Any]],
-                lists_of: Callable[[], tuple[list[tuple[str, Any]], _Fragments | None]],
+                lists_of: Callable[[], list[tuple[str, Any]]], texts: _Fragments | None,
                 workers: int | None, every_entry: Sequence[Entry] = (), sink: Sink = _keep,
                 entry_pages: Callable[[Mapping[str, bytes | write.Staged]], None] = _ignore,
                 views: Path | None = None, found: dict[str, dict[str, Path]] | None = None,
                 keying: _EntryKeys | None = None, cards_first: bool = False,
                 ) -> dict[str, bytes | write.Staged]:
     """Render the entry pages `singles` and the list pages, feeds and exports that `lists_of`
-    gives (with the exports' lines), each file handed to `sink` as soon as it is made: entry
+    gives (the exports' lines from `texts`), each file handed to `sink` as soon as it is made: entry
     pages (and, `cards_first`, every card) in the pool when there are many, and the rest here,
     from the cards. `lists_of` is called once: while the pool's workers render, if they do.
     The entry pages made go to `entry_pages` as soon as they are all made. `found` is given,
@@ -981,11 +979,10 @@ def _render_all(env: Any, config: SiteConfig, singles: list[tuple[str, Any]],
 
     cards = render.Cards(env)
     lists: list[tuple[str, Any]] = []
-    texts: _Fragments | None = None
 
     def meanwhile() -> None:
-        nonlocal lists, texts
-        lists, texts = lists_of()
+        nonlocal lists
+        lists = lists_of()
 
     out: dict[str, bytes | write.Staged] = {}
     listed: dict[str, bytes | write.Staged] = {}

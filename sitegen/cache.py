@@ -22,7 +22,7 @@ import os
 import sqlite3
 import types
 import typing
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -179,19 +179,13 @@ class Cache:
 
     def put_entries(self, values: Mapping[str, Any]) -> None:
         """Remember decoded values by digest; persist those that encode as data."""
-        self._entries.update(values)
-        # rows made one at a time as sqlite takes them, never all at once
-        rows = _entry_rows(values, self._shapes)
-        if values:
-            self._guard("saving entries", _write_many,
-                        "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-        for _ in rows:  # without a database: each entry's shape is still known
-            pass
+        self.put_rows(values, {key: entry_row(value) for key, value in values.items()})
 
     def put_rows(self, values: Mapping[str, Any],
                  rows: Mapping[str, tuple[str, str, str] | None]) -> None:
-        """`put_entries` with each value's row made already (`entry_row`, in a parse worker):
-        the build's own process only hands them to sqlite."""
+        """`put_entries` with each value's row made already (`entry_row`, in a parse worker:
+        the build's own process only hands them to sqlite). Without a database each entry's
+        shape is still known."""
         self._entries.update(values)
         made = [(key, *row) for key, row in rows.items() if row is not None and key in values]
         self._shapes.update((key, shape) for key, _, _, shape in made)
@@ -503,17 +497,6 @@ def entry_row(value: Any) -> tuple[str, str, str] | None:
         return None
     text = json.dumps(data, separators=(",", ":"))
     return text, body, shape_of(text, body)
-
-
-def _entry_rows(values: Mapping[str, Any], shapes: dict[str, str],
-                ) -> Iterator[tuple[str, str, str]]:
-    """Each value's row, its shape recorded in `shapes` as it is made."""
-    for key, value in values.items():
-        row = entry_row(value)
-        if row is None:
-            continue  # a custom field that is not plain data: parsed again next time
-        text, body, shapes[key] = row
-        yield key, text, body
 
 
 def _write_all(db: sqlite3.Connection,
