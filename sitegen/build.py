@@ -126,7 +126,7 @@ def build(config: SiteConfig, cache: Cache | None = None, *, drafts: bool = Fals
             files = quick.walk(config.content_dir)  # before any is read: a later save shows
             stamp = input_stamp(config, files, drafts=drafts, search=search)
             if not last or not stamp or last.get("inputs") != stamp:
-                _warm_up()  # no no-op: the child's stats leave time for what a build imports
+                _warm_up(search)  # no no-op: what a build needs, while the child's stats run
             intact = as_written()
         noop = _unchanged(last, stamp, out) if intact else None
         if noop is not None:
@@ -494,12 +494,14 @@ def _start(check: Callable[..., bool], args: tuple[Any, ...],
     return pid, readable, held
 
 
-def _warm_up() -> None:
+def _warm_up(search: bool) -> None:
     """Import what any build past the no-op check needs (~0.15 s: Jinja2, PyYAML, the parser,
-    the exports, the search stage) while the child's stats of the outputs run on the other
-    core; a no-op build never imports them."""
-    from sitegen import exports, fastmd, feeds, load, render, search  # noqa: F401
+    the exports; the search stage if it indexes) while the child's stats of the outputs run
+    on the other core; a no-op build never imports them."""
+    from sitegen import exports, fastmd, feeds, load, render  # noqa: F401
 
+    if search:
+        from sitegen import search as searching  # noqa: F401
     fastmd.available()
 
 
@@ -1360,7 +1362,7 @@ def search_stage(site: Site, config: SiteConfig, outputs: Mapping[str, write.Pla
         if not search.is_record_page(rel):
             continue
         data = planned.data
-        if isinstance(data, bytes):
+        if isinstance(data, bytes | write.Parts):
             data = staging.put(rel, data)
         if data is None:
             owned = manifest.files[rel]

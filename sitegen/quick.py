@@ -21,14 +21,15 @@ the next full build renders them once more and finds their bytes unchanged.
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 import logging
 import os
 import re
+import stat
 import time
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ def snapshot(config: SiteConfig, cache: Cache, site: Site, files: dict[str, str]
     def at(entry: Entry | None) -> int:
         return -1 if entry is None else index[entry.slug]
 
-    page_at = {_page_rel(e.slug): i for i, e in enumerate(site.entries)}
+    page_at = {rel: i for i, rel in enumerate(_page_rels(e.slug for e in site.entries))}
     return {
         "version": VERSION,
         "context": context(config, drafts=drafts),
@@ -215,7 +216,7 @@ def _well_formed(snap: dict[str, Any], manifest: write.Manifest) -> bool:
     Python loop per row costs a tenth of a second at 10,000 entries.)"""
     slugs, owned = snap.get("slugs"), manifest.files
     if not isinstance(slugs, list) or not _all_of(slugs, str) or \
-            not owned.keys() >= set(map(_page_rel, slugs)):
+            not owned.keys() >= set(_page_rels(slugs)):
         return False
     n = len(slugs)
     files, entries, pages = snap.get("files"), snap.get("entries"), snap.get("pages")
@@ -348,6 +349,7 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
             # Pagefind needs the entry pages alone: it runs while the feeds and exports are made
             made = _render(config, cache, snap, changes.fresh, changes.digests,
                            lambda rel: _on_disk(out, manifest, rel),
+                           lambda rel: _old_file(out, manifest, rel),
                            later.start(lambda pages: _search(
                                config, out, manifest, snap, changes.fresh, pages, bundle,
                                dropped)) if indexing else None)
@@ -368,14 +370,30 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
 
 def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:
     """The bytes of an owned output file, if it holds what the manifest says it does: the
-    caller found its stat as written, and the fast path trusts that as the no-op path does
-    (hashing `/entries.json` again, 20 MB at 10,000 entries, cost 20 ms of an edit)."""
-    owned = manifest.files.get(rel)
+    caller found its stat as written, and the fast path trusts that as the no-op path does."""
+    whole = _old_file(out, manifest, rel)
+    if whole is None:
+        return None
     try:
-        data = (out / rel).read_bytes()
+        with _Text(whole) as text:
+            return text.read(0, whole.size)
+    except (OSError, ValueError):
+        return None
+
+
+def _old_file(out: Path, manifest: write.Manifest, rel: str) -> write.Span | None:
+    """The whole of an owned output file as it is now, if it is a file of the size the
+    manifest says (hashing `/entries.json` again, 20 MB at 10,000 entries, cost 20 ms of an
+    edit: the stat is trusted, as the no-op path trusts it)."""
+    owned = manifest.files.get(rel)
+    path = f"{out}/{rel}"
+    try:
+        st = os.lstat(path)
     except OSError:
         return None
-    return data if owned is not None and len(data) == owned.size else None
+    if owned is None or not stat.S_ISREG(st.st_mode) or st.st_size != owned.size:
+        return None
+    return write.Span(path, 0, st.st_size, st.st_size, st.st_mtime_ns)
 
 
 def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str]:
@@ -400,6 +418,7 @@ def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str
 
 def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[int, Entry],
             changed: dict[str, str], old: Callable[[str], bytes | None],
+            old_file: Callable[[str], write.Span | None],
             pages_made: Callable[[dict[str, write.Planned]], None] | None = None,
             ) -> dict[str, write.Planned] | None:
     """The changed entries' pages, the feeds that carry them, the body exports that hold
@@ -456,11 +475,13 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
             continue
         if previous is None:
             previous = _entries(cache, {at: digest_of[at] for at in fresh}, paths) or {}
-        data = _splice(old(path), kind, slots, fresh, previous, config)
-        if data is None:
+        whole = old_file(path)
+        lines = _splice(whole, kind, slots, fresh, previous, config)
+        if whole is None or lines is None:
             return None
-        made[path] = write.Planned(data, build.export_key_of(
-            salt, path, kind, title, description, [now[i] for i in slots]))
+        made[path] = write.Planned(_spliced(whole, lines) if lines else None,  # None: as it is
+                                   build.export_key_of(salt, path, kind, title, description,
+                                                       [now[i] for i in slots]))
     return made
 
 
@@ -502,63 +523,140 @@ def _entries(cache: Cache, digests: dict[int, str], paths: dict[int, str],
     return entries
 
 
-def _splice(old: bytes | None, kind: str, slots: list[int], fresh: dict[int, Entry],
-            previous: dict[int, Entry], config: SiteConfig) -> bytes | None:
-    """The export `old` with the changed entries' lines made anew: a JSON export holds one
-    entry a line (JSON text holds no raw newline), so the rest is kept byte for byte. Each
-    line replaced must be the one the entry made before (`previous`, from the cache): then
-    20 MB need not be counted line by line to know the file's shape; without it, they are."""
+def _splice(old: write.Span | None, kind: str, slots: list[int], fresh: dict[int, Entry],
+            previous: dict[int, Entry], config: SiteConfig,
+            ) -> list[tuple[int, int, bytes]] | None:
+    """The lines of the export `old` that the changed entries make anew: where each begins and
+    ends (its newline) and its new bytes, those that differ alone; None when the file is not
+    as the snapshot says. A JSON export holds one entry a line (JSON text holds no raw
+    newline), so the rest is kept byte for byte. Each line replaced must be the one the entry
+    made before (`previous`, from the cache): then the file's newlines need not all be
+    counted to know its shape; without it, they are."""
     from sitegen import exports
 
     if old is None or kind not in exports.FRAGMENT_KINDS:
         return None
     newlines = len(slots) + 2  # a header line, one line an entry, the closing line
-    if not fresh.keys() <= previous.keys() and old.count(b"\n") != newlines:
-        return None
     (fragment_kind,) = exports.FRAGMENT_KINDS[kind]
     place = {at: n for n, at in enumerate(slots)}
-    # Only the changed lines are found (by their newlines, from the nearer end: the newest
-    # entry's is the last but two) and replaced; the rest is copied once, not split into
-    # 10,000 lines and joined again (views of it, not copies: 20 MB fewer bytes made).
-    lines: list[tuple[int, bytes]] = []  # where each changed line starts, its new bytes
-    for at, entry in fresh.items():
-        n = place.get(at)
-        if n is None:
-            continue
-        line = exports.fragment(config, fragment_kind, entry)
-        if "\n" in line:
-            return None
-        comma = "," if n < len(slots) - 1 else ""
-        try:
-            start = _line_start(old, 1 + n, newlines)
-        except ValueError:  # fewer lines than it had
-            return None
-        if at in previous:
-            was = (exports.fragment(config, fragment_kind, previous[at]) + comma).encode()
-            if old[start:old.find(b"\n", start)] != was:
+    lines: list[tuple[int, int, bytes]] = []
+    try:
+        with _Text(old) as text:
+            if not fresh.keys() <= previous.keys() and text.count_newlines() != newlines:
                 return None
-        lines.append((start, (line + comma).encode("utf-8")))
-    pieces: list[bytes | memoryview] = []
+            for at, entry in fresh.items():
+                n = place.get(at)
+                if n is None:
+                    continue
+                line = exports.fragment(config, fragment_kind, entry)
+                if "\n" in line:
+                    return None
+                comma = "," if n < len(slots) - 1 else ""
+                # found by its newlines, from the nearer end: the newest entry's is the last
+                # but two
+                start = text.line_start(1 + n, newlines)
+                end = text.newline_after(start)
+                was = text.read(start, end)
+                if at in previous and was != (exports.fragment(config, fragment_kind,
+                                                               previous[at]) + comma).encode():
+                    return None
+                new = (line + comma).encode("utf-8")
+                if new != was:
+                    lines.append((start, end, new))
+    except (OSError, ValueError):  # changed, or fewer lines than it had
+        return None
+    return lines
+
+
+def _spliced(old: write.Span, lines: list[tuple[int, int, bytes]]) -> write.Parts:
+    """`old` with `lines` (`_splice`'s) in place of what they replace: spans of it between."""
+    parts: list[bytes | write.Span] = []
     kept = 0  # the text before `kept` is placed
-    view = memoryview(old)
-    for start, data in sorted(lines):
-        pieces += (view[kept:start], data)
-        kept = old.index(b"\n", start)
-    pieces.append(view[kept:])
-    return b"".join(pieces)
+    for start, end, data in sorted(lines):
+        parts += (dataclasses.replace(old, start=kept, end=start), data)
+        kept = end
+    parts.append(dataclasses.replace(old, start=kept))
+    return write.Parts(tuple(p for p in parts if isinstance(p, bytes) or p.end > p.start))
 
 
-def _line_start(text: bytes, number: int, newlines: int) -> int:
-    """Where line `number` (from 0) of `text`, which holds `newlines` newlines, begins."""
-    if number <= newlines // 2:
-        start = 0
-        for _ in range(number):
-            start = text.index(b"\n", start) + 1
-        return start
-    end = len(text)
-    for _ in range(newlines - number + 1):
-        end = text.rindex(b"\n", 0, end)
-    return end + 1
+class _Text:
+    """An output file read a part at a time, by position, through one buffer (never whole: an
+    export is 20 MB); a ValueError where it does not hold what is looked for."""
+
+    def __init__(self, whole: write.Span) -> None:
+        self.whole = whole
+        self.part = min(write.PART, whole.size) or 1
+        self.buffer = bytearray()  # made when first filled (a feed is read whole: none)
+        self.fd = -1
+
+    def __enter__(self) -> _Text:
+        self.fd = os.open(self.whole.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        st = os.fstat(self.fd)
+        if st.st_size != self.whole.size or st.st_mtime_ns != self.whole.mtime_ns:
+            os.close(self.fd)
+            raise ValueError("changed since it was looked at")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self.fd)
+
+    def _fill(self, start: int, end: int) -> int:
+        """Bytes `start` to `end` (at most a buffer's) into the buffer; how many."""
+        n = end - start
+        if not self.buffer:
+            self.buffer = bytearray(self.part)
+        if os.preadv(self.fd, [memoryview(self.buffer)[:n]], start) != n:
+            raise ValueError("shorter than it was")
+        return n
+
+    def read(self, start: int, end: int) -> bytes:
+        data = os.pread(self.fd, end - start, start)
+        if len(data) != end - start:
+            raise ValueError("shorter than it was")
+        return data
+
+    def count_newlines(self) -> int:
+        count, size, part = 0, self.whole.size, self.part
+        for at in range(0, size, part):
+            got = self._fill(at, min(at + part, size))
+            count += self.buffer.count(b"\n", 0, got)
+        return count
+
+    def line_start(self, number: int, newlines: int) -> int:
+        """Where line `number` (from 0) begins, the file holding `newlines` newlines: counted
+        from the nearer end."""
+        if number == 0:
+            return 0
+        if number <= newlines // 2:
+            return self._newline(number, forward=True) + 1
+        return self._newline(newlines - number + 1, forward=False) + 1
+
+    def newline_after(self, start: int) -> int:
+        size, part = self.whole.size, self.part
+        for at in range(start, size, part):
+            got = self._fill(at, min(at + part, size))
+            i = self.buffer.find(b"\n", 0, got)
+            if i >= 0:
+                return at + i
+        raise ValueError("no newline")
+
+    def _newline(self, k: int, *, forward: bool) -> int:
+        """Where the `k`th newline (from 1) is, counted from the start or from the end."""
+        size, part = self.whole.size, self.part
+        spans = ((at, min(at + part, size)) for at in range(0, size, part)) if forward else \
+            ((max(0, end - part), end) for end in range(size, 0, -part))
+        for start, end in spans:
+            got = self._fill(start, end)
+            buffer = self.buffer
+            count = buffer.count(b"\n", 0, got)
+            if count < k:
+                k -= count
+                continue
+            i = -1 if forward else got
+            for _ in range(k):
+                i = buffer.find(b"\n", i + 1, got) if forward else buffer.rfind(b"\n", 0, i)
+            return start + i
+        raise ValueError("fewer lines than it had")
 
 
 def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[str, Any],
@@ -573,8 +671,9 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
     slugs_at = snap["slugs"]
     # the entries' own pages, as `plan_partitions` sizes them (an alias's page beside them
     # is not one)
+    rels = _page_rels(slugs_at)
     sizes = [len(made[rel].held or b"") if rel in changed else manifest.files[rel].size
-             for rel in map(_page_rel, slugs_at)]
+             for rel in rels]
     if not sizes or search.partition_cap(sum(sizes) / len(sizes)) != snap.get("cap"):
         return None
     try:
@@ -589,7 +688,7 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
     # Every partition's stamp is checked, not only those of the pages changed now: a build
     # with --no-search changed pages and left the bundle as it was.
     for name, slots in snap["partitions"]:
-        pages = tuple(_page_rel(slugs_at[at]) for at in slots)
+        pages = tuple(rels[at] for at in slots)
         part = search.Partition(name, (), pages)
         digests = {rel: write.sha256(made[rel].held or b"") if rel in changed
                    else manifest.files[rel].digest for rel in pages}
@@ -612,7 +711,17 @@ def _search(config: SiteConfig, out: Path, manifest: write.Manifest, snap: dict[
     return text, True
 
 
-@functools.lru_cache(maxsize=1 << 17)
 def _page_rel(slug: str) -> str:
-    """An entry's page (remembered: an edit build asks for each of 10,000 three times)."""
+    """An entry's page."""
     return urls.output_file(urls.entry(slug))
+
+
+_SLUG = "\0"
+_PAGE_HEAD, _, _PAGE_TAIL = _page_rel(_SLUG).partition(_SLUG)
+
+
+def _page_rels(slugs: Iterable[str]) -> list[str]:
+    """Each entry's page, `_page_rel` of each slug, made from one template: an entry's URL is
+    its slug in a fixed frame (10,000 calls of the two cost ~10 ms of an edit)."""
+    head, tail = _PAGE_HEAD, _PAGE_TAIL
+    return [f"{head}{slug}{tail}" for slug in slugs]

@@ -8,6 +8,7 @@ import hashlib
 import os
 import sys
 import types
+import typing
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from types import TracebackType
@@ -17,12 +18,14 @@ import jinja2
 import markupsafe
 from markupsafe import Markup
 
-from sitegen import chart as charts
 from sitegen import meta, security, urls
 from sitegen.assemble import group_by_day, key_events, paginate
 from sitegen.config import SiteConfig
 from sitegen.errors import Problem, TemplateError
 from sitegen.model import Day, Entry, Page, Site, Span
+
+if typing.TYPE_CHECKING:  # imported where a timeline is planned: an edit's build draws none
+    from sitegen import chart as charts
 
 
 class _PackageBytecode(jinja2.FileSystemBytecodeCache):
@@ -161,7 +164,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         once=_once(env),
     )
     env.filters.update(long_date=long_date, month_name=month_name, when=when,
-                       chart_svg=charts.chart_svg,
+                       chart_svg=_chart_svg,
                        period_label=period_label,
                        rebase=functools.partial(rebase_links, base=base),
                        # filters, not `url(urls.entry(slug))`: a filter is called directly,
@@ -170,6 +173,12 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
                        topic_url=lambda slug: base + urls.topic(slug))
     env.bytecode_cache = _packaged_bytecode(env, config.theme_dir)
     return env
+
+
+def _chart_svg(chart: charts.Chart, title: str) -> Markup:
+    from sitegen import chart as charts
+
+    return charts.chart_svg(chart, title)
 
 
 def _once(env: jinja2.Environment) -> Callable[[str], Markup]:
@@ -335,6 +344,8 @@ def _timeline(entries: tuple[Entry, ...], url_of: Callable[[int], str], config: 
               dates_url: str | None) -> Iterator[Page]:
     """The pages of one paginated timeline: its chart on page 1, the month navigator on
     every page, and (with `dates_url`) the page "jump to date" lands on."""
+    from sitegen import chart as charts
+
     listings = paginate(entries, config.entries_per_page)
     page_urls = tuple(url_of(n) for n in range(1, len(listings) + 1))
     base = urls.base_path(config.base_url)

@@ -320,11 +320,79 @@ class Staged:
 
 
 @dataclass(frozen=True, slots=True)
-class Planned:
-    """One output file of the new build: its new bytes (in memory, or written into staging
-    already), or None when known unchanged."""
+class Span:
+    """Bytes `start` to `end` of a file of the output as it is: one of `size` bytes, last
+    modified at `mtime_ns`, when read."""
 
-    data: bytes | Staged | None
+    path: str
+    start: int
+    end: int
+    size: int
+    mtime_ns: int
+
+
+PART = 1 << 20  # a span is read a MiB at a time
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """A new file made of new bytes and spans of an old file, written and hashed in one pass a
+    part at a time, never joined: an edit's `/entries.json` (20 MB at 10,000 entries, a line or
+    two of it new). Held whole, the old and the new bytes took 0.06 s of an edit, most of it
+    the kernel handing the process 12,000 fresh pages; a span goes through one small buffer.
+    Should the old file not have the size and mtime it had when planned (changed meanwhile),
+    the write fails: an OSError, so the build fails and the site stays as it was.
+
+    A `Parts` differs from the file it was made from (the fast path makes one only where a line
+    changed), so `plan_writes` does not hash it to compare: its digest is taken as written."""
+
+    parts: tuple[bytes | Span, ...]
+
+    def __len__(self) -> int:
+        return sum(len(p) if isinstance(p, bytes) else p.end - p.start for p in self.parts)
+
+    def write_to(self, fd: int) -> str:
+        """Write the parts to `fd`; the digest of what was written."""
+        hashing, buffer = hashlib.sha256(), bytearray(PART)
+        for part in self.parts:
+            if isinstance(part, bytes):
+                hashing.update(part)
+                _write_all(fd, part)
+                continue
+            with _opened(part) as source:
+                at, view = part.start, memoryview(buffer)
+                while at < part.end:
+                    got = os.preadv(source, [view[:min(PART, part.end - at)]], at)
+                    if got <= 0:
+                        raise _changed(part)
+                    hashing.update(view[:got])
+                    _write_all(fd, view[:got])
+                    at += got
+        return hashing.hexdigest()
+
+
+@contextlib.contextmanager
+def _opened(span: Span) -> Iterator[int]:
+    fd = os.open(span.path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if st.st_size != span.size or st.st_mtime_ns != span.mtime_ns:
+            raise _changed(span)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _changed(span: Span) -> OSError:
+    return OSError(errno.EIO, "changed while the build read it", span.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One output file of the new build: its new bytes (in memory, in parts, or written into
+    staging already), or None when known unchanged."""
+
+    data: bytes | Parts | Staged | None
     key: str
 
     @property
@@ -334,7 +402,7 @@ class Planned:
         return self.data if isinstance(self.data, bytes) else None
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -387,19 +455,24 @@ class Staging:
         self._make_folder(rel)
         return os.open(self._prefix + rel, _NEW_FILE, 0o666)
 
-    def put(self, rel: str, data: bytes | Iterable[bytes], digest: str | None = None) -> Staged:
-        """Write one new file into staging, its bytes whole or in parts as they are made (a
-        full disk is a clear SitegenError); `digest`, that of bytes whole, if known."""
+    def put(self, rel: str, data: bytes | Parts | Iterable[bytes],
+            digest: str | None = None) -> Staged:
+        """Write one new file into staging, its bytes whole, in `Parts`, or in parts as they are
+        made (a full disk is a clear SitegenError); `digest`, that of its bytes, if known."""
         try:
-            if isinstance(data, bytes):
+            if isinstance(data, bytes | Parts):
                 # os calls on a string, not a Path's write_bytes and a stat: 21,000 files
                 fd = self._open(rel)
                 try:
-                    _write_all(fd, data)
+                    if isinstance(data, bytes):
+                        _write_all(fd, data)
+                        digest = digest or sha256(data)
+                    else:
+                        digest = data.write_to(fd)
                     mtime = os.fstat(fd).st_mtime_ns
                 finally:
                     os.close(fd)
-                return Staged(len(data), digest or sha256(data), mtime)
+                return Staged(len(data), digest, mtime)
             target = self._target(rel)
             hashing, size = hashlib.sha256(), 0
             with open(target, "wb") as f:
@@ -436,7 +509,7 @@ class Staging:
 def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
                 *, force: bool, dropped: Collection[str] | None = None,
                 digests: dict[str, str] | None = None,
-                ) -> tuple[dict[str, bytes | Staged], dict[str, Owned], list[str]]:
+                ) -> tuple[dict[str, bytes | Parts | Staged], dict[str, Owned], list[str]]:
     """Which files to write, which owned files stay as they are, and which to remove.
 
     `outputs` is every file the build makes; or, with `dropped` (an edit's fast path), only
@@ -447,7 +520,7 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
     Raises OutputError listing every file that would overwrite one sitegen did not write, or
     one changed by hand since sitegen wrote it (neither is touched without `force`).
     """
-    writes: dict[str, bytes | Staged] = {}
+    writes: dict[str, bytes | Parts | Staged] = {}
     kept: dict[str, Owned] = {}
     refused: list[Problem] = []
     if dropped is not None:
@@ -465,8 +538,8 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
             kept[rel] = owned if owned.key == planned.key else \
                 Owned(owned.size, owned.mtime_ns, owned.digest, planned.key)
             continue
-        digest = planned.data.digest if isinstance(planned.data, Staged) \
-            else sha256(planned.data)
+        digest = planned.data.digest if isinstance(planned.data, Staged) else \
+            "" if isinstance(planned.data, Parts) else sha256(planned.data)  # Parts: it differs
         if owned is not None and owned.digest == digest and manifest.is_intact(out, rel):
             kept[rel] = Owned(owned.size, owned.mtime_ns, digest, planned.key)
             continue
@@ -484,7 +557,7 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
             refused.append(Problem(out / rel, 1, problem))
             continue
         writes[rel] = planned.data
-        if digests is not None and not isinstance(planned.data, Staged):
+        if digests is not None and digest and not isinstance(planned.data, Staged):
             digests[rel] = digest
     removes = []
     gone = manifest.files if dropped is None else \
@@ -628,7 +701,7 @@ def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.staging"
 
 
-def publish(out: Path, writes: Mapping[str, bytes | Staged], removes: list[str],
+def publish(out: Path, writes: Mapping[str, bytes | Parts | Staged], removes: list[str],
             kept: dict[str, Owned], keys: Mapping[str, str], extra: dict[str, str],
             staging: Staging | None = None, digests: Mapping[str, str] | None = None,
             ) -> Manifest:

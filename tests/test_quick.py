@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -615,12 +616,15 @@ LINE_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charac
 @settings(max_examples=200, deadline=None)
 @given(st.lists(LINE_TEXT, min_size=1, max_size=30).flatmap(lambda records: st.tuples(
     st.just(records),
-    st.dictionaries(st.integers(0, len(records) - 1), LINE_TEXT, max_size=len(records)))))
+    st.dictionaries(st.integers(0, len(records) - 1), LINE_TEXT, max_size=len(records)))),
+    st.integers(1, 40))
 def test_splicing_an_export_replaces_exactly_the_changed_lines(
-        case: tuple[list[str], dict[int, str]]) -> None:
+        case: tuple[list[str], dict[int, str]], part: int) -> None:
     # /entries.json holds a line per entry between its first and last two lines; the fast
-    # path finds the changed ones by their newlines: as if the file were split and joined.
-    from sitegen import exports, quick
+    # path finds the changed ones by their newlines, reading the file a part at a time (here
+    # a few bytes, so lines and newlines fall across parts), and writes the new file from
+    # spans of the old one and the new lines: as if the file were split and joined.
+    from sitegen import exports, quick, write
 
     records, changed = case
     lines = ["[", *(r + ("," if i < len(records) - 1 else "") for i, r in enumerate(records)),
@@ -631,14 +635,56 @@ def test_splicing_an_export_replaces_exactly_the_changed_lines(
     # what each changed line held (as the cache has the entry); none known: lines counted
     known = {10 + i: records[i] for i in changed}
     wrong = {10 + i: records[i] + "x" for i in changed}
-    with pytest.MonkeyPatch.context() as patch:
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        path = Path(folder, "entries.json")
+        path.write_bytes(old)
+        st_ = path.stat()
+        whole = write.Span(str(path), 0, len(old), len(old), st_.st_mtime_ns)
         patch.setattr(exports, "fragment", lambda _config, _kind, text: text)
-        got = [quick._splice(old, "json", slots, fresh, previous, None)  # type: ignore[arg-type]
+        patch.setattr(write, "PART", part)
+        got = [quick._splice(whole, "json", slots, fresh, previous, None)  # type: ignore[arg-type]
                for previous in (known, {}, wrong)]
+        made = []
+        for lines_ in got:
+            if lines_ is None:
+                made.append(None)
+                continue
+            assert all(old[start:end] != new for start, end, new in lines_)  # those that differ
+            parts = quick._spliced(whole, lines_)
+            fd = os.open(Path(folder, "new"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            try:
+                digest = parts.write_to(fd)
+            finally:
+                os.close(fd)
+            data = Path(folder, "new").read_bytes()
+            assert len(parts) == len(data) and digest == write.sha256(data)
+            made.append(data)
     for i, text in changed.items():
         lines[1 + i] = text + ("," if i < len(records) - 1 else "")
-    assert got[:2] == ["\n".join(lines).encode()] * 2
-    assert got[2] is None if changed else got[2] == old  # a line not as it was: built in full
+    assert made[:2] == ["\n".join(lines).encode()] * 2
+    assert made[2] is None if changed else made[2] == old  # a line not as it was: built in full
+
+
+def test_an_export_changed_while_an_edit_reads_it_fails_the_write_not_the_site(
+        tmp_path: Path) -> None:
+    # The spans of the old /entries.json are read when the new file is written: one changed
+    # meanwhile (its size or mtime moved) is an OSError, which fails the build before its
+    # commit, never a file made of two versions.
+    from sitegen import write
+
+    path = tmp_path / "entries.json"
+    path.write_bytes(b"[\nA,\nB\n]\n")
+    st_ = path.stat()
+    parts = write.Parts((write.Span(str(path), 0, 2, st_.st_size, st_.st_mtime_ns), b"C,",
+                         write.Span(str(path), 4, st_.st_size, st_.st_size, st_.st_mtime_ns)))
+    fd = os.open(tmp_path / "new", os.O_WRONLY | os.O_CREAT)
+    try:
+        assert parts.write_to(fd) == write.sha256(b"[\nC,\nB\n]\n")
+        os.utime(path, ns=(st_.st_atime_ns, st_.st_mtime_ns + 1_000_000_000))
+        with pytest.raises(OSError, match="changed while the build read it"):
+            parts.write_to(fd)
+    finally:
+        os.close(fd)
 
 
 def test_a_snapshot_written_in_parts_reads_back_whole_and_replaces_the_last(
@@ -662,3 +708,13 @@ def test_a_snapshot_written_in_parts_reads_back_whole_and_replaces_the_last(
     assert Cache(tmp_path / "cache").snapshot(out) == value
     Cache(tmp_path / "cache").set_snapshot(out, None)
     assert Cache(tmp_path / "cache").snapshot(out) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=20), max_size=20))
+def test_entry_pages_made_from_one_template_are_those_urls_gives(slugs: list[str]) -> None:
+    # The edit path frames every slug at once (10,000 of them); the page must be the one the
+    # URL rules give each, whatever a slug holds (a snapshot may come from anywhere).
+    from sitegen import quick, urls
+
+    assert quick._page_rels(slugs) == [urls.output_file(urls.entry(s)) for s in slugs]
