@@ -265,7 +265,7 @@ class Cache:
         if not rows:
             return None
         try:
-            value = json.loads(rows[0][0])
+            value = fastjson.loads(rows[0][0])
         except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
             return None
         return value if isinstance(value, dict) else None
@@ -290,8 +290,8 @@ class Cache:
         edited = self._guard("reading the snapshot", _rows,
                              "SELECT data FROM snapshot_edits WHERE output = ?", (str(output),))
         try:
-            value = json.loads(rows[0][0]) if rows else None
-            edits = json.loads(edited[0][0]) if edited else {"files": {}, "entries": {}}
+            value = fastjson.loads(rows[0][0]) if rows else None
+            edits = fastjson.loads(edited[0][0]) if edited else {"files": {}, "entries": {}}
         except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
             return None
         if not isinstance(value, dict) or not _apply_edits(value, edits):

@@ -8,8 +8,14 @@ NaN as null). What orjson will not write (an integer past 64 bits, a lone surrog
 that is not a string) the standard library writes, or refuses as it always did. The text
 differs only in spelling (characters past ASCII as UTF-8, not escaped), and `json.loads`
 reads both to the same values; published files (pages, feeds, exports, the search bundle)
-never come from here. Reading stays with the standard library: orjson was no faster at it
-here, and it reads a 30-digit integer as a float.
+never come from here.
+
+`loads` reads them back (an edit build reads 10 MB of them: the manifest, the stamp and the
+snapshot) with orjson, a third faster than the standard library in a fresh process here
+(41 -> 31 ms for a 10,000-entry snapshot); what orjson refuses (a lone surrogate, from a file
+name that is not UTF-8; NaN) the standard library reads. orjson reads an integer past 64 bits
+as a float: none of these records holds one where a reader does not check that each of its
+integers is one (an entry's own values, which may, are read with `json.loads`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,16 @@ try:
 except ImportError:  # not installed, or a wheel that does not load here
     _orjson = None  # type: ignore[assignment]
 orjson: Any = _orjson
+
+
+def loads(data: bytes | str) -> Any:
+    """sitegen's own record `data` (as `dumps` wrote it) read back."""
+    if orjson is not None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # a ValueError
+            pass
+    return json.loads(data)
 
 
 def dumps(value: Any, *, sort_keys: bool = False) -> bytes:

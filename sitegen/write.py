@@ -164,7 +164,7 @@ def load_manifest(out: Path, *, force: bool) -> Manifest:
 
 def _parse_manifest(raw: bytes) -> Manifest | None:
     try:
-        data = json.loads(raw)
+        data = fastjson.loads(raw)
         if type(data) is not dict or data.get("generator") != "sitegen":
             return None
         version = data.get("version")
