@@ -67,6 +67,7 @@ class Manifest:
 
     files: dict[str, Owned]
     extra: dict[str, str]
+    digest: str = ""  # of its file's bytes, as read or written ("": no file)
 
     @staticmethod
     def empty() -> Manifest:
@@ -175,7 +176,7 @@ def _parse_manifest(raw: bytes) -> Manifest | None:
         extra = {str(k): str(v) for k, v in data.get("extra", {}).items()}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None  # RecursionError: JSON nested past Python's limit
-    return Manifest(files, extra)
+    return Manifest(files, extra, sha256(raw))
 
 
 def _columns(data: dict[str, Any]) -> dict[str, Owned] | None:
@@ -719,8 +720,9 @@ def publish(out: Path, writes: Mapping[str, bytes | Parts | Staged], removes: li
             staged = data if isinstance(data, Staged) else \
                 staging.put(rel, data, (digests or {}).get(rel))
             files[rel] = Owned(staged.size, staged.mtime_ns, staged.digest, keys.get(rel, ""))
-        manifest = Manifest(files, extra)
-        (staging.root / MANIFEST).write_bytes(manifest_bytes(manifest))
+        data = manifest_bytes(Manifest(files, extra))
+        (staging.root / MANIFEST).write_bytes(data)
+        manifest = Manifest(files, extra, sha256(data))
         journal = {"write": sorted(writes) + [MANIFEST], "remove": removes}
         _write_durably(staging.root / f"{JOURNAL}.tmp", json.dumps(journal).encode())
         os.replace(staging.root / f"{JOURNAL}.tmp", staging.root / JOURNAL)

@@ -84,6 +84,29 @@ def _entry_file(root: Path, n: int) -> Path:
     return next(root.glob(f"content/entries/2022/*-event-{n}.md"))
 
 
+def test_a_manifest_rewritten_with_its_stat_put_back_is_read_by_a_full_build(
+        timeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The edit path takes the manifest as the last build wrote it only if its bytes are those
+    # (their digest, in the stamp): one rewritten in place, the same length, its mtime put
+    # back (two files' digests swapped), passes every stat, so it is the digest that sends the
+    # build the full way, which finds each file's bytes itself.
+    manifest = timeline / "site" / write.MANIFEST
+    data, st_ = manifest.read_bytes(), manifest.stat()
+    owned = write._parse_manifest(data)
+    assert owned is not None
+    first, second = (owned.files[rel].digest.encode() for rel in sorted(owned.files)[:2])
+    swapped = data.replace(first, b"\0" * 64).replace(second, first).replace(b"\0" * 64, second)
+    assert swapped != data and len(swapped) == len(data)
+    manifest.write_bytes(swapped)
+    os.utime(manifest, ns=(st_.st_atime_ns, st_.st_mtime_ns))
+    assert manifest.stat().st_ino == st_.st_ino
+    _edit(_entry_file(timeline, 7), "What happened in event 7", "Another account of event 7")
+    calls = Calls(monkeypatch)
+    _built(timeline, search=False)
+    assert calls.planned == 1
+    assert site_files(timeline / "site") == site_files(_fresh(timeline, "fresh", search=False))
+
+
 def test_a_body_edit_makes_only_what_shows_the_body(timeline: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     path = _entry_file(timeline, 7)
