@@ -1,18 +1,19 @@
 """Front matter in the plain shape nearly every entry has, read without PyYAML's composer and
 constructor (a fifth of a cold build's parse): `key: value` lines, `[a, b]` lists, and block
-lists of scalars or of one-level mappings (`sources:`). Each scalar is typed by PyYAML's own
-resolvers and constructors, so the values are the ones PyYAML gives; anything else (a nested
-block, a comment, an anchor, a tab, a quote with an escape, a key set twice, a character
-PyYAML might refuse) gives None and the caller parses with PyYAML, which also reports errors.
-tests/test_fastyaml.py compares the two on random front matter."""
+lists of scalars or of one-level mappings (`sources:`). Each scalar is typed by PyYAML's
+resolvers (a copy of their table: PyYAML itself is imported only to make a value other than
+text, a bool, a null or a decimal integer, since importing it is a tenth of an edit build's
+start) and made by PyYAML's constructors or, for those four, as they make them, so the values
+are the ones PyYAML gives; anything else (a nested block, a comment, an anchor, a tab, a quote
+with an escape, a key set twice, a character PyYAML might refuse) gives None and the caller
+parses with PyYAML, which also reports errors. tests/test_fastyaml.py compares the two on
+random front matter, and the table with PyYAML's."""
 
 from __future__ import annotations
 
 import functools
 import re
 from typing import Any
-
-import yaml
 
 # A key of at most 128 characters: YAML refuses a simple key past 1,024 (PyYAML and libyaml).
 KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?$")
@@ -24,20 +25,50 @@ INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 MAX_CHARS = 16 * 1024  # well inside yamlsafe's bounds (MAX_BYTES, MAX_NODES) however it is cut
 STR = "tag:yaml.org,2002:str"
 
-_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
-_constructor = yaml.constructor.SafeConstructor()
+
+# PyYAML's implicit resolvers (yaml/resolver.py: YAML 1.1's), in the order it adds them, but
+# the timestamp's: sitegen reads a date as the text it was written as. Each is a tag, its
+# pattern and flags, and the first characters of the scalars it is tried on ("" for the
+# empty scalar).
+RESOLVERS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    ("tag:yaml.org,2002:bool", r'''^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$''', re.X, tuple("yYnNtTfFoO")),
+    ("tag:yaml.org,2002:float", r'''^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$''', re.X, tuple("-+0123456789.")),
+    ("tag:yaml.org,2002:int", r'''^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$''', re.X, tuple("-+0123456789")),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", 0, ("<",)),
+    ("tag:yaml.org,2002:null", r'''^(?: ~
+                    |null|Null|NULL
+                    | )$''', re.X, ("~", "n", "N", "")),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", 0, ("=",)),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, tuple("!&*")),
+)
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+INT = "tag:yaml.org,2002:int"
+BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True,
+               "off": False}  # PyYAML's SafeConstructor.bool_values
+DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")  # an int PyYAML makes as int() does
+
+
+@functools.cache
+def _resolvers(first: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The resolvers tried on a scalar starting with `first`, in PyYAML's order (compiled
+    when first needed: most front matter needs two or three)."""
+    return tuple((tag, re.compile(pattern, flags))
+                 for tag, pattern, flags, firsts in RESOLVERS if first in firsts)
 
 
 class _NotPlain(Exception):
     """The front matter is not in the plain shape: PyYAML reads it."""
-
-
-def use_resolvers(resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> None:
-    """The implicit resolvers of the loader this stands in for (frontmatter's leaves
-    timestamps as text)."""
-    _resolvers.clear()
-    _resolvers.update(resolvers)
-    _tag.cache_clear()
 
 
 def parse(source: str) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -166,7 +197,7 @@ def _flow(text: str) -> list[Any]:
 
 @functools.lru_cache(maxsize=4096)  # keys and many values repeat from entry to entry
 def _tag(text: str) -> str:
-    for tag, pattern in _resolvers.get(text[0] if text else "", []) + _resolvers.get(None, []):
+    for tag, pattern in _resolvers(text[0] if text else ""):
         if pattern.match(text):
             return tag
     return STR
@@ -177,10 +208,31 @@ def _scalar(text: str) -> Any:
     tag = _tag(text)
     if tag == STR:
         return text
-    build = _constructor.yaml_constructors.get(tag)
-    if tag.endswith((":merge", ":value")) or build is None:
-        raise _NotPlain
+    if tag == BOOL:
+        return BOOL_VALUES[text.lower()]
+    if tag == NULL:
+        return None
     try:
-        return build(_constructor, yaml.ScalarNode(tag, text))
+        if tag == INT and DECIMAL.fullmatch(text):
+            return int(text)
+        return _construct(tag, text)
     except ValueError:  # `0x_`, an int past Python's 4,300 digits: PyYAML reports it
         raise _NotPlain from None
+
+
+def _construct(tag: str, text: str) -> Any:
+    """A scalar of `tag` as PyYAML's safe constructor makes it (a float, an octal int...)."""
+    import yaml
+
+    constructor = _constructor()
+    build = constructor.yaml_constructors.get(tag)
+    if tag.endswith((":merge", ":value", ":yaml")) or build is None:
+        raise _NotPlain
+    return build(constructor, yaml.ScalarNode(tag, text))
+
+
+@functools.lru_cache(maxsize=1)
+def _constructor() -> Any:
+    import yaml
+
+    return yaml.constructor.SafeConstructor()

@@ -4,14 +4,16 @@ line numbers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-import tomllib
+import typing
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from sitegen import fastyaml
 
-from sitegen import fastyaml, yamlsafe
+if typing.TYPE_CHECKING:  # PyYAML is imported to read what fastyaml does not
+    import yaml
 
 FENCE = re.compile(r"^---[ \t]*$")
 TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
@@ -37,20 +39,25 @@ class Document:
     body_line: int
 
 
-# libyaml's parser when PyYAML has it (4-5x faster on a large site), else the pure-Python one.
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.lru_cache(maxsize=1)
+def yaml_loader() -> type[yaml.SafeLoader]:
+    """PyYAML's safe loader, libyaml's parser when PyYAML has it (4-5x faster on a large site),
+    that leaves timestamps as strings: the day is read as written, never shifted to UTC.
+    (Made when first needed: an edit build whose front matter fastyaml reads never imports
+    PyYAML.)"""
+    import yaml
 
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """A safe loader that leaves timestamps as strings: the day is read as written, never
-    shifted to UTC."""
+    class Loader(base):  # type: ignore[valid-type,misc]
+        pass
 
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-fastyaml.use_resolvers(_Loader.yaml_implicit_resolvers)
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
 
 
 def normalise_text(raw: bytes) -> str:
@@ -89,6 +96,10 @@ def parse_document(text: str, *, aliases: bool = False) -> Document:
 
 def _parse_toml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a TOML block; dates become the text they were written as, like YAML's."""
+    import tomllib
+
+    from sitegen import yamlsafe
+
     try:
         yamlsafe.check_size(source, offset)
         data = tomllib.loads(source)
@@ -139,7 +150,12 @@ def _parse_yaml(source: str, offset: int,
 
 
 def _pyyaml(source: str, offset: int, aliases: bool) -> tuple[dict[str, Any], dict[str, int]]:
-    loader = _Loader(source)
+    import yaml
+
+    from sitegen import yamlsafe
+
+    loader = yaml_loader()(source)
+    node: yaml.Node | None = None
     try:
         yamlsafe.check_size(source, offset)
         node = loader.get_single_node()
@@ -147,6 +163,9 @@ def _pyyaml(source: str, offset: int, aliases: bool) -> tuple[dict[str, Any], di
             yamlsafe.check_node(node, offset, aliases=aliases)
         data = loader.construct_document(node) if node is not None else None
     except (ValueError, TypeError, KeyError, AttributeError) as e:  # a constructor's own error
+        if node is None:  # not one: the parser's
+            raise FrontMatterError(offset, f"YAML error: {e}; check indentation, colons and "
+                                           "quotes") from e
         raise _unreadable(node, offset) from e
     except yamlsafe.UnsafeYaml as e:
         raise FrontMatterError(e.line, e.message) from e
@@ -175,6 +194,8 @@ def _pyyaml(source: str, offset: int, aliases: bool) -> tuple[dict[str, Any], di
 def _unreadable(root: yaml.Node, offset: int) -> FrontMatterError:
     """A scalar PyYAML resolves or is told to be a type it then cannot make (`0x_`, a
     4,301-digit int, `!!timestamp soon`): the error names the first such value's line."""
+    import yaml
+
     constructor = yaml.constructor.SafeConstructor()
     stack, bad = [root], []
     while stack:

@@ -120,3 +120,40 @@ def test_a_value_pyyaml_cannot_make_is_an_error_on_its_line(source: str, line: i
 def test_front_matter_pyyaml_refuses_is_not_taken(source: str) -> None:
     assert pyyaml(source) == "refused"
     assert fastyaml.parse(source) is None
+
+
+def test_its_resolver_table_is_pyyamls_but_the_timestamps() -> None:
+    # fastyaml types scalars with a copy of PyYAML's implicit resolvers (so an edit need not
+    # import PyYAML): the copy must be PyYAML's own, tag for tag, pattern for pattern, in its
+    # order for every first character, with timestamps left as text.
+    import yaml
+
+    theirs = {first: [(tag, r.pattern, r.flags) for tag, r in resolvers
+                      if tag != "tag:yaml.org,2002:timestamp"]
+              for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    theirs = {first: found for first, found in theirs.items() if found}
+    ours = {first: [(tag, r.pattern, r.flags) for tag, r in fastyaml._resolvers(first)]
+            for first in {f for _, _, _, firsts in fastyaml.RESOLVERS for f in firsts}}
+    assert None not in theirs  # no resolver for every first character
+    assert ours == theirs
+    assert frontmatter.yaml_loader().yaml_implicit_resolvers == {
+        first: [(tag, r) for tag, r in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def test_plain_front_matter_is_read_without_importing_pyyaml() -> None:
+    # Text, bools, nulls and decimal integers are made as PyYAML makes them, without it; a
+    # float is PyYAML's to make. In a fresh interpreter: this one has PyYAML loaded.
+    import subprocess
+    import sys
+
+    code = ("import sys; from sitegen import fastyaml, load; "
+            "got = fastyaml.parse('title: A\\ndate: 2022-12-19\\norder: 12\\nkey: yes\\n"
+            "none: ~\\ntopics: [a, 3]\\n'); "
+            "print('yaml' in sys.modules, got[0]); "
+            "fastyaml.parse('weight: 1.5\\n'); print('yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "False {'title': 'A', 'date': '2022-12-19', 'order': 12, 'key': True, " \
+                     "'none': None, 'topics': ['a', 3]}"
+    assert out[1] == "True"
