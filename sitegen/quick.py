@@ -393,7 +393,7 @@ def _old_file(out: Path, manifest: write.Manifest, rel: str) -> write.Span | Non
         return None
     if owned is None or not stat.S_ISREG(st.st_mode) or st.st_size != owned.size:
         return None
-    return write.Span(path, 0, st.st_size, st.st_size, st.st_mtime_ns)
+    return write.Span.whole(path, st)
 
 
 def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str]:
@@ -590,9 +590,13 @@ class _Text:
         self.fd = -1
 
     def __enter__(self) -> _Text:
-        self.fd = os.open(self.whole.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
-        st = os.fstat(self.fd)
-        if st.st_size != self.whole.size or st.st_mtime_ns != self.whole.mtime_ns:
+        self.fd = os.open(self.whole.path,
+                          os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            same = self.whole.same_as(os.fstat(self.fd))
+        except OSError:
+            same = False
+        if not same:
             os.close(self.fd)
             raise ValueError("changed since it was looked at")
         return self

@@ -322,14 +322,31 @@ class Staged:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Bytes `start` to `end` of a file of the output as it is: one of `size` bytes, last
-    modified at `mtime_ns`, when read."""
+    """Bytes `start` to `end` of a file of the output as it is: a regular file with this
+    stat (size, mtime, inode, ctime: a file rewritten in place, or another moved there, moves
+    one of them), from before the span is read until after."""
 
     path: str
     start: int
     end: int
     size: int
     mtime_ns: int
+    ino: int
+    ctime_ns: int
+
+    def same_as(self, st: os.stat_result) -> bool:
+        return stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns, st.st_ino,
+                                             st.st_ctime_ns) == \
+            (self.size, self.mtime_ns, self.ino, self.ctime_ns)
+
+    @staticmethod
+    def whole(path: str, st: os.stat_result) -> Span:
+        return Span(path, 0, st.st_size, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+class SourceChanged(OSError):
+    """An old file a build was copying from changed meanwhile (another program writing into
+    the site)."""
 
 
 PART = 1 << 20  # a span is read a MiB at a time
@@ -341,8 +358,9 @@ class Parts:
     part at a time, never joined: an edit's `/entries.json` (20 MB at 10,000 entries, a line or
     two of it new). Held whole, the old and the new bytes took 0.06 s of an edit, most of it
     the kernel handing the process 12,000 fresh pages; a span goes through one small buffer.
-    Should the old file not have the size and mtime it had when planned (changed meanwhile),
-    the write fails: an OSError, so the build fails and the site stays as it was.
+    Should the old file not have the stat it had when planned, when a span is opened or once it
+    is read (changed meanwhile), the write fails (`SourceChanged`), so the build fails and the
+    site stays as it was.
 
     A `Parts` differs from the file it was made from (the fast path makes one only where a line
     changed), so `plan_writes` does not hash it to compare: its digest is taken as written."""
@@ -363,15 +381,18 @@ class Parts:
         buffers = (bytearray(PART), bytearray(PART))
         free = (threading.Semaphore(1), threading.Semaphore(1))  # one per buffer: not hashing
         todo: queue.SimpleQueue[bytes | tuple[int, int] | None] = queue.SimpleQueue()
+        failed: list[BaseException] = []
 
         def hash_all() -> None:
             while (item := todo.get()) is not None:
-                if isinstance(item, bytes):
-                    hashing.update(item)
-                else:
-                    which, size = item
-                    hashing.update(memoryview(buffers[which])[:size])
-                    free[which].release()
+                try:
+                    if not failed:
+                        hashing.update(item if isinstance(item, bytes) else
+                                       memoryview(buffers[item[0]])[:item[1]])
+                except BaseException as e:  # noqa: BLE001 - the writer raises it once done
+                    failed.append(e)
+                if not isinstance(item, bytes):
+                    free[item[0]].release()  # whatever happened: the writer never waits on it
 
         hasher = threading.Thread(target=hash_all, name="sitegen-hash", daemon=True)
         hasher.start()
@@ -395,26 +416,29 @@ class Parts:
                         _write_all(fd, view[:got])
                         at += got
                         which = 1 - which
+                    if not part.same_as(os.fstat(source)):
+                        raise _changed(part)  # while it was read: the parts are two versions
         finally:
             todo.put(None)
             hasher.join()
+        if failed:
+            raise failed[0]
         return hashing.hexdigest()
 
 
 @contextlib.contextmanager
 def _opened(span: Span) -> Iterator[int]:
-    fd = os.open(span.path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(span.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
-        st = os.fstat(fd)
-        if st.st_size != span.size or st.st_mtime_ns != span.mtime_ns:
+        if not span.same_as(os.fstat(fd)):  # O_NONBLOCK: a FIFO put there does not hang
             raise _changed(span)
         yield fd
     finally:
         os.close(fd)
 
 
-def _changed(span: Span) -> OSError:
-    return OSError(errno.EIO, "changed while the build read it", span.path)
+def _changed(span: Span) -> SourceChanged:
+    return SourceChanged(errno.EIO, "changed while the build read it", span.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -773,6 +797,12 @@ def _write_durably(path: Path, data: bytes) -> None:
 
 
 def _write_failure(out: Path, e: OSError) -> SitegenError:
+    if isinstance(e, SourceChanged):
+        return SitegenError(Problem(Path(str(e.filename)), 1,
+                                    "this file of the site changed while the build read it "
+                                    "(is another program writing into the output folder?); "
+                                    "the previous site was left exactly as it was — build "
+                                    "again"))
     why = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
     where = e.filename or staging_dir(out)
     return SitegenError(Problem(Path(str(where)), 1,

@@ -661,8 +661,7 @@ def test_splicing_an_export_replaces_exactly_the_changed_lines(
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
         path = Path(folder, "entries.json")
         path.write_bytes(old)
-        st_ = path.stat()
-        whole = write.Span(str(path), 0, len(old), len(old), st_.st_mtime_ns)
+        whole = write.Span.whole(str(path), path.stat())
         patch.setattr(exports, "fragment", lambda _config, _kind, text: text)
         patch.setattr(write, "PART", part)
         got = [quick._splice(whole, "json", slots, fresh, previous, None)  # type: ignore[arg-type]
@@ -689,25 +688,49 @@ def test_splicing_an_export_replaces_exactly_the_changed_lines(
 
 
 def test_an_export_changed_while_an_edit_reads_it_fails_the_write_not_the_site(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The spans of the old /entries.json are read when the new file is written: one changed
-    # meanwhile (its size or mtime moved) is an OSError, which fails the build before its
-    # commit, never a file made of two versions.
+    # before (its mtime moved), or rewritten in place while its parts are read (the same size),
+    # is a SourceChanged, which fails the build before its commit, never a file made of two
+    # versions.
+    import dataclasses
+
     from sitegen import write
 
     path = tmp_path / "entries.json"
     path.write_bytes(b"[\nA,\nB\n]\n")
-    st_ = path.stat()
-    parts = write.Parts((write.Span(str(path), 0, 2, st_.st_size, st_.st_mtime_ns), b"C,",
-                         write.Span(str(path), 4, st_.st_size, st_.st_size, st_.st_mtime_ns)))
+    whole = write.Span.whole(str(path), path.stat())
+    parts = write.Parts((dataclasses.replace(whole, end=2), b"C,",
+                         dataclasses.replace(whole, start=4)))
     fd = os.open(tmp_path / "new", os.O_WRONLY | os.O_CREAT)
     try:
         assert parts.write_to(fd) == write.sha256(b"[\nC,\nB\n]\n")
+        st_ = path.stat()
         os.utime(path, ns=(st_.st_atime_ns, st_.st_mtime_ns + 1_000_000_000))
-        with pytest.raises(OSError, match="changed while the build read it"):
+        with pytest.raises(write.SourceChanged, match="changed while the build read it"):
             parts.write_to(fd)
+        path.write_bytes(b"A" * 8 + b"\n" + b"B" * 8 + b"\n")
+        whole = write.Span.whole(str(path), path.stat())
+        reads = []
+        preadv = os.preadv
+
+        def rewriting(*args: Any) -> int:  # the file rewritten between two reads of a span
+            reads.append(1)
+            if len(reads) == 2:
+                with path.open("r+b") as f:
+                    f.write(b"X" * 18)
+            return preadv(*args)
+
+        monkeypatch.setattr(write, "PART", 4)
+        monkeypatch.setattr(os, "preadv", rewriting)
+        with pytest.raises(write.SourceChanged):
+            write.Parts((whole, b"tail\n")).write_to(fd)
+        monkeypatch.undo()
     finally:
         os.close(fd)
+    assert len(reads) > 2
+    error = write._write_failure(tmp_path, write._changed(whole))
+    assert "changed while the build read it" in str(error) and "build again" in str(error)
 
 
 def test_a_snapshot_written_in_parts_reads_back_whole_and_replaces_the_last(
