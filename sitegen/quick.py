@@ -348,7 +348,6 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
         with _Later() as later:
             # Pagefind needs the entry pages alone: it runs while the feeds and exports are made
             made = _render(config, cache, snap, changes.fresh, changes.digests,
-                           lambda rel: _on_disk(out, manifest, rel),
                            lambda rel: _old_file(out, manifest, rel),
                            later.start(lambda pages: _search(
                                config, out, manifest, snap, changes.fresh, pages, bundle,
@@ -368,10 +367,8 @@ def _build(config: SiteConfig, cache: Cache, out: Path, manifest: write.Manifest
                  ({path: changes.files[path] for path in changes.digests}, changes.digests))
 
 
-def _on_disk(out: Path, manifest: write.Manifest, rel: str) -> bytes | None:
-    """The bytes of an owned output file, if it holds what the manifest says it does: the
-    caller found its stat as written, and the fast path trusts that as the no-op path does."""
-    whole = _old_file(out, manifest, rel)
+def _read(whole: write.Span | None) -> bytes | None:
+    """The bytes of an old output file (`_old_file`'s), or None."""
     if whole is None:
         return None
     try:
@@ -417,15 +414,14 @@ def _parse(path: Path, settings: str, config: SiteConfig) -> tuple[Any, str, str
 
 
 def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[int, Entry],
-            changed: dict[str, str], old: Callable[[str], bytes | None],
-            old_file: Callable[[str], write.Span | None],
+            changed: dict[str, str], old_file: Callable[[str], write.Span | None],
             pages_made: Callable[[dict[str, write.Planned]], None] | None = None,
             ) -> dict[str, write.Planned] | None:
     """The changed entries' pages, the feeds that carry them, the body exports that hold
     them: their new bytes and keys. `changed` is the changed files' digests (by path): the
     keys are made from them, as a full build's are, or a later full build that finds an
-    entry back as it was would keep the edited bytes. `pages_made` is given the entry pages as
-    soon as they are made."""
+    entry back as it was would keep the edited bytes. `old_file` gives an owned output file as
+    it is now (`_old_file`). `pages_made` is given the entry pages as soon as they are made."""
     from sitegen import build, feeds, render, urls
 
     paths: dict[int, str] = {}
@@ -439,7 +435,7 @@ def _render(config: SiteConfig, cache: Cache, snap: dict[str, Any], fresh: dict[
         wanted.update(i for i in (earlier, later, *related) if i >= 0)
     carrying = [f for f in snap["feeds"] if fresh.keys() & set(f[3])]
     spliced = {f[0]: data for f in carrying
-               if (data := _splice_feed(old(f[0]), config, [fresh[i] for i in f[3]
+               if (data := _splice_feed(_read(old_file(f[0])), config, [fresh[i] for i in f[3]
                                                             if i in fresh])) is not None}
     for f in carrying:
         if f[0] not in spliced:  # rendered whole: every entry it shows is needed
