@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import tomllib
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -96,8 +97,6 @@ def parse_document(text: str, *, aliases: bool = False) -> Document:
 
 def _parse_toml(source: str, offset: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a TOML block; dates become the text they were written as, like YAML's."""
-    import tomllib
-
     from sitegen import yamlsafe
 
     try:

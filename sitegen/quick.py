@@ -577,7 +577,8 @@ def _spliced(old: write.Span, lines: list[tuple[int, int, bytes]]) -> write.Part
 
 class _Text:
     """An output file read a part at a time, by position, through one buffer (never whole: an
-    export is 20 MB); a ValueError where it does not hold what is looked for."""
+    export is 20 MB); a ValueError where it does not hold what is looked for, an OSError
+    (`write.SourceChanged`) where it is no longer the file it was."""
 
     def __init__(self, whole: write.Span) -> None:
         self.whole = whole
@@ -586,19 +587,12 @@ class _Text:
         self.fd = -1
 
     def __enter__(self) -> _Text:
-        self.fd = os.open(self.whole.path,
-                          os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
-        try:
-            same = self.whole.same_as(os.fstat(self.fd))
-        except OSError:
-            same = False
-        if not same:
-            os.close(self.fd)
-            raise ValueError("changed since it was looked at")
+        self._file = write.opened(self.whole)
+        self.fd = self._file.__enter__()
         return self
 
-    def __exit__(self, *_: object) -> None:
-        os.close(self.fd)
+    def __exit__(self, *exc: Any) -> None:
+        self._file.__exit__(*exc)
 
     def _fill(self, start: int, end: int) -> int:
         """Bytes `start` to `end` (at most a buffer's) into the buffer; how many."""

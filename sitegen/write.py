@@ -403,7 +403,7 @@ class Parts:
                     todo.put(part)
                     _write_all(fd, part)
                     continue
-                with _opened(part) as source:
+                with opened(part) as source:
                     at = part.start
                     while at < part.end:
                         free[which].acquire()  # its last part hashed
@@ -427,7 +427,9 @@ class Parts:
 
 
 @contextlib.contextmanager
-def _opened(span: Span) -> Iterator[int]:
+def opened(span: Span) -> Iterator[int]:
+    """The file of `span`, open for reading, if it still has the span's stat (else
+    SourceChanged)."""
     fd = os.open(span.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         if not span.same_as(os.fstat(fd)):  # O_NONBLOCK: a FIFO put there does not hang
