@@ -4,6 +4,7 @@ definition lists, heading ids, highlighted code; raw HTML escaped or sanitized."
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # imported where first used: a body markdown-it-pyrs takes ne
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
 
+log = logging.getLogger(__name__)
 HTML_MODES = ("escape", "sanitize")
 # `## Heading {#id}` (Hugo, Pandoc) and `## Heading {: #id .class}` (kramdown, Jekyll)
 HEADING_ATTRS = re.compile(r"\s*\{:?\s*((?:[#.][\w:-]+\s*)+)\}\s*$")
@@ -182,7 +184,11 @@ def _highlight(code: str, lang: str, attrs: str) -> str:
     lexer = _lexer(lang.strip().lower()) if lang else None
     if lexer is None:
         return ""
-    spans = format_spans(lexer.get_tokens(code))
+    try:
+        spans = format_spans(lexer.get_tokens(code))
+    except Exception:  # a lexer that fails, or would never end (fastlex.Stalled), on this code
+        log.debug("code in %s left plain: its lexer fails on it", lang, exc_info=True)
+        return ""
     return f'<pre class="highlight"><code class="language-{_attr(lang)}">{spans}</code></pre>\n'
 
 
@@ -255,8 +261,10 @@ def _lexer(lang: str) -> Any:
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    from sitegen import fastlex
+
     try:
-        return get_lexer_by_name(lang)
+        return fastlex.faster(get_lexer_by_name(lang))
     except ClassNotFound:
         return None
 

@@ -1,0 +1,180 @@
+"""sitegen.fastlex drives Pygments' regex lexers with each state's rules joined into one pattern:
+the tokens must be Pygments' own, for every lexer Pygments has and any text, and a lexer that
+would never end must stop."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pygments.lexer import ExtendedRegexLexer, RegexLexer, bygroups, default, this, using, words
+from pygments.lexers import get_all_lexers, get_lexer_by_name
+from pygments.token import Comment, Keyword, Name, Number, String, Text
+
+from sitegen import fastlex, markdown
+
+# Code of many kinds, written here: comments, strings and escapes, numbers, here-documents,
+# markup, tabs and CRLF, text outside ASCII, and characters most lexers have no rule for.
+SAMPLES = (
+    'def f(x, *a, **k):\n    """Doc."""\n    return x + 1  # note\n',
+    'fn main() { let s = "a\\"b"; /* c */ println!("{}", s); }\n',
+    "SELECT a, b FROM t WHERE x = 'y' -- c\n;\n",
+    "cat <<EOF\nhello $USER\nEOF\nif [ -f x ]; then echo `date`; fi\n",
+    '<div class="a">text &amp; <b>bold</b></div>\n<!-- c -->\n',
+    'x = {"k": [1, 2.5e3, true, null]}\n\t// tab\r\nend\n',
+    "key: value\nlist:\n  - 'q'\n  - \"w\"\n# c\n",
+    "é ü 中文 \\\\ \\n @decorator $var %x ^y ~z `q` ?:;\n\n",
+)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _tokens(lexer: Any, text: str, seconds: int = 5) -> list[tuple[Any, str]] | str:
+    """The lexer's tokens for `text`, or the name of what it raised; "hangs" after `seconds`
+    (Pygments' own loop never ends on some input: fastlex must stop there)."""
+    def stop(*_: object) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        return list(lexer.get_tokens(text))
+    except _Timeout:
+        return "hangs"
+    except Exception as e:
+        return type(e).__name__
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# Every lexer Pygments lists, by its first alias (its class is imported where it is tested)
+ALIASES = [aliases[0] for _, aliases, _, _ in get_all_lexers() if aliases]
+GROUPS = 8
+
+
+def _joined(lexer: Any) -> int:
+    """How many of the lexer's states (those used so far) have rules joined in one pattern."""
+    tables = type(lexer).__dict__.get(fastlex._MATCHERS, {})
+    return sum(any(type(rules) is dict for _, rules in matchers) for matchers in tables.values())
+
+
+@pytest.mark.parametrize("group", range(GROUPS))
+def test_every_lexer_gives_pygments_tokens(group: int) -> None:
+    """Each regex lexer of Pygments, driven by fastlex, on each sample: Pygments' tokens (or
+    Stalled where Pygments never ends); most of them join rules; any other lexer is kept."""
+    regex = joined = 0
+    for alias in ALIASES[group::GROUPS]:
+        plain = get_lexer_by_name(alias)
+        fast = fastlex.faster(plain)
+        if not isinstance(plain, RegexLexer) or isinstance(plain, ExtendedRegexLexer):
+            assert fast is plain
+            continue
+        regex += 1
+        assert type(fast) is not type(plain)
+        for text in SAMPLES:
+            expected = _tokens(plain, text, seconds=2)
+            if expected == "hangs":
+                assert _tokens(fast, text) == "Stalled", (alias, text)
+            else:
+                assert _tokens(fast, text) == expected, (alias, text)
+        joined += _joined(fast) > 0
+    assert regex > 30 and joined > regex * 3 // 4
+
+
+CODE = st.lists(st.sampled_from(
+    list("abcdefxyz019_ \t\n\r\"'`\\/*#-+=<>()[]{}.,:;$@%!?&|^~é中") +
+    ["def ", "fn ", "let ", "if ", "else", "return", "SELECT ", "<<EOF\n", "EOF\n", "//",
+     "/*", "*/", '"""', "${", "0x1F", "1.5e3", "true", "null", "- ", ": "]),
+    max_size=80).map("".join)
+COMMON = ("python", "rust", "go", "javascript", "typescript", "bash", "sql", "toml", "c", "cpp",
+          "java", "ruby", "html", "css", "json", "diff", "console", "php")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(COMMON), CODE)
+def test_any_text_lexes_as_pygments_does(alias: str, text: str) -> None:
+    plain = get_lexer_by_name(alias)
+    assert _tokens(fastlex.faster(plain), text) == _tokens(plain, text)
+
+
+class Crafted(RegexLexer):
+    """A lexer using each thing that decides whether a rule may be joined with its neighbours."""
+
+    name = "crafted"
+    tokens = {
+        "root": [
+            (r"\s+", Text),
+            (r"(?i)select\b", Keyword),  # a global flag: scoped to its branch
+            (r"(?x) \d+ (\.\d*)?  # a number; a comment at the end in verbose mode", Number),
+            (r"(['\"])(.*?)(\1)", String),  # a back-reference: alone
+            (r"(?P<name>[a-z]+)(\()", bygroups(Name.Function, Text), "call"),  # named: alone
+            (r"(let)(\s+)([a-z]+)", bygroups(Keyword, Text, Name)),  # a callback's groups
+            (words(("if", "else"), suffix=r"\b"), Keyword),
+            (r"#", Comment, "comment"),
+            (r"[a-z]+", Name),
+            (r"\{", Text, "#push"),
+            (r"\}", Text, "#pop"),
+            (r"<", Text, ("comment", "call")),
+            (r"(`)([^`]*)(`)", bygroups(Text, using(this), Text)),  # this lexer, inside
+        ],
+        "call": [
+            (r"\)", Text, "#pop"),
+            (r"[^()]+", Text),
+            default("#pop:2"),
+        ],
+        "comment": [
+            (r"[^\n]+", Comment),
+            default("#pop"),
+        ],
+    }
+
+
+def test_a_crafted_lexer_joins_what_it_may_and_gives_pygments_tokens() -> None:
+    plain = Crafted()
+    fast = fastlex.faster(plain)
+    texts = ["SELECT x if 'a' \"b\" 12.5 f(y) let v # c\n{ { } } <z) `q`", "Select\n\"'\"",
+             "g(h(", "}}}}", "12. 3", "let  x", "<<<<", "f(", "#\n#"]
+    for text in texts:
+        assert _tokens(fast, text) == _tokens(plain, text), text
+    tables = type(fast).__dict__[fastlex._MATCHERS]
+    root = tables["root"]
+    assert len(root) < len(Crafted.tokens["root"])  # some rules joined
+    alone = [rules for _, rules in root if type(rules) is not dict]
+    assert {rule[0].__self__.pattern for rule in alone} >= {
+        r"(['\"])(.*?)(\1)", r"(?P<name>[a-z]+)(\()"}
+
+
+class Endless(RegexLexer):
+    """A lexer that pushes a state without reading anything: Pygments' loop never ends."""
+
+    name = "endless"
+    tokens = {"root": [(r"a", Text), (r"(?=b)", Text, "#push")]}
+
+
+def test_a_lexer_that_would_never_end_stops_and_its_code_is_shown_plain(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _tokens(Endless(), "aab", seconds=1) == "hangs"
+    assert _tokens(fastlex.faster(Endless()), "aab") == "Stalled"
+    monkeypatch.setattr(markdown, "_lexer", lambda lang: fastlex.faster(Endless()))
+    html = markdown.render_body("```endless\naab <x>\n```\n", "escape")
+    assert html == '<pre><code class="language-endless">aab &lt;x&gt;\n</code></pre>\n'
+
+
+def test_highlighted_code_uses_the_faster_lexer() -> None:
+    lexer = markdown._lexer("python")
+    assert isinstance(lexer, fastlex._Faster)
+    html = markdown.render_body("```python\ndef f():\n    return 1\n```\n", "escape")
+    assert '<span class="k">def</span>' in html and _joined(lexer) > 0
+
+
+def test_a_lexer_with_its_own_loop_is_left_alone() -> None:
+    for alias in ("yaml", "html+jinja", "pycon"):  # ExtendedRegexLexer, DelegatingLexer, Lexer
+        plain = get_lexer_by_name(alias)
+        fast = fastlex.faster(plain)
+        assert fast is plain
