@@ -4,11 +4,12 @@ Highlighting code is most of a long post's parse (a blog of 1,049 posts with 4,1
 blocks: 4.8 of its 7.2 CPU seconds), and nearly all of it is `RegexLexer`'s loop, which tries
 a state's rules one at a time, a Python call each, until one matches where the text is. Here a
 state's rules are tried by one regular expression instead: consecutive rules are joined into
-one alternation, `(rule1)|(rule2)|...`, whose branches Python's `re` tries in order, as the
-loop does, so its match is the first rule's that matches; which rule it was is the branch's
-group (`lastindex`: a branch's outer group closes last). The tokens and state changes are then
-Pygments' own: a rule with a callback (`bygroups`, `using`) is matched again alone, so the
-callback gets the match object it expects.
+one alternation, `(?:rule1)()|(?:rule2)()|...`, whose branches Python's `re` tries in order,
+as the loop does, so its match is the first rule's that matches; which rule it was is told by
+the empty group after it, which closes last (`lastindex`). (A branch opening with its own
+pattern, not a group, keeps `re`'s quick test of a first literal or character set.) The
+tokens and state changes are then Pygments' own: a rule with a callback (`bygroups`, `using`)
+is matched again alone, so the callback gets the match object it expects.
 
 A rule that could mean something else inside a bigger expression stays alone, tried as
 Pygments tries it: one with a back-reference or a named group (group numbers move in the
@@ -181,12 +182,8 @@ def _branch(rexmatch: Any, base: int) -> str | None:
         return None
     # In verbose mode a comment runs to the end of its line: a newline ends the branch's
     end = "\n" if (pattern.flags & re.VERBOSE) else ""
-    branch = f"(?{letters}:{body}{end})()" if letters else f"(?:{body}{end})()"
-    try:
-        alone = re.compile(branch, base)
-    except (re.error, RecursionError, OverflowError):
-        return None
-    return branch if alone.groups == pattern.groups + 1 else None
+    # Its own groups, then an empty one, which closes last: the branch's number (`_joined`)
+    return f"(?{letters}:{body}{end})()" if letters else f"(?:{body}{end})()"
 
 
 def _joined(run: list[tuple[str, Rule]], base: int) -> list[Matcher]:
