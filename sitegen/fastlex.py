@@ -34,7 +34,8 @@ _NAMES_A_GROUP = re.compile(r"\\[1-9]|\(\?P|\(\?\(|\(\?<(?![=!])")
 _GLOBAL_FLAGS = re.compile(r"\(\?([aimsux]+)\)")  # at a pattern's start only (else re.error)
 _MATCHERS = "_sitegen_matchers"  # a faster lexer class's tables, by state, made as first used
 
-# Empty matches in a row that mean a lexer is stuck: Pygments' own loop never ends on some
+# Empty matches in a row, past the depth of the state stack where they began, that mean a
+# lexer is stuck: Pygments' own loop never ends on some
 # input (its MCSchema lexer on a line of HTML, in 2.19), pushing states forever. Real lexers
 # make a few in a row (`default()` rules popping to an outer state), or one for each state on
 # the stack when they unwind it.
@@ -54,7 +55,7 @@ class _Faster(RegexLexer):
 
     def get_tokens_unprocessed(self, text: str, stack: Iterable[str] = ("root",),
                                ) -> Iterator[tuple[int, Any, str]]:
-        pos = stalled = 0
+        pos = stalled = depth = 0
         tokendefs = self._tokens  # type: ignore[attr-defined]  # RegexLexerMeta's
         tables = type(self).__dict__[_MATCHERS]
         statestack = list(stack)
@@ -76,8 +77,11 @@ class _Faster(RegexLexer):
                         else:
                             yield from action(self, m)
                     if m.end() == pos:  # an empty match: a state change, or a loop
+                        if not stalled:
+                            depth = len(statestack)
                         stalled += 1
-                        if stalled > MAX_STALLS:
+                        # unwinding a deep stack makes one a level: more than that is a loop
+                        if stalled > MAX_STALLS + depth:
                             raise Stalled(f"{type(self).__name__} stopped at {pos}")
                     else:
                         stalled = 0
@@ -109,6 +113,7 @@ class _Faster(RegexLexer):
                     break
             else:
                 # no rule matched here
+                stalled = 0  # one character is read below (or the text has ended)
                 try:
                     if text[pos] == "\n":
                         # at EOL, reset state to "root"
@@ -133,13 +138,14 @@ def faster(lexer: Any) -> Any:
     RegexLexer's (a subclass of its class: what it overrides is kept, and one that calls
     `super().get_tokens_unprocessed` gets `_Faster`'s); else `lexer` itself."""
     cls = type(lexer)
-    if not isinstance(lexer, RegexLexer) or isinstance(lexer, ExtendedRegexLexer):
-        return lexer
+    if (not isinstance(lexer, RegexLexer) or isinstance(lexer, ExtendedRegexLexer)
+            or lexer.filters or lexer.options or "_tokens" in vars(lexer)):
+        return lexer  # filters, options or rules of its own (C#'s unicodelevel): kept as made
     sub = _CLASSES.get(cls)
     if sub is None:
         sub = _CLASSES[cls] = type(cls.__name__, (cls, _Faster), {
             _MATCHERS: {}, "__module__": cls.__module__, "__doc__": cls.__doc__})
-    return sub(**lexer.options)
+    return sub()
 
 
 def _tables(tables: dict[str, list[Matcher]], state: str, rules: Sequence[Rule],
@@ -176,7 +182,7 @@ def _branch(rexmatch: Any, base: int) -> str | None:
         body = body[found.end():]
     try:
         own = re.compile(f"(?{letters})", base).flags if letters else base
-    except re.error:
+    except (re.error, ValueError):  # ValueError: (?a) against the str pattern's UNICODE
         return None
     if own != pattern.flags:
         return None
