@@ -51,16 +51,20 @@ class Stalled(Exception):
 
 
 class _Faster(RegexLexer):
-    """`RegexLexer.get_tokens_unprocessed`, with each state's rules tried by `_matchers`."""
+    """`RegexLexer.get_tokens_unprocessed`, with each state's rules tried as `_tables` joined
+    them."""
 
     def get_tokens_unprocessed(self, text: str, stack: Iterable[str] = ("root",),
                                ) -> Iterator[tuple[int, Any, str]]:
         pos = stalled = depth = 0
         tokendefs = self._tokens  # type: ignore[attr-defined]  # RegexLexerMeta's
         tables = type(self).__dict__[_MATCHERS]
+
+        def matchers_of(state: str) -> list[Matcher]:  # on a state change, not every token
+            return tables.get(state) or _tables(tables, state, tokendefs[state], self.flags)
+
         statestack = list(stack)
-        state = statestack[-1]
-        matchers = tables.get(state) or _tables(tables, state, tokendefs[state], self.flags)
+        matchers = matchers_of(statestack[-1])
         while 1:
             for match, rules in matchers:
                 m = match(text, pos)
@@ -107,9 +111,7 @@ class _Faster(RegexLexer):
                             statestack.append(statestack[-1])
                         else:
                             raise AssertionError(f"wrong state def: {new_state!r}")
-                        state = statestack[-1]
-                        matchers = tables.get(state) or _tables(
-                            tables, state, tokendefs[state], self.flags)
+                        matchers = matchers_of(statestack[-1])
                     break
             else:
                 # no rule matched here
@@ -118,9 +120,7 @@ class _Faster(RegexLexer):
                     if text[pos] == "\n":
                         # at EOL, reset state to "root"
                         statestack = ["root"]
-                        state = "root"
-                        matchers = tables.get(state) or _tables(
-                            tables, state, tokendefs[state], self.flags)
+                        matchers = matchers_of("root")
                         yield pos, Whitespace, "\n"
                         pos += 1
                         continue
