@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from markupsafe import Markup
 
-from sitegen import urls
+from sitegen import fastjson, urls
 from sitegen.config import SiteConfig
 from sitegen.model import Entry, Source
 
@@ -26,14 +25,12 @@ def entry_json_ld(config: SiteConfig, entry: Entry) -> Markup:
 
 def script_json(data: Any) -> Markup:
     """JSON that cannot end its `<script>` element or open a comment: `<`, `>` and `&` are
-    written as \\u escapes, which JSON readers decode back."""
-    text = _ENCODER.encode(data)
+    written as \\u escapes, which JSON readers decode back. Compact, and through orjson where
+    it is installed (`fastjson.dumps_text`): the standard library's encoder took 30 of an entry
+    page's 210 us."""
+    text = fastjson.dumps_text(data)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-# json.dumps(data, ensure_ascii=False), without a new encoder made for each page
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def entry_data(config: SiteConfig, entry: Entry) -> dict[str, Any]:
