@@ -104,8 +104,9 @@ class Cache:
 
     def _warn(self, why: str) -> None:
         where = self.folder or Path(".sitegen-cache")
-        log.warning("warning: %s: %s; building without it (delete the folder to start afresh)",
-                    where, why)
+        what = "file" if where.exists() and not where.is_dir() else "folder"
+        log.warning("warning: %s: %s; building without it (delete the %s to start afresh)",
+                    where, why, what)
 
     def _guard(self, what: str, fn: Any, *args: Any) -> Any:
         """Run one database call; on any sqlite error, warn once and carry on without a cache."""
