@@ -24,6 +24,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ from sitegen.errors import OutputError, Problem, SitegenError
 log = logging.getLogger(__name__)
 MANIFEST = ".sitegen-manifest.json"
 JOURNAL = ".sitegen-commit.json"
+# In the staging folder, beside the journal: the output's manifest as it was when the build
+# planned its writes (a hard link), which a build finishing a stopped commit checks each
+# file against: a journal is a file beside the site, and may come with a project from anywhere.
+OLD_MANIFEST = ".sitegen-manifest.before.json"
 BUNDLE = "pagefind"  # the search bundle's folder (search.py makes it)
 MANIFEST_VERSION = 2  # its files as columns; version 1's (a record per file) is still read
 COLUMNS = (("paths", str), ("sizes", int), ("mtimes", int), ("digests", str), ("keys", str))
@@ -154,8 +159,8 @@ def load_manifest(out: Path, *, force: bool) -> Manifest:
     if not out.is_dir() or not any(out.iterdir()):
         return Manifest.empty()
     if force:
-        log.warning("warning: adopting %s with --force: files sitegen did not write are kept "
-                    "and never removed", out)
+        log.warning("warning: adopting %s with --force: files sitegen did not write are kept, "
+                    "never replaced nor removed", out)
         return Manifest.empty()
     raise OutputError(Problem(out, 1, f"refusing to build into {out}: {reason}; empty it, "
                                       "choose another --out, or pass --force to adopt it "
@@ -214,24 +219,30 @@ def _as_columns(paths: list[str], rows: list[Any]) -> dict[str, list[Any]]:
 def _all_inside(rels: Collection[str]) -> bool:
     """`_inside` for every path, tested on all of them joined (a loop over 21,000 costs 15 ms):
     none empty, none holding a NUL (each NUL in the join is a separator), none starting with
-    '/', none that no file name can be (a lone surrogate: JSON holds it, a stat cannot encode
-    it); those holding '..' are looked at one by one."""
+    '/', none with an empty part (`a//b`, `a/`: a second spelling of a file, or a folder),
+    none that no file name can be (a lone surrogate: JSON holds it, a stat cannot encode it);
+    none with a part `.` or `..`."""
     if not rels:
         return True
     joined = "\0" + "\0".join(rels)
-    if "" in rels or joined.count("\0") != len(rels) or "\0/" in joined:
+    if "" in rels or joined.count("\0") != len(rels) or "\0/" in joined or "//" in joined \
+            or "/\0" in joined or joined.endswith("/"):
         return False
     try:
         os.fsencode(joined)
     except UnicodeEncodeError:
         return False
-    return ".." not in joined or all(_inside(rel) for rel in rels if ".." in rel)
+    return _DOT_PART.search(joined) is None
+
+
+_DOT_PART = re.compile(r"[\0/]\.\.?(?=[\0/]|$)")  # a part `.` or `..`, in `_all_inside`'s join
 
 
 def _inside(rel: str) -> bool:
-    """Whether a manifest's path names a file inside the output folder."""
+    """Whether a manifest's path names a file inside the output folder, in one spelling."""
+    parts = rel.split("/")
     return bool(rel) and not rel.startswith("/") and "\0" not in rel \
-        and (".." not in rel or ".." not in rel.split("/"))
+        and "" not in parts and "." not in parts and ".." not in parts
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
@@ -245,13 +256,17 @@ def manifest_bytes(manifest: Manifest) -> bytes:
 
 
 def adopt(out: Path, extra: dict[str, str]) -> None:
-    """Record every file now in `out` as sitegen's own (deploy's copy of its last bundle)."""
+    """Record every regular file now in `out` as sitegen's own (deploy's copy of its last
+    bundle); never a link, nor what one leads to."""
     files = {}
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.name != MANIFEST:
-            st, data = path.stat(), path.read_bytes()
-            files[path.relative_to(out).as_posix()] = Owned(st.st_size, st.st_mtime_ns,
-                                                            sha256(data))
+        if path.name == MANIFEST or not stat.S_ISREG(path.lstat().st_mode):
+            continue
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            st, data = os.fstat(handle.fileno()), handle.read()
+        files[path.relative_to(out).as_posix()] = Owned(st.st_size, st.st_mtime_ns,
+                                                        sha256(data))
     (out / MANIFEST).write_bytes(manifest_bytes(Manifest(files, extra)))
 
 
@@ -608,8 +623,9 @@ def plan_writes(out: Path, manifest: Manifest, outputs: Mapping[str, Planned],
             if blocked:
                 refused.append(Problem(out / rel, 1, blocked))
                 continue
-            problem = _not_ours(out, rel, owned)
-        if problem and not force:
+            problem = _not_ours(out, rel, owned, digest)
+        # --force replaces a page of sitegen's changed by hand, never a file it did not write
+        if problem and (owned is None or not force):
             refused.append(Problem(out / rel, 1, problem))
             continue
         writes[rel] = planned.data
@@ -711,8 +727,10 @@ def _in_the_way(out: Path, rel: str, folders: dict[str, str]) -> str:
         if stat.S_ISDIR(mode) else ""
 
 
-def _not_ours(out: Path, rel: str, owned: Owned | None) -> str:
-    """Why the file now at `rel` must not be replaced, or '' when it may be."""
+def _not_ours(out: Path, rel: str, owned: Owned | None, digest: str = "") -> str:
+    """Why the file now at `rel` must not be replaced, or '' when it may be. A file sitegen
+    did not write may be replaced only by its very bytes (`digest`: the new file's), which
+    loses nothing: an adopted folder that holds an earlier copy of the site."""
     path = out / rel
     try:
         st = os.lstat(path)
@@ -721,8 +739,10 @@ def _not_ours(out: Path, rel: str, owned: Owned | None) -> str:
     except OSError as e:
         return f"cannot check this file ({e.strerror})"
     if owned is None:
-        return ("sitegen did not write this file and would overwrite it; move it away, or "
-                "pass --force to let sitegen replace it")
+        if digest and stat.S_ISREG(st.st_mode) and unchanged_bytes(path, digest) is not None:
+            return ""
+        return ("sitegen did not write this file and would overwrite it; move it away and "
+                "build again (not even --force replaces a file sitegen did not write)")
     if st.st_size == owned.size and st.st_mtime_ns == owned.mtime_ns:
         return ""
     try:
@@ -778,6 +798,7 @@ def publish(out: Path, writes: Mapping[str, bytes | Parts | Staged], removes: li
         data = manifest_bytes(Manifest(files, extra))
         (staging.root / MANIFEST).write_bytes(data)
         manifest = Manifest(files, extra, sha256(data))
+        _keep_old_manifest(out, staging.root)
         journal = {"write": sorted(writes) + [MANIFEST], "remove": removes}
         _write_durably(staging.root / f"{JOURNAL}.tmp", json.dumps(journal).encode())
         os.replace(staging.root / f"{JOURNAL}.tmp", staging.root / JOURNAL)
@@ -789,6 +810,18 @@ def publish(out: Path, writes: Mapping[str, bytes | Parts | Staged], removes: li
         raise
     commit(out, staging.root)
     return manifest
+
+
+def _keep_old_manifest(out: Path, staging: Path) -> None:
+    """Link the output's manifest into staging as it is now (`OLD_MANIFEST`; a copy where a
+    link cannot be made): what a build finishing this commit may replace or remove."""
+    old, kept = out / MANIFEST, staging / OLD_MANIFEST
+    try:
+        os.link(old, kept, follow_symlinks=False)
+    except FileNotFoundError:
+        return  # a first build: nothing is owned yet
+    except OSError:
+        kept.write_bytes(old.read_bytes())
 
 
 def _write_durably(path: Path, data: bytes) -> None:
@@ -813,12 +846,14 @@ def _write_failure(out: Path, e: OSError) -> SitegenError:
                                 "permissions, then build again"))
 
 
-def commit(out: Path, staging: Path) -> None:
-    """Move the staged files into place and remove the stale ones, as the journal says.
+def commit(out: Path, staging: Path, journal: dict[str, list[str]] | None = None) -> None:
+    """Move the staged files into place and remove the stale ones, as the journal says (or
+    `journal`, the one in `staging` as `recover` checked it).
 
     Idempotent: a commit cut short (a killed build) is finished by calling it again.
     """
-    journal = json.loads((staging / JOURNAL).read_bytes())
+    if journal is None:
+        journal = json.loads((staging / JOURNAL).read_bytes())
     if not os.path.lexists(out) and not journal["remove"]:
         # A first build: the whole staged site moves into place in one rename (10,000s of
         # renames cost seconds); the journal that came with it is removed after, or by the
@@ -829,6 +864,7 @@ def commit(out: Path, staging: Path) -> None:
         except OSError:
             pass
         else:
+            (out / OLD_MANIFEST).unlink(missing_ok=True)  # there if `out` went meanwhile
             (out / JOURNAL).unlink(missing_ok=True)
             return
     out.mkdir(parents=True, exist_ok=True)
@@ -852,27 +888,35 @@ def recover(out: Path) -> None:
     for leftover in out.parent.glob(f".{glob.escape(out.name)}.search-*"):
         discard(leftover)  # a search run's private folder, from a build that was killed
     if _is_our_journal(out / JOURNAL):
-        (out / JOURNAL).unlink()  # moved in with a first build's staged site, then stopped
+        # moved in with a first build's staged site, then stopped
+        with contextlib.suppress(FileNotFoundError):
+            (out / OLD_MANIFEST).unlink()
+        (out / JOURNAL).unlink()
     staging = staging_dir(out)
     if not staging.exists():
         return
     if (staging / JOURNAL).is_file():
         log.warning("Finishing a build that was stopped while publishing %s", out)
         try:
-            _check_journal(out, staging)
-            commit(out, staging)
+            commit(out, staging, _checked_journal(out, staging))
             return
         except (OSError, ValueError, KeyError) as e:
             log.warning("warning: could not finish it (%s); discarding it", e)
     discard(staging)
 
 
-def _check_journal(out: Path, staging: Path) -> None:
-    """Raise ValueError unless the journal left in `staging` names only files inside `out`,
-    none through a link: it is a file beside the site, which may come with a project from
-    anywhere, and `commit` moves and removes what it says."""
+def _checked_journal(out: Path, staging: Path) -> dict[str, list[str]]:
+    """The journal left in `staging`, with only what its build was allowed to do: a file is
+    replaced or removed only if the manifest the build planned with (`OLD_MANIFEST`) lists it
+    and it is as sitegen wrote it (its size and time), and a new file goes only where nothing
+    is. A journal is a file beside the site, which may come with a project from anywhere (or
+    the user may have changed a page since the build stopped): what it would wrongly touch
+    is kept, said once each, and left out of the new manifest.
+
+    Raises ValueError unless it names only files inside `out`, none through a link."""
     journal = json.loads((staging / JOURNAL).read_bytes())
-    if type(journal) is not dict or set(journal) != {"write", "remove"}:
+    if type(journal) is not dict or set(journal) != {"write", "remove"} \
+            or any(type(v) is not list for v in journal.values()):
         raise ValueError("the journal is not one sitegen wrote")
     paths = [*journal["write"], *journal["remove"]]
     if any(type(p) is not str for p in paths) or not _all_inside(paths):
@@ -884,6 +928,52 @@ def _check_journal(out: Path, staging: Path) -> None:
             if why:
                 raise ValueError(f"{root / rel}: {why}")
         folders.clear()
+    old = _old_manifest(staging).files
+    writes: list[str] = []
+    removes: list[str] = []
+    kept_back: list[str] = []
+    for rel in journal["write"]:
+        if rel == MANIFEST or not os.path.lexists(staging / rel) \
+                or _may_replace(out, rel, old.get(rel)):  # not staged: moved in already
+            writes.append(rel)
+        else:
+            kept_back.append(rel)
+            (staging / rel).unlink()
+    for rel in journal["remove"]:
+        (removes if _may_replace(out, rel, old.get(rel)) else kept_back).append(rel)
+    for rel in kept_back:
+        log.warning("warning: %s: kept as it is (sitegen did not write it, or it changed "
+                    "since); the stopped build would have replaced or removed it", out / rel)
+    if kept_back and (staging / MANIFEST).is_file():  # else moved in: every write was done
+        new = _parse_manifest((staging / MANIFEST).read_bytes())
+        if new is None:
+            raise ValueError("its new manifest is unreadable")
+        for rel in kept_back:
+            new.files.pop(rel, None)
+        (staging / MANIFEST).write_bytes(manifest_bytes(new))
+    return {"write": writes, "remove": removes}
+
+
+def _may_replace(out: Path, rel: str, owned: Owned | None) -> bool:
+    """Whether nothing is at `rel`, or a regular file with the size and time sitegen wrote."""
+    try:
+        st = os.lstat(f"{out}/{rel}")
+    except FileNotFoundError:
+        return True
+    return owned is not None and stat.S_ISREG(st.st_mode) \
+        and (st.st_size, st.st_mtime_ns) == (owned.size, owned.mtime_ns)
+
+
+def _old_manifest(staging: Path) -> Manifest:
+    """The manifest a stopped build planned with (nothing owned, if none was kept)."""
+    try:
+        raw = (staging / OLD_MANIFEST).read_bytes()
+    except FileNotFoundError:
+        return Manifest.empty()
+    manifest = _parse_manifest(raw)
+    if manifest is None:
+        raise ValueError("the manifest it planned with is unreadable")
+    return manifest
 
 
 def _is_our_journal(path: Path) -> bool:

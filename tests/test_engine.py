@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -175,6 +176,43 @@ def test_force_adopts_a_folder_but_never_deletes_what_it_did_not_write(
     assert not (home / "entries" / Path(gone).stem).exists()
     assert (home / "letter.txt").read_text() == "dear"
     assert (home / "photos/a.jpg").read_bytes() == b"\xff"
+
+
+def test_force_never_replaces_a_file_it_did_not_write(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # --force adopted the folder and overwrote the user's own index.html and feed.xml, while
+    # its warning said that files sitegen did not write are kept.
+    write_files(site_dir, entries(3))
+    www = tmp_path / "www"
+    write_files(www, {"index.html": "my homepage", "feed.xml": "my feed", "notes.txt": "n"})
+    before = tree_digest(www)
+    code, output = run(site_dir, "build", "--out", str(www), "--force", capsys=capsys)
+    assert code == 2 and "Traceback" not in output, output
+    for rel in ("index.html", "feed.xml"):
+        assert f"www/{rel}:1: sitegen did not write this file" in output, output
+    assert "notes.txt" not in output
+    assert tree_digest(www) == before
+    # moved away, the build adopts the folder; the user's other file stays
+    (www / "index.html").rename(tmp_path / "my-index.html")
+    (www / "feed.xml").unlink()
+    code, output = run(site_dir, "build", "--out", str(www), "--force", capsys=capsys)
+    assert code == 0, output
+    assert (www / "notes.txt").read_text() == "n" and (www / "index.html").is_file()
+    # the same bytes as sitegen's own are no loss: a copy of its pages adopted again (the
+    # search bundle is left out: each Pagefind run names its files anew)
+    copy = tmp_path / "copy"
+    shutil.copytree(www, copy, ignore=shutil.ignore_patterns("pagefind*"))
+    (copy / write.MANIFEST).unlink()
+    (copy / "index.html").write_text("changed")
+    code, output = run(site_dir, "build", "--out", str(copy), "--force", "--no-search",
+                       capsys=capsys)
+    assert code == 2 and output.count("error:") == 1 and "copy/index.html:1:" in output, output
+    (copy / "index.html").unlink()
+    code, output = run(site_dir, "build", "--out", str(copy), "--force", "--no-search",
+                       capsys=capsys)
+    assert code == 0, output
+    ours = {k: v for k, v in site_files(www).items() if not k.startswith("pagefind")}
+    assert {k: v for k, v in site_files(copy).items() if not k.startswith("pagefind")} == ours
 
 
 def test_a_page_changed_by_hand_is_not_overwritten(site_dir: Path,
@@ -881,6 +919,69 @@ def test_a_first_build_stopped_after_moving_its_site_in_is_finished(
     assert not (site_dir / "site" / ".sitegen-commit.json").exists()
     assert cli(site_dir, "build", "--out", str(tmp_path / "clean")).returncode == 0
     assert site_files(site_dir / "site") == site_files(tmp_path / "clean")
+
+
+def test_a_journal_left_beside_the_site_touches_only_files_sitegen_wrote(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "Finishing a build that was stopped" moved and removed whatever a journal beside the
+    # site named (one may come with a project from anywhere): the user's NOTES.txt deleted,
+    # their CNAME replaced.
+    write_files(site_dir, entries(3))
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    site = site_dir / "site"
+    write_files(site, {"NOTES.txt": "my notes", "CNAME": "example.org"})
+    before = tree_digest(site)
+    page = next(iter(sorted(site.glob("entries/*/index.html"))))
+    write_files(site_dir, {".site.staging/CNAME": "evil", ".site.staging/index.html": "evil",
+                           f".site.staging/{page.relative_to(site)}": "evil",
+                           ".site.staging/.sitegen-commit.json": json.dumps({
+                               "write": ["CNAME", "index.html"], "remove": ["NOTES.txt"]})})
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "Traceback" not in output, output
+    assert output.count("kept as it is") == 3, output
+    assert tree_digest(site) == before
+    assert not (site_dir / ".site.staging").exists()
+
+
+def test_a_build_stopped_after_its_journal_keeps_a_page_changed_since(
+        site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stopped with its journal written, a build is finished by the next one: all but the
+    # page the user changed in between, which is kept (and no longer counted as sitegen's).
+    files = entries(4)
+    write_files(site_dir, files)
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    site = site_dir / "site"
+    first, gone = sorted(files)[:2]
+    path = site_dir / first
+    path.write_text(path.read_text().replace("Event number", "The event numbered"))
+    (site_dir / gone).unlink()
+    real = write.commit
+
+    def stopped(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as a kill would leave it: the journal written, nothing moved
+    monkeypatch.setattr(write, "commit", stopped)
+    assert run(site_dir, "build", capsys=capsys)[0] != 0
+    monkeypatch.setattr(write, "commit", real)
+    assert (site_dir / ".site.staging" / write.JOURNAL).is_file()
+    home = site / "index.html"
+    home.write_text("my own home page")
+    stale = site / "entries" / Path(gone).stem / "index.html"
+    stale.write_text("my notes on it")
+    # the stopped build is finished; then this one refuses to replace the user's home page,
+    # as any file not sitegen's (the stale page, no longer made, is simply left alone)
+    code, output = run(site_dir, "build", capsys=capsys)
+    assert "Finishing a build that was stopped" in output, output
+    assert output.count("kept as it is") == 2, output
+    assert code == 2 and output.count("error:") == 1, output
+    assert "site/index.html:1: sitegen did not write this file" in output, output
+    assert home.read_text() == "my own home page" and stale.read_text() == "my notes on it"
+    assert "The event numbered" in (site / "entries" / Path(first).stem / "index.html").read_text()
+    home.unlink()
+    stale.unlink()
+    assert run(site_dir, "build", capsys=capsys)[0] == 0
+    assert run(site_dir, "build", "--out", str(tmp_path / "clean"), capsys=capsys)[0] == 0
+    assert site_files(site) == site_files(tmp_path / "clean")
 
 
 @pytest.mark.parametrize("threads", ["none", "threading", "_thread"])
