@@ -17,11 +17,12 @@ from typing import Any
 from sitegen import fields as trust_fields
 from sitegen import safeio
 from sitegen.config import SiteConfig, key_line
-from sitegen.errors import ConfigError, Problem, display_path
+from sitegen.errors import CONTROL, ConfigError, Problem, display_path
 from sitegen.frontmatter import Document, FrontMatterError, normalise_text, parse_document
 from sitegen.markdown import render_body
 from sitegen.model import Entry, Source, pickled_by_fields
 from sitegen.slugs import slugify
+from sitegen.write import VCS_FOLDERS
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = ("title", "date", "topics", "tags", "sources", "summary", "slug", "draft", "kind",
@@ -470,11 +471,19 @@ def _aliases(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ..
     out = []
     for alias in value:
         path_part = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", alias.strip(), flags=re.I)
-        clean = path_part.split("#")[0].split("?")[0].lstrip("/")
-        parts = clean.split("/")
-        if not clean or any(p in (".", "..") for p in parts) or "\\" in clean:
+        clean = path_part.split("#")[0].split("?")[0]
+        # `/a//b/` is `/a/b/` to a web server, and the same file: one spelling only (two
+        # were two files to the build, one of them another entry's page)
+        parts = [p for p in clean.split("/") if p]
+        clean = "/".join(parts) + ("/" if parts and clean.endswith("/") else "")
+        if not clean or any(p in (".", "..") for p in parts) or "\\" in clean \
+                or CONTROL.search(clean):
             raise _Invalid(line, f"alias {alias!r} must be a path inside the site, such as "
                                  "/2021/03/old-post/")
+        if any(p.casefold() in VCS_FOLDERS for p in parts):
+            raise _Invalid(line, f"alias {alias!r} would put a page in a repository's own "
+                                 "folder, which no build writes into; remove it from "
+                                 "`aliases:`")
         if any(_name_bytes(p) > NAME_MAX for p in parts):
             raise _Invalid(line, f"alias {alias[:60]!r}... has a part longer than a file's "
                                  f"name may be ({NAME_MAX} bytes); shorten it")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Iterator
 from html import escape
 
 from sitegen import security, urls, write
@@ -11,11 +11,12 @@ from sitegen.errors import ContentError, Problem
 from sitegen.model import Site
 
 
-def redirect_files(site: Site, config: SiteConfig, pages: Container[str]) -> dict[str, bytes]:
+def redirect_files(site: Site, config: SiteConfig, pages: Collection[str]) -> dict[str, bytes]:
     """One small page per alias that sends the reader (and search engines) to the entry; an
     alias that would replace a page, a file or another alias is an error naming both."""
     out: dict[str, bytes] = {}
     owner: dict[str, str] = {}
+    folders: set[str] | None = None  # every folder of the site's files: made at the first alias
     problems = []
     for entry in sorted(site.entries, key=lambda e: e.slug):
         for alias in entry.aliases:
@@ -30,6 +31,18 @@ def redirect_files(site: Site, config: SiteConfig, pages: Container[str]) -> dic
                 problems.append(Problem(entry.path, 1, f"alias /{alias} is already {other}; "
                                                        "remove it from `aliases:`"))
                 continue
+            if folders is None:
+                folders = {folder for rel in pages for folder in _folders_of(rel)}
+            # a file where a folder of the site's must be, or the reverse: `/feed.xml/`
+            both = path if path in folders else next(
+                (f for f in _folders_of(path) if f in pages or f in out), None)
+            if both is not None:
+                problems.append(Problem(entry.path, 1, f"alias /{alias} needs /{both} to be a "
+                                                       "folder and a file at once (the site "
+                                                       "has it as the other); remove it from "
+                                                       "`aliases:`"))
+                continue
+            folders.update(_folders_of(path))
             owner[path] = entry.slug
             out[path] = redirect_page(urls.absolute(config.base_url, urls.entry(entry.slug)),
                                       config.language)
@@ -38,11 +51,18 @@ def redirect_files(site: Site, config: SiteConfig, pages: Container[str]) -> dic
     return out
 
 
+def _folders_of(rel: str) -> Iterator[str]:
+    """The folders that hold the file `rel`: `a/b/c.html` is in `a/b` and in `a`."""
+    while "/" in rel:
+        rel = rel.rpartition("/")[0]
+        yield rel
+
+
 def _reserved(path: str) -> bool:
     """Whether a redirect page at `path` would stand where the build keeps its manifest or
     commit journal, or inside the search bundle's folder (which the search stage owns)."""
     first = path.split("/", 1)[0]
-    return first in (write.MANIFEST, write.JOURNAL, write.BUNDLE)
+    return first in (write.MANIFEST, write.JOURNAL, write.OLD_MANIFEST, write.BUNDLE)
 
 
 def alias_file(alias: str) -> str:

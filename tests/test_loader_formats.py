@@ -185,6 +185,47 @@ def test_an_alias_where_the_build_keeps_its_records_or_search_bundle_is_an_error
     assert not (site_dir / "site").exists()
 
 
+def test_an_alias_spelt_with_empty_parts_is_the_same_path(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `/entries//a/` was another file to the build than `/entries/a/`, a web server's same
+    # page: entry b's redirect replaced entry a's page, and every later build refused.
+    code, out = build(site_dir, {f"{E}/a.md": entry(title="A"), f"{E}/b.md": entry(
+        title="B", extra='aliases: ["/entries//a/", "//old///b//"]\n')}, capsys)
+    assert code == 1, out
+    assert "b.md:1: alias /entries/a/ is already a page sitegen writes" in out
+    code, out = build(site_dir, {f"{E}/b.md": entry(title="B", extra="aliases: [//old///b//]\n")},
+                      capsys)
+    assert code == 0, out
+    assert "url=/entries/b/" in (site_dir / "site/old/b/index.html").read_text()
+    assert 'refresh' not in (site_dir / "site/entries/a/index.html").read_text()
+
+
+@pytest.mark.parametrize("alias", ['"/a\\0b/"', '"/x\\ny/"', "/.git/config", "/x/.Git/y/",
+                                   "/.hg/", "/.svn/wc.db"])
+def test_an_alias_with_a_control_character_or_into_a_repository_is_an_error(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], alias: str) -> None:
+    # A NUL was a traceback (ValueError: embedded null byte); `/.git/config` was written, and
+    # every later build then refused the output folder as one holding a repository.
+    code, out = build(site_dir, {f"{E}/a.md": entry(extra=f"aliases: [{alias}]\n")}, capsys)
+    assert code == 1 and "Traceback" not in out, out
+    said = "a repository's own folder" if "." in alias.split("/")[1] or "Git" in alias \
+        else "must be a path inside the site"
+    assert "a.md:10: alias" in out and said in out, out
+    assert not (site_dir / "site").exists()
+
+
+@pytest.mark.parametrize("aliases", ["[/feed.xml/]", "[/entries.json/x.html]",
+                                     "[/old.html, /old.html/]", "[/topics/index.html/x/]"])
+def test_an_alias_that_needs_a_file_to_be_a_folder_is_an_error(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], aliases: str) -> None:
+    # The build failed writing it: "cannot write the new site ... free some space or fix
+    # the permissions", naming a staging path and not the entry.
+    code, out = build(site_dir, {f"{E}/a.md": entry(extra=f"aliases: {aliases}\n")}, capsys)
+    assert code == 1 and "Traceback" not in out, out
+    assert "a.md:1: alias" in out and "to be a folder and a file at once" in out, out
+    assert "free some space" not in out and not (site_dir / "site").exists()
+
+
 def test_a_slug_or_alias_longer_than_a_file_name_is_an_error_naming_its_line(
         site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # The build failed writing it: "cannot write the new site (File name too long) ... free
