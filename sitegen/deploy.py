@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -22,13 +23,15 @@ from sitegen import search, urls, write
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import SiteConfig
-from sitegen.errors import Problem, SitegenError
+from sitegen.errors import Problem, SitegenError, UsageError, one_line
 
 log = logging.getLogger(__name__)
 
 GITHUB_REMOTE = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]+@)?github\.com[:/]"
     r"(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?$", re.IGNORECASE)
+REGULAR = frozenset({"100644", "100755"})  # the tree modes of a file; a link is 120000
+MODES = {"120000": "a symbolic link", "160000": "a submodule"}
 
 
 class DeployError(SitegenError):
@@ -58,6 +61,7 @@ def deploy(config: SiteConfig, *, remote: str = "origin", branch: str = "gh-page
     """Publish a fresh build of `config`'s site to `branch` on `remote`; print where it will be."""
     started = time.perf_counter()
     repo = open_repo(config, remote)
+    check_branch(repo, branch)
     refuse_checked_out(repo, branch)
     config = with_default_base_url(config, repo.remote_url)
     tips = fetch_tips(repo, branch)
@@ -65,7 +69,7 @@ def deploy(config: SiteConfig, *, remote: str = "origin", branch: str = "gh-page
     parent = choose_parent(repo, tips)
     with tempfile.TemporaryDirectory(prefix="sitegen-deploy-") as tmp:
         site = Path(tmp) / "site"
-        reuse_search_bundle(repo, parent, site, Path(tmp) / "bundle-index")
+        reuse_search_bundle(repo, parent, site)
         build(config, Cache(None), drafts=False, out=site)
         tree = write_tree(repo, site, Path(tmp) / "index")
     commit = commit_site(repo, branch, tree, parent, tips.local,
@@ -97,6 +101,34 @@ def open_repo(config: SiteConfig, remote: str) -> Repo:
         raise DeployError(Problem(config.root, 1, f"no git remote named '{remote}'{listed}; add "
                                   f"it with `git remote add {remote} URL` or pass --remote NAME"))
     return Repo(config.root, Path(found.stdout.strip()), remote, url.stdout.strip())
+
+
+def check_branch(repo: Repo, branch: str) -> None:
+    """Refuse a --branch that is not a branch's own short name: git would make
+    refs/heads/HEAD of 'HEAD', and refs/heads/refs/heads/x of 'refs/heads/x'."""
+    problem = branch_problem(repo, branch)
+    if problem:
+        raise UsageError(f"--branch {branch!r}: {problem}")
+
+
+def branch_problem(repo: Repo, branch: str) -> str | None:
+    """What is wrong with `branch` as a branch name (`git check-ref-format --branch`), and
+    what to pass instead; None when nothing is."""
+    if branch in ("HEAD", "@"):
+        return ("names the current commit, not a branch; pass the name of the site's own "
+                "branch, such as --branch gh-pages")
+    if branch.startswith("refs/"):
+        short = branch.removeprefix("refs/heads/") if branch.startswith("refs/heads/") else ""
+        return ("is a full ref name, and deploy takes a branch's short name (it would make "
+                f"refs/heads/{branch}); pass --branch {short or 'gh-pages'}")
+    if branch.startswith("-"):
+        return "a branch name cannot start with '-'; pass a name such as --branch gh-pages"
+    checked = _git(repo.root, "check-ref-format", "--branch", branch)
+    if checked.returncode != 0 or checked.stdout.strip() != branch or \
+            _git(repo.root, "check-ref-format", f"refs/heads/{branch}").returncode != 0:
+        return ("is not a valid git branch name (see `git check-ref-format --branch`); pass "
+                "a name such as --branch gh-pages")
+    return None
 
 
 def refuse_checked_out(repo: Repo, branch: str) -> None:
@@ -189,36 +221,99 @@ def choose_parent(repo: Repo, tips: Tips) -> str | None:
     return tips.remote
 
 
-def reuse_search_bundle(repo: Repo, parent: str | None, site: Path, index: Path) -> None:
+def reuse_search_bundle(repo: Repo, parent: str | None, site: Path) -> None:
     """Put the last deploy's search bundle in the empty output folder.
 
     The build keeps it only when its stamp says it indexes exactly the records being built;
     otherwise it indexes afresh. Pagefind's output is not byte-stable (its metadata file lists
     filters in random order), so indexing unchanged records again would commit a change that
-    is no change.
+    is no change. A bundle deploy could not have made (no stamp, a symbolic link, a submodule)
+    is left behind, and the search is indexed afresh.
     """
-    bundle = f"{parent}:{search.BUNDLE}"
     site.mkdir(parents=True, exist_ok=True)
-    if parent is None or _rev(repo, bundle) is None:
+    blobs = bundle_blobs(repo, parent) if parent is not None else {}
+    if not blobs:
         return
-    env = {"GIT_INDEX_FILE": str(index)}
-    plumbing = ("-c", "core.autocrlf=false", "--git-dir", str(repo.git_dir), "--work-tree",
-                str(site))
-    _must(repo, "cannot read the last deploy's search bundle", *plumbing, "read-tree",
-          f"--prefix={search.BUNDLE}/", bundle, env=env, cwd=site)
-    _must(repo, "cannot read the last deploy's search bundle", *plumbing, "checkout-index",
-          "-a", env=env, cwd=site)
-    stamp = site / search.BUNDLE / search.STAMP
-    if stamp.is_file():  # the build owns the copy, and keeps it while the stamp holds
-        write.adopt(site, {"search": stamp.read_text(encoding="utf-8", errors="replace")})
+    try:
+        for rel, (mode, data) in _read_blobs(repo, blobs).items():
+            _write_new(site / rel, data, 0o755 if mode == "100755" else 0o644)
+    except (OSError, ValueError) as e:
+        log.info("search: cannot reuse the last deploy's search bundle (%s); indexing afresh", e)
+        shutil.rmtree(site)
+        site.mkdir()
+        return
+    stamp = (site / search.BUNDLE / search.STAMP).read_text(encoding="utf-8", errors="replace")
+    write.adopt(site, {"search": stamp})  # the build owns the copy, and keeps it while it holds
+
+
+def bundle_blobs(repo: Repo, parent: str) -> dict[str, tuple[str, str]]:
+    """The last deploy's search bundle as {path: (mode, blob id)}; empty when there is none,
+    or when it is not one that deploy made: each entry a regular file, the stamp among them."""
+    listed = _raw(repo, "cannot read the last deploy's search bundle", "ls-tree", "-r", "-z",
+                  "--full-tree", parent, "--", search.BUNDLE).decode(errors="replace").split("\0")
+    blobs, odd = {}, []
+    for item in filter(None, listed):
+        info, _, rel = item.partition("\t")
+        mode, _, blob = info.split(" ", 2)
+        if mode in REGULAR and rel.startswith(f"{search.BUNDLE}/") and _plain_path(rel):
+            blobs[rel] = (mode, blob)
+        else:
+            odd.append(f"{rel} ({_odd(mode, rel)})")
+    stamp = f"{search.BUNDLE}/{search.STAMP}"
+    if odd:  # a link would publish what it points to on this machine, not the bundle's bytes
+        log.warning("warning: the last deploy's search bundle holds %s, which deploy never "
+                    "writes nor copies; the bundle is not reused, and the search is indexed "
+                    "afresh", one_line(", ".join(odd[:3]) + (f" and {len(odd) - 3} more"
+                                                            if len(odd) > 3 else "")))
+    elif blobs and stamp not in blobs:
+        log.info("search: the last deploy's search bundle has no %s, so it cannot be reused; "
+                 "indexing afresh", stamp)
+    return blobs if blobs and not odd and stamp in blobs else {}
+
+
+def _odd(mode: str, rel: str) -> str:
+    if mode not in REGULAR:
+        return MODES.get(mode, f"mode {mode}")
+    return "a file, not a folder" if rel == search.BUNDLE else "an unsafe name"
+
+
+def _plain_path(rel: str) -> bool:
+    """Whether `rel` is a name a tree of git's own making could hold: no '', '.', '..' or
+    '.git' part (a hostile remote's tree may have one), valid UTF-8, no line break."""
+    parts = rel.split("/")
+    return "\n" not in rel and "\ufffd" not in rel and \
+        not any(part in ("", ".", "..") or part.lower() == ".git" for part in parts)
+
+
+def _read_blobs(repo: Repo, blobs: dict[str, tuple[str, str]],
+                ) -> dict[str, tuple[str, memoryview]]:
+    """Each blob's bytes, read with `git cat-file --batch` (no filters, no attributes): views
+    of git's one answer, not copies of it."""
+    out = _raw(repo, "cannot read the last deploy's search bundle", "cat-file", "--batch",
+               stdin="".join(f"{blob}\n" for _, blob in blobs.values()).encode())
+    whole = memoryview(out)
+    pos, read = 0, {}
+    for rel, (mode, blob) in blobs.items():
+        end = out.index(b"\n", pos)
+        name, kind, size = (out[pos:end].decode(errors="replace").split(" ") + ["", ""])[:3]
+        if name != blob or kind != "blob" or not size.isdigit():
+            raise ValueError(f"{rel} is not a file in git's object store")
+        pos = end + 1 + int(size) + 1
+        read[rel] = (mode, whole[end + 1:pos - 1])
+    return read
+
+
+def _write_new(path: Path, data: bytes | memoryview, mode: int) -> None:
+    """Write a new file; never over one already there, never through a link."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def write_tree(repo: Repo, site: Path, index: Path) -> str:
     """Store every file under `site` as git objects; the tree's id. Uses only a private index."""
-    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
-                   if p.is_file() and p.name != write.MANIFEST)  # build bookkeeping only
-    if any("\n" in name for name in files):
-        raise DeployError(Problem(site, 1, "an output file name contains a line break"))
+    files = site_files(repo, site)
     env = {"GIT_INDEX_FILE": str(index)}
     plumbing = ("--git-dir", str(repo.git_dir), "--work-tree", str(site))
     blobs = _must(repo, "cannot store the site in git", *plumbing, "hash-object", "-w",
@@ -230,6 +325,29 @@ def write_tree(repo: Repo, site: Path, index: Path) -> str:
           "--index-info", stdin=listing, env=env, cwd=site)
     return _must(repo, "cannot write the site's tree", *plumbing, "write-tree", env=env,
                  cwd=site).strip()
+
+
+def site_files(repo: Repo, site: Path) -> list[str]:
+    """Every regular file under `site`, sorted; refuse anything else but a folder (a link is
+    never followed: its target may be any file on this machine)."""
+    files, refused = [], []
+    for path in sorted(site.rglob("*")):
+        kind = path.lstat().st_mode
+        rel = path.relative_to(site).as_posix()
+        if stat.S_ISREG(kind):
+            if path.name != write.MANIFEST:  # build bookkeeping only
+                files.append(rel)
+        elif not stat.S_ISDIR(kind):
+            refused.append(Problem(repo.root, 1, f"the built site's {rel} is "
+                                   f"{_kind(kind)}, not a file; deploy publishes only files, "
+                                   "never what a link points to, so nothing was committed or "
+                                   "pushed; please report this (a build makes only files)"))
+    if refused:
+        raise DeployError(refused)
+    if any("\n" in name for name in files):
+        raise DeployError(Problem(repo.root, 1, "a file name in the built site contains a "
+                                  "line break, which git cannot be given; rename its source"))
+    return files
 
 
 def commit_site(repo: Repo, branch: str, tree: str, parent: str | None, old_local: str | None,
@@ -277,7 +395,12 @@ def outcome(repo: Repo, branch: str, where: str, commit: str, *, created: bool, 
 
 
 def _mode(path: Path) -> str:
-    return "100755" if path.stat().st_mode & 0o111 else "100644"
+    return "100755" if path.lstat().st_mode & 0o111 else "100644"
+
+
+def _kind(mode: int) -> str:
+    return "a symbolic link" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode) else \
+        "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 def _rev(repo: Repo, name: str) -> str | None:
@@ -296,6 +419,16 @@ def _must(repo: Repo, what: str, *args: str, stdin: str | None = None,
     done = _git(cwd or repo.root, *args, stdin=stdin, env=env)
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise DeployError(Problem(repo.root, 1, f"{what}: {_display(reason[0])}"))
+    return done.stdout
+
+
+def _raw(repo: Repo, what: str, *args: str, stdin: bytes = b"") -> bytes:
+    """Run git on the repository for bytes (file names and contents need not be text)."""
+    done = subprocess.run(["git", "--git-dir", str(repo.git_dir), *args], cwd=repo.root,
+                          input=stdin, capture_output=True, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         raise DeployError(Problem(repo.root, 1, f"{what}: {_display(reason[0])}"))
     return done.stdout
 

@@ -326,3 +326,155 @@ def test_deploy_refuses_to_replace_the_checked_out_branch(project: Project, depl
 ])
 def test_github_remotes_give_the_pages_address(remote: str, url: str | None) -> None:
     assert github_pages_url(remote) == url
+
+
+SECRET = b"TOP SECRET: the curator's private notes\n"
+
+
+def push_old_pages(remote: Path, work: Path, files: dict[str, tuple[str, bytes]]) -> str:
+    """Push a gh-pages commit holding `files` ({path: (mode, bytes)}; a submodule's bytes are
+    its commit id) to `remote`, as a hostile or older deployer could: any mode, and names
+    git's own tools refuse to write."""
+    git(work.parent, "init", "-q", "--bare", work.name)
+    commit = git(work, "commit-tree", make_tree(work, files), "-m", "An older deploy").strip()
+    git(work, "push", "-q", str(remote), f"{commit}:refs/heads/gh-pages")
+    return commit
+
+
+def make_tree(work: Path, files: dict[str, tuple[str, bytes]]) -> str:
+    """The id of a tree of `files`, made with `git mktree` (which checks no name)."""
+    folders: dict[str, dict[str, tuple[str, bytes]]] = {}
+    lines = []
+    for name, (mode, data) in files.items():
+        top, _, rest = name.partition("/")
+        if rest:
+            folders.setdefault(top, {})[rest] = (mode, data)
+        elif mode == "160000":
+            lines.append(f"{mode} commit {data.decode()}\t{name}")
+        else:
+            lines.append(f"{mode} blob {hash_blob(work, data)}\t{name}")
+    lines += [f"040000 tree {make_tree(work, inner)}\t{top}" for top, inner in folders.items()]
+    return subprocess.run(["git", "mktree", "--missing"], cwd=work, capture_output=True,
+                          text=True, check=True, input="".join(f"{x}\n" for x in lines)
+                          ).stdout.strip()
+
+
+def hash_blob(work: Path, data: bytes) -> str:
+    return subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=work, input=data,
+                          capture_output=True, check=True).stdout.decode().strip()
+
+
+def every_object(remote: Path) -> bytes:
+    """The bytes of every object the remote holds, whatever branch reaches it."""
+    return subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=remote,
+                          capture_output=True, check=True).stdout
+
+
+REGULAR_STAMP = {"pagefind/.sitegen-records": ("100644", b"{}\n")}
+
+
+@pytest.mark.parametrize(("entry_", "shown"), [
+    ({"pagefind/leak.txt": ("120000", b"SECRET_PATH")}, "pagefind/leak.txt (a symbolic link)"),
+    ({"pagefind/2022-12/": ("120000", b"SECRET_DIR")}, "a symbolic link"),
+    ({"pagefind/vendor": ("160000", b"0123456789abcdef0123456789abcdef01234567")},
+     "pagefind/vendor (a submodule)"),
+    ({"pagefind/../x": ("100644", b"outside the bundle\n")}, "pagefind/../x (an unsafe name)"),
+], ids=["file-link", "folder-link", "submodule", "dot-dot"])
+def test_an_old_bundle_with_links_is_never_reused_and_no_local_file_is_pushed(
+        project: Project, deploy: Deploy, tmp_path: Path, entry_: dict[str, tuple[str, bytes]],
+        shown: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(SECRET)
+    (tmp_path / "secret-dir").mkdir()
+    (tmp_path / "secret-dir" / "pagefind-entry.json").write_bytes(SECRET)
+    targets = {b"SECRET_PATH": str(secret).encode(),
+               b"SECRET_DIR": str(tmp_path / "secret-dir").encode()}
+    files = {name.rstrip("/"): (mode, targets.get(data, data))
+             for name, (mode, data) in entry_.items()}
+    old = push_old_pages(project.remote, tmp_path / "evil.git", {**REGULAR_STAMP, **files})
+    code, output = deploy("--base-url", "/REPO/")
+    assert code == 0, output
+    assert shown in output
+    assert "the bundle is not reused, and the search is indexed afresh" in output
+    assert SECRET not in every_object(project.remote)
+    assert remote_commits(project.remote)[1:] == [old]
+    published = git(project.remote, "ls-tree", "-r", "--name-only", "gh-pages").split()
+    assert "pagefind/partitions.json" in published
+    assert not set(files) & set(published)
+    assert not [line for line in git(project.remote, "ls-tree", "-r", "gh-pages").splitlines()
+                if not line.startswith(("100644 ", "100755 "))]
+
+
+def test_a_link_in_the_built_site_is_refused_and_nothing_is_pushed(
+        project: Project, deploy: Deploy, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.deploy
+
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(SECRET)
+
+    def build_with_a_link(*args: object, out: Path, **kwargs: object) -> None:
+        build(*args, out=out, **kwargs)  # type: ignore[arg-type]
+        (out / "static" / "notes.txt").symlink_to(secret)
+    monkeypatch.setattr(sitegen.deploy, "build", build_with_a_link)
+    code, output = deploy("--base-url", "/REPO/")
+    assert code == 1
+    assert "the built site's static/notes.txt is a symbolic link, not a file" in output
+    assert "nothing was committed or pushed" in output
+    assert "Traceback" not in output
+    assert remote_refs(project.remote) == ""
+    assert git(project.root, "branch", "--list", "gh-pages") == ""
+    assert SECRET not in every_object(project.root / ".git")
+
+
+def test_an_old_bundle_without_its_stamp_is_indexed_afresh(project: Project, deploy: Deploy,
+                                                          tmp_path: Path) -> None:
+    old = push_old_pages(project.remote, tmp_path / "old.git", {
+        "index.html": ("100644", b"<p>an older site</p>\n"),
+        "pagefind/pagefind.js": ("100644", b"// an older Pagefind\n"),
+        "pagefind/fragment/en_0123456.pf_fragment": ("100644", b"old fragment"),
+    })
+    code, output = deploy("--base-url", "/REPO/")
+    assert code == 0, output
+    assert "has no pagefind/.sitegen-records, so it cannot be reused; indexing afresh" in output
+    assert "--force" not in output and "sitegen-deploy-" not in output
+    assert remote_commits(project.remote)[1:] == [old]
+    published = files_of(clone_pages(project.remote, tmp_path / "pages"))
+    expected = fresh_build(project.root, tmp_path / "fresh", "/REPO/")
+    assert comparable(published) == comparable(expected)
+    code, output = deploy("--base-url", "/REPO/")
+    assert code == 0, output
+    assert "Nothing changed" in output and "indexing afresh" not in output
+
+
+@pytest.mark.parametrize(("args", "problem", "fix"), [
+    (["--branch", "HEAD"], "names the current commit, not a branch", "--branch gh-pages"),
+    (["--branch", "@"], "names the current commit, not a branch", "--branch gh-pages"),
+    (["--branch", "refs/heads/site"], "is a full ref name", "pass --branch site"),
+    (["--branch", "refs/tags/v1"], "is a full ref name", "pass --branch gh-pages"),
+    (["--branch=-site"], "a branch name cannot start with '-'", "--branch gh-pages"),
+    (["--branch", "site..old"], "is not a valid git branch name", "--branch gh-pages"),
+    (["--branch", "@{-1}"], "is not a valid git branch name", "--branch gh-pages"),
+], ids=["HEAD", "at", "refs-heads", "refs-tags", "dash", "dot-dot", "previous-branch"])
+def test_a_branch_name_git_would_misread_is_refused(project: Project, deploy: Deploy,
+                                                    args: list[str], problem: str,
+                                                    fix: str) -> None:
+    git(project.root, "switch", "-q", "-c", "other")
+    git(project.root, "switch", "-q", "main")  # so @{-1} names 'other'
+    code, output = deploy(*args)
+    name = args[-1].removeprefix("--branch=")
+    assert code == 2
+    assert f"error: --branch {name!r}: {problem}" in output
+    assert fix in output
+    assert "Traceback" not in output
+    assert remote_refs(project.remote) == ""
+    assert git(project.root, "for-each-ref", "--format=%(refname)", "refs/heads").split() == \
+        ["refs/heads/main", "refs/heads/other"]
+
+
+def test_a_nested_branch_name_is_deployed(project: Project, deploy: Deploy) -> None:
+    code, output = deploy("--base-url", "/REPO/", "--branch", "site/pages")
+    assert code == 0, output
+    assert "origin/site/pages" in output
+    assert git(project.remote, "for-each-ref", "--format=%(refname)").split() == \
+        ["refs/heads/site/pages"]
