@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import yaml
 from dateutil import parser as dateparser
 
-from sitegen import yamlsafe
+from sitegen import safeio, yamlsafe
 from sitegen.errors import Problem
 from sitegen.ingest.article import Dropped
 from sitegen.ingest.blocks import Block, text_blocks
@@ -31,6 +32,14 @@ STDIN = Path("-")
 STDIN_NAME = Path("<stdin>")
 HTML_TAGS_RE = re.compile(r"<(?:p|div|article|main|h[1-6]|body|head|title)[\s>]", re.IGNORECASE)
 MARKDOWN_RE = re.compile(r"^#{1,6}\s+\S|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\n]+\)", re.MULTILINE)
+# The same cap as an entry's: a saved news page is rarely over a few MiB, even with its images
+# inlined, while an unbounded read of /dev/zero or a runaway pipe would exhaust memory.
+MAX_ARTICLE_BYTES = safeio.MAX_INPUT_BYTES
+MIB = 1024 * 1024
+TOO_LONG_FIX = "pass the article's own page or text alone (one is rarely over a few MiB)"
+FOLDER = safeio.not_regular_reason(stat.S_IFDIR)
+NOT_REGULAR = frozenset(safeio.not_regular_reason(kind) for kind in (
+    stat.S_IFDIR, stat.S_IFIFO, stat.S_IFCHR, stat.S_IFBLK, stat.S_IFSOCK, 0))
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ def read_source(path: Path) -> SourceText:
     the file (and line) when it is unusable."""
     if path == STDIN:
         path = STDIN_NAME
-        text = decode(path, sys.stdin.buffer.read())
+        text = decode(path, _read_stdin(path))
         markup = sniff(text)
     else:
         text = decode(path, _read_bytes(path))
@@ -83,14 +92,39 @@ def read_source(path: Path) -> SourceText:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The bytes of `path`, a regular file within the cap; an IngestError naming it otherwise
+    (a FIFO or a device is refused before any read, so it never hangs or fills memory)."""
     try:
-        return path.read_bytes()
-    except IsADirectoryError as e:
-        raise IngestError(FileProblem(path, 0, "is a folder, not an article; pass the article "
-                                               "files inside it")) from e
+        return safeio.read_regular_file(path, limit=MAX_ARTICLE_BYTES)
+    except safeio.UnreadableFile as e:
+        raise IngestError(FileProblem(path, 0, _refusal(e))) from e
+
+
+def _refusal(error: safeio.UnreadableFile) -> str:
+    """What is wrong with a file safeio would not read, and what to do about it."""
+    cause = error.__cause__
+    if isinstance(cause, OSError):
+        return f"cannot read it ({cause.strerror or cause}); check the path and its permissions"
+    if error.reason == FOLDER:
+        return "is a folder, not an article; pass the article files inside it"
+    if error.reason in NOT_REGULAR:
+        return (f"{error.reason}; save the article as a .txt, .md or .html file and pass that, "
+                "or pipe it in as - (standard input)")
+    return f"{error.reason}; {TOO_LONG_FIX}"
+
+
+def _read_stdin(path: Path) -> bytes:
+    """Standard input, read to one byte past the cap (to tell it is over), never further."""
+    limit = MAX_ARTICLE_BYTES
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
     except OSError as e:
-        raise IngestError(FileProblem(path, 0, f"cannot read it ({e.strerror or e}); check the "
-                                               "path and its permissions")) from e
+        raise IngestError(FileProblem(path, 0, f"cannot read it ({e.strerror or e}); pipe in "
+                                               "the article's text")) from e
+    if len(data) > limit:
+        raise IngestError(FileProblem(path, 0, f"is more than the {limit // MIB} MiB an input "
+                                               f"may be; {TOO_LONG_FIX}"))
+    return data
 
 
 def decode(path: Path, raw: bytes) -> str:
