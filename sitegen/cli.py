@@ -8,6 +8,7 @@ import dataclasses
 import errno
 import logging
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -17,7 +18,7 @@ from typing import NoReturn
 
 from sitegen import __version__, urls
 from sitegen.config import SiteConfig, find_config, load_config, normalise_base_url
-from sitegen.errors import SitegenError, UsageError, display_path, report
+from sitegen.errors import Problem, SitegenError, UsageError, display_path, report
 
 log = logging.getLogger("sitegen")
 
@@ -45,6 +46,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except RuntimeError as e:
+        loop = SYMLINK_LOOP.match(str(e))  # Python 3.11's Path.resolve(); 3.13 raises OSError
+        if loop is None:
+            raise
+        return report(SitegenError(Problem(Path(loop.group(1)), 1, "is a loop of symbolic "
+                                           "links (each leads to the next, and back); remove "
+                                           "one or point it at a real file or folder, then "
+                                           "run again")))
+
+
+SYMLINK_LOOP = re.compile(r"Symlink loop from '(.*)'\Z", re.S)
 
 
 def run() -> NoReturn:

@@ -228,3 +228,26 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(site_dir: Path) ->
         code = child.wait(timeout=60)
     assert errors == ""
     assert code == 141
+
+
+@pytest.mark.parametrize("args", [
+    ["build", "--out", "loop"], ["build", "--config", "loop"], ["check", "--config", "loop"],
+    ["import", "loop", "--out", "imported"], ["import", "content", "--out", "loop"],
+    ["ingest", "content", "--published", "2024-01-01", "--publisher", "X", "--out", "loop"],
+    ["build", "config:output_dir"], ["build", "config:content_dir"], ["build", "config:theme"],
+], ids=lambda a: " ".join(a))
+def test_a_loop_of_symbolic_links_is_an_error_naming_it(built: Path, args: list[str]) -> None:
+    # Python 3.11's Path.resolve() raised RuntimeError ("Symlink loop from ...") in each:
+    # a traceback.
+    (built / "loop").symlink_to("loop2")
+    (built / "loop2").symlink_to("loop")
+    if args[1].startswith("config:"):
+        config = built / "sitegen.toml"
+        config.write_text(f'{args[1].partition(":")[2]} = "loop"\n' + config.read_text())
+        args = args[:1]
+    before = tree_digest(built)
+    ran = sitegen(built, *args)
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert "error: loop" in ran.stderr and ":1: is a loop of symbolic links" in ran.stderr, \
+        ran.stderr
+    assert tree_digest(built) == before
