@@ -52,7 +52,7 @@ def entry_assets(entry: Entry) -> dict[str, Path]:
     base = urls.entry(entry.slug)
     found: dict[str, Path] = {}
     if entry.path.name in BUNDLE_INDEX:
-        for name in _walk(folder):
+        for name in regular_files(folder):
             if not name.endswith(ENTRY_SUFFIXES):
                 found[base + name] = folder / name
     for ref in _local_refs(entry.body_html):
@@ -84,11 +84,12 @@ _REFS: dict[bytes, tuple[str, ...]] = {}
 
 def site_files(folder: Path) -> dict[str, Path]:
     """`content/files/` published at the site root."""
-    return {rel: folder / rel for rel in _walk(folder)} if folder.is_dir() else {}
+    return {rel: folder / rel for rel in regular_files(folder)} if folder.is_dir() else {}
 
 
-def _walk(folder: Path) -> list[str]:
-    """Regular files under `folder` (not links, not hidden), as sorted posix paths."""
+def regular_files(folder: Path) -> list[str]:
+    """Regular files under `folder` (not links, not hidden), as sorted posix paths: a link
+    may lead anywhere on the machine, and is never published."""
     out = []
     for parent, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]

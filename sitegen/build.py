@@ -243,17 +243,10 @@ def _assemble(entries: tuple[Entry, ...], config: SiteConfig) -> Site:
 
 
 def _inputs_of(config: SiteConfig) -> dict[str, Path]:
-    """What an output folder must never hold or be inside."""
-    guarded = {"config file": config.path, "content folder": config.content_dir}
-    if config.theme_dir.resolve() != _packaged_theme():
-        guarded["theme"] = config.theme_dir
-    return guarded
-
-
-def _packaged_theme() -> Path:
-    from sitegen.config import PACKAGED_THEME
-
-    return PACKAGED_THEME.resolve()
+    """What an output folder must never hold or be inside: the packaged theme too (a site
+    built into its `static/` was published by every later build of every site, nesting)."""
+    return {"config file": config.path, "content folder": config.content_dir,
+            "theme": config.theme_dir}
 
 
 # -- the no-op fast path --------------------------------------------------------------------

@@ -489,10 +489,12 @@ def _template_location(tb: TracebackType | None, fallback: str) -> tuple[Path, i
 
 
 def static_files(config: SiteConfig) -> dict[str, bytes]:
-    """The theme's static files, keyed by output path."""
+    """The theme's static files, keyed by output path: its regular files, never a link (a
+    theme from anywhere could publish what one leads to, such as ~/.ssh)."""
+    from sitegen.assets import regular_files
+
     static = config.theme_dir / "static"
     if not static.is_dir():
         return {}
-    return {f"static/{p.relative_to(static).as_posix()}": p.read_bytes()
-            for p in sorted(static.rglob("*")) if p.is_file()}
+    return {f"static/{rel}": (static / rel).read_bytes() for rel in regular_files(static)}
 

@@ -176,3 +176,25 @@ def use_minimal_theme(site: Path, base_html: str) -> None:
                                     for name in pages}})
     config = site / "sitegen.toml"
     config.write_text('theme = "theme"\n' + config.read_text())
+
+
+def test_a_link_in_a_themes_static_folder_is_not_published(
+        built: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # A theme's static/ was read with rglob and is_file(), which follow a link: a theme
+    # from anywhere could publish the file one leads to (~/.ssh/id_rsa).
+    theme = built / "theme"
+    templates = Path(__file__).resolve().parents[1] / "sitegen/themes/default"
+    write_files(theme, {p.relative_to(templates).as_posix(): p.read_bytes()
+                        for p in templates.rglob("*") if p.is_file()})
+    secret = tmp_path / "id_rsa"
+    secret.write_text("PRIVATE KEY")
+    (theme / "static/key.txt").symlink_to(secret)
+    (theme / "static/keys").symlink_to(tmp_path, target_is_directory=True)
+    config = built / "sitegen.toml"
+    config.write_text('theme = "theme"\n' + config.read_text())
+    code, output = run(built, "build", capsys=capsys)
+    assert code == 0, output
+    site = built / "site"
+    assert (site / "static/style.css").is_file()
+    assert not (site / "static/key.txt").exists() and not (site / "static/keys").exists()
+    assert not any(b"PRIVATE KEY" in p.read_bytes() for p in site.rglob("*") if p.is_file())

@@ -178,6 +178,22 @@ def test_force_adopts_a_folder_but_never_deletes_what_it_did_not_write(
     assert (home / "photos/a.jpg").read_bytes() == b"\xff"
 
 
+def test_a_build_into_the_packaged_theme_is_refused(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It was allowed: every later build of every site then published the folder (the
+    # theme's static files), nesting it deeper each time.
+    from sitegen.config import PACKAGED_THEME
+
+    write_files(site_dir, entries(2))
+    inside = PACKAGED_THEME / "static" / "test-out-of-a-build"
+    try:
+        code, output = run(site_dir, "build", "--force", "--out", str(inside), capsys=capsys)
+        assert code == 2 and "is inside the theme" in output, output
+        assert not inside.exists()
+    finally:
+        shutil.rmtree(inside, ignore_errors=True)
+
+
 def test_force_never_replaces_a_file_it_did_not_write(
         site_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     # --force adopted the folder and overwrote the user's own index.html and feed.xml, while
