@@ -21,6 +21,7 @@ from sitegen.config import SiteConfig
 from sitegen.errors import ContentError, Problem
 from sitegen.load import BUNDLE_INDEX, ENTRY_SUFFIXES
 from sitegen.model import Entry, Site
+from sitegen.write import BUNDLE
 
 # A src or href with no scheme (no colon before a / or the end), not root-relative, not a
 # fragment: relative to the post's own folder.
@@ -40,7 +41,12 @@ def asset_files(site: Site, config: SiteConfig, pages: Container[str],
     found.update(site_files(config.files_dir))
     clashes = [Problem(src, 1, f"would replace /{out}, which sitegen writes itself; "
                                "rename or move the file")
-               for out, src in sorted(found.items()) if out in pages]
+               if out in pages else
+               Problem(src, 1, f"would go in /{BUNDLE}/, the search bundle's folder, which "
+                               "the search stage owns (a file there would be dropped or "
+                               "replaced); rename or move the file")
+               for out, src in sorted(found.items())
+               if out in pages or out.partition("/")[0] == BUNDLE]
     if clashes:
         raise ContentError(clashes)
     return {out: src.read_bytes() for out, src in sorted(found.items())}

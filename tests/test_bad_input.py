@@ -198,3 +198,19 @@ def test_a_link_in_a_themes_static_folder_is_not_published(
     assert (site / "static/style.css").is_file()
     assert not (site / "static/key.txt").exists() and not (site / "static/keys").exists()
     assert not any(b"PRIVATE KEY" in p.read_bytes() for p in site.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("search", [True, False], ids=["with search", "without"])
+def test_a_site_file_in_the_search_bundles_folder_is_an_error_naming_it(
+        built: Path, capsys: pytest.CaptureFixture[str], search: bool) -> None:
+    # content/files/pagefind/notes.txt was dropped without a word: the search bundle won.
+    write_files(built, {"content/files/pagefind/notes.txt": "mine",
+                        "content/files/pagefind-notes.txt": "a name of its own: published"})
+    before = tree_digest(built / "site")
+    code, output = run(built, "build", *([] if search else ["--no-search"]), capsys=capsys)
+    assert code == 1 and output.count("error:") == 1, output
+    assert "content/files/pagefind/notes.txt:1: would go in /pagefind/" in output, output
+    assert tree_digest(built / "site") == before
+    (built / "content/files/pagefind/notes.txt").unlink()
+    assert run(built, "build", capsys=capsys)[0] == 0
+    assert (built / "site/pagefind-notes.txt").read_text() == "a name of its own: published"
