@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -13,6 +14,9 @@ from sitegen.errors import Problem, display_path
 from sitegen.ingest.drafts import Draft, render
 from sitegen.ingest.errors import FileProblem, IngestError
 from sitegen.load import entry_files
+from sitegen.safeio import UnreadableFile, read_regular_file
+
+log = logging.getLogger(__name__)
 
 DATE_PREFIX_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 SLUG_KEY_RE = re.compile(r"^slug:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
@@ -78,18 +82,32 @@ def write_all(planned: Sequence[Planned], out_dir: Path) -> None:
             Path(temp).unlink(missing_ok=True)
         raise IngestError(FileProblem(out_dir, 0, f"cannot write drafts here ({e.strerror or e})"
                                                   "; pick another folder with --out")) from e
-    for temp, path in staged:
-        os.replace(temp, path)
+    for (temp, path), item in zip(staged, pending, strict=True):
+        if item.status == "replaced":
+            os.replace(temp, path)
+            continue
+        try:  # a link, not a rename: it fails rather than replace a file made meanwhile
+            os.link(temp, path)
+        except FileExistsError:
+            log.warning("warning: %s: appeared while the drafts were written, and is kept; run "
+                        "ingest again to compare it with the draft", display_path(path))
+        except OSError:  # a file system without hard links: a new file all the same
+            with open(path, "xb") as stream:
+                stream.write(item.content)
+        finally:
+            Path(temp).unlink(missing_ok=True)
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+    """The bytes of the file at a draft's path; None when nothing is there. A pipe, a device or
+    a folder there is an error (a FIFO would wait for a writer for ever)."""
+    if not os.path.lexists(path):
         return None
-    except OSError as e:
-        raise IngestError(FileProblem(path, 0, f"cannot read the existing file ({e.strerror}); "
-                                               "check its permissions")) from e
+    try:
+        return read_regular_file(path)
+    except UnreadableFile as e:
+        raise IngestError(FileProblem(path, 0, f"{e.reason}, where a draft would go; move it "
+                                               "away, or pick another folder with --out")) from e
 
 
 def _curated_slugs(entries_dir: Path) -> dict[str, Path]:

@@ -142,3 +142,20 @@ def test_article_on_standard_input_within_the_cap_is_drafted(
     run = ingest("-", *ARGS, "--dry-run")
     assert run.code == 0, run.err
     assert "11 drafts would go to content/drafts/" in run.out
+
+
+def test_a_pipe_where_a_draft_would_go_is_an_error_not_a_wait(site: Path) -> None:
+    # The draft already there was read with read_bytes() to compare: a FIFO at its path
+    # waited for a writer for ever.
+    copy_fixture("liveblog", "article.txt", site)
+    first = ingest_process(site, "article.txt")
+    assert first.code == 0, first.err
+    made = sorted((site / "content/drafts").glob("*.md"))
+    assert made
+    made[0].unlink()
+    os.mkfifo(made[0])
+    run = ingest_process(site, "article.txt")
+    assert run.code == 1, run.err
+    assert f"{made[0].name}: is a named pipe (FIFO)" in run.err and "where a draft would go" \
+        in run.err, run.err
+    assert "nothing was written" in run.err
