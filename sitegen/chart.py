@@ -20,6 +20,7 @@ from sitegen.model import Entry, Listing
 DAYS_MAX = 100
 WEEKS_MAX = 104 * 7
 PALETTE_SIZE = 16  # colour classes c0..c15 in the stylesheet; topics beyond reuse them
+MAX_YEAR_LABELS = 24  # a chart of centuries is labelled every 5, 10, 20... years
 WIDTH, PLOT_HEIGHT, AXIS_HEIGHT = 960, 150, 28
 
 
@@ -77,6 +78,8 @@ def plan_chart(listings: Sequence[Listing], page_urls: Sequence[str],
     first = min(e.day for e, _, _ in placed)
     last = max(e.day for e, _, _ in placed)
     unit = _unit(first, last)
+    if not any(_fits(e, unit) for e, _, _ in placed):
+        unit = "month"  # a short span of entries dated by their month alone: drawn by month
     colours = {slug: i for i, (slug, _) in enumerate(topic_order)}
     bins: dict[int, list[tuple[Entry, str]]] = {}
     undrawn = 0
@@ -92,6 +95,8 @@ def plan_chart(listings: Sequence[Listing], page_urls: Sequence[str],
                    for i, (_, name) in enumerate(topic_order) if i in used)
     if -1 in used:
         legend += (LegendItem(-1, "No topic"),)
+    if not marks:
+        return None  # every entry dated by its year alone: nothing the chart can place
     periods = _index(last, first, unit) + 1
     return Chart(unit, periods, _start(first, unit), last, marks,
                  _ticks(first, periods, unit), legend, undrawn)
@@ -158,6 +163,7 @@ def _ticks(first: dt.date, periods: int, unit: str) -> tuple[tuple[int, str], ..
     """Labels where a month (or, for a chart of months, a year) begins, and at the start."""
     ticks = []
     previous: tuple[int, int] | None = None
+    years = _year_step(periods // 12) if unit == "month" else 1
     for i in range(periods):
         start = _period_start(i, first, unit)
         if unit != "day":  # a week's or month's label goes where its last day falls
@@ -165,7 +171,7 @@ def _ticks(first: dt.date, periods: int, unit: str) -> tuple[tuple[int, str], ..
         key = (start.year, 0) if unit == "month" else (start.year, start.month)
         if unit == "day" and key == previous and start.weekday() == 0 and periods <= 62:
             ticks.append((i, f"{start.day}"))  # Mondays, on a chart short enough to fit them
-        elif key != previous:
+        elif key != previous and (previous is None or start.year % years == 0):
             label = f"{start.year}" if unit == "month" else (
                 f"{start:%b %Y}" if previous is None or key[0] != previous[0] else f"{start:%b}")
             if unit == "day" and previous is None and start.day != 1:
@@ -173,6 +179,15 @@ def _ticks(first: dt.date, periods: int, unit: str) -> tuple[tuple[int, str], ..
             ticks.append((i, label))
             previous = key
     return tuple(ticks)
+
+
+def _year_step(years: int) -> int:
+    """Every how many years a chart of `years` years is labelled: 1, 2, 5, 10, 20, 50, ...,
+    so that it has at most `MAX_YEAR_LABELS` labels."""
+    step = 1
+    while years // step > MAX_YEAR_LABELS:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step
 
 
 def chart_svg(chart: Chart, title: str) -> Markup:

@@ -221,3 +221,31 @@ def test_a_site_without_entries_in_a_topic_draws_no_chart(
     site = build(site_dir, day_entries({"2022-12-19": 1}), capsys)
     assert "chart-svg" not in (site / "topics/aid/index.html").read_text(encoding="utf-8")
     assert (site / "index.html").read_text(encoding="utf-8").count('class="chart-svg"') == 1
+
+
+def test_entries_dated_by_their_month_alone_are_drawn_by_month(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A site (or a topic) of entries dated `2024-12` drew on a chart of days, where no such
+    # entry fits: `max()` of no marks, "error rendering /" blamed on the theme's template.
+    site = build(site_dir, {
+        "content/entries/a.md": entry(title="A month", date="2024-12", topics="[belarus]"),
+        "content/entries/b.md": entry(title="Another", date="2024-11", topics="[belarus]"),
+        "content/entries/c.md": entry(title="A year", date="2023", topics="[energy-grid]"),
+    }, capsys)
+    drawn = marks(chart_of((site / "index.html").read_text()))
+    assert [name for name, _, _ in drawn] == ["November 2024: 1 entry", "December 2024: 1 entry"]
+    assert "chart-svg" not in (site / "topics/energy-grid/index.html").read_text()  # a year alone
+    assert len(marks(chart_of((site / "topics/belarus/index.html").read_text()))) == 2
+
+
+def test_a_chart_of_centuries_has_a_readable_number_of_labels(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 0001-01-01 and 9999-12-31 drew a label for each of 9,999 years (a 1.2 MB home page).
+    site = build(site_dir, {
+        "content/entries/a.md": entry(title="First", date="0001-01-01"),
+        "content/entries/b.md": entry(title="Last", date="9999-12-31"),
+    }, capsys)
+    svg = chart_of((site / "index.html").read_text())
+    labels = [t.text for t in svg.iter(f"{SVG}text")]
+    assert 2 <= len(labels) <= 25 and labels[0] == "1" and "9500" in labels, labels
+    assert len(marks(svg)) == 2
