@@ -165,8 +165,9 @@ def period_last_day(day: dt.date, precision: str) -> dt.date:
     if precision == "year":
         return dt.date(day.year, 12, 31)
     if precision == "month":
-        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
+        if day.month == 12:
+            return day.replace(day=31)  # not the next 1 January less a day: 9999 has none
+        return dt.date(day.year, day.month + 1, 1) - dt.timedelta(days=1)
     return day
 
 

@@ -166,3 +166,19 @@ def test_a_bad_date_suggests_the_partial_forms(
     code, out = run(site_dir, "build", capsys=capsys)
     assert code == 1
     assert "x.md:3: cannot read date '2022-13'" in out and "YYYY-MM, YYYY" in out
+
+
+@pytest.mark.parametrize(("date", "end", "shown"), [
+    ("9999-11", "9999-12", "November–December 9999"), ("9999-01-01", "9999-12", "December 9999"),
+    ("0001", "9999", "0001"),
+])
+def test_a_range_to_the_last_month_of_year_9999_builds(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], date: str, end: str,
+        shown: str) -> None:
+    # The last day of December 9999 was found as 1 January 10000 less a day: ValueError,
+    # a traceback.
+    write_files(site_dir, {"content/entries/x.md": entry(date=f"'{date}'",
+                                                         extra=f"end: '{end}'\n")})
+    code, out = run(site_dir, "build", capsys=capsys)
+    assert code == 0 and "Traceback" not in out, out
+    assert shown in text_of(page(site_dir / "site", "x"))
