@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import safeio
-from sitegen.errors import ConfigError, Problem
+from sitegen.errors import CONTROL, ConfigError, Problem, one_line
 from sitegen.slugs import slugify
 from sitegen.topic import Topic
 
@@ -120,37 +120,47 @@ def load_config(path: Path) -> SiteConfig:
         raise ConfigError(problems)
     root = path.parent
     theme = table.get("theme")
+    # every bad value reported at once, as bad keys are
     per_page = table.get("entries_per_page", 50)
     if per_page < 1:
-        raise ConfigError(Problem(path, _line_of(lines, "entries_per_page"),
-                                  "entries_per_page must be 1 or more"))
+        problems.append(Problem(path, _line_of(lines, "entries_per_page"),
+                                "entries_per_page must be 1 or more"))
     try:
         base_url = normalise_base_url(table.get("base_url", "/"))
     except ValueError as e:
-        raise ConfigError(Problem(path, _line_of(lines, "base_url"),
-                                  f"base_url {table['base_url']!r} {e}")) from e
+        base_url = "/"
+        problems.append(Problem(path, _line_of(lines, "base_url"),
+                                f"base_url {table['base_url']!r} {e}"))
     cname = table.get("cname", "").strip()
     if cname and not valid_hostname(cname):
-        raise ConfigError(Problem(path, _line_of(lines, "cname"),
-                                  f"cname {cname!r} is not a domain name; write it as "
-                                  "cname = \"news.example.org\" (no scheme, no path)"))
+        problems.append(Problem(path, _line_of(lines, "cname"),
+                                f"cname {cname!r} is not a domain name; write it as "
+                                "cname = \"news.example.org\" (no scheme, no path)"))
     language = table.get("language", "en")
     if not valid_language(language):
-        raise ConfigError(Problem(path, _line_of(lines, "language"),
-                                  f"language {language!r} is not a BCP 47 language tag; write "
-                                  "one such as \"en\", \"uk\" or \"pt-BR\""))
+        problems.append(Problem(path, _line_of(lines, "language"),
+                                f"language {language!r} is not a BCP 47 language tag; write "
+                                "one such as \"en\", \"uk\" or \"pt-BR\""))
     authority = table.get("tag_authority", "").strip().lower() or default_tag_authority(
         table.get("title", "Timeline"))
     if not valid_tag_authority(authority):
-        raise ConfigError(Problem(path, _line_of(lines, "tag_authority"),
-                                  f"tag_authority {authority!r} must be a domain name or an "
-                                  "email address you own, e.g. tag_authority = "
-                                  "\"news.example.org\""))
+        problems.append(Problem(path, _line_of(lines, "tag_authority"),
+                                f"tag_authority {authority!r} must be a domain name or an "
+                                "email address you own, e.g. tag_authority = "
+                                "\"news.example.org\""))
     timezone = table.get("timezone", "UTC")
     if not _known_timezone(timezone):
-        raise ConfigError(Problem(path, _line_of(lines, "timezone"),
-                                  f"unknown timezone {timezone!r}; use an IANA name such as "
-                                  "\"UTC\" or \"Europe/Kyiv\""))
+        problems.append(Problem(path, _line_of(lines, "timezone"),
+                                f"unknown timezone {timezone!r}; use an IANA name such as "
+                                "\"UTC\" or \"Europe/Kyiv\""))
+    for key in ("content_dir", "output_dir", "theme"):
+        if CONTROL.search(table.get(key, "")):  # a NUL: no path can hold it (a traceback)
+            problems.append(Problem(path, _line_of(lines, key),
+                                    f"{key} '{one_line(table[key])}' holds a control "
+                                    "character, which no folder name may; write the path "
+                                    "plainly"))
+    if problems:
+        raise ConfigError(problems)
     return SiteConfig(
         path=path,
         root=root,
@@ -265,6 +275,9 @@ def _read_table(path: Path) -> tuple[dict[str, Any], list[str]]:
     except tomllib.TOMLDecodeError as e:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(e))) else 1
         raise ConfigError(Problem(path, line, f"invalid TOML: {e}")) from e
+    except RecursionError as e:  # tomllib recurses per nested array or table
+        raise ConfigError(Problem(path, 1, "invalid TOML: nested too deeply for a config; "
+                                           "write it flat")) from e
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("sitegen")
         if table is None:

@@ -115,6 +115,27 @@ def test_config_errors_name_file_key_and_fix(tmp_path: Path) -> None:
     assert messages[1].endswith(":3: 'base_url' must be a string, not int")
 
 
+def test_every_bad_config_value_is_reported_in_one_pass(tmp_path: Path) -> None:
+    # Each was raised on its own: a user fixing base_url then met language, then timezone...
+    path = tmp_path / "sitegen.toml"
+    path.write_text('title = "T"\nbase_url = "javascript:x"\nlanguage = "not a tag"\n'
+                    'timezone = "Mars/Olympus"\ncname = "a b"\ntag_authority = "?"\n'
+                    'entries_per_page = 0\noutput_dir = "si\\u0000te"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    lines = [str(p).rsplit("sitegen.toml:", 1)[1].split(":", 1)[0] for p in err.value.problems]
+    assert sorted(lines, key=int) == ["2", "3", "4", "5", "6", "7", "8"], err.value.problems
+    assert "output_dir 'si\\x00te' holds a control character" in str(err.value.problems[-1])
+
+
+def test_a_config_nested_too_deeply_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "sitegen.toml"  # tomllib recursed until RecursionError
+    path.write_text('title = "T"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "nested too deeply" in str(err.value.problems[0])
+
+
 def test_config_in_pyproject_reads_tool_sitegen(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "x"\n\n[tool.sitegen]\ntitle = "From pyproject"\n')
