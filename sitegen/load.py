@@ -459,6 +459,12 @@ def _source(item: Any, line: int) -> Source:
                   published=published, url=url, archived=archived, accessed=accessed)
 
 
+# An alias's file goes in the staging folder and the site: its whole path must fit a path's
+# limit (4,096 bytes here) beside theirs, and its folders be made without deep recursion.
+ALIAS_PARTS_MAX = 32
+ALIAS_BYTES_MAX = 1024
+
+
 def _aliases(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ...]:
     """Old URLs that redirect here: site paths such as `/2021/03/old-post/` or `/old.html`."""
     value = doc.data.get("aliases") or []
@@ -484,6 +490,10 @@ def _aliases(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ..
             raise _Invalid(line, f"alias {alias!r} would put a page in a repository's own "
                                  "folder, which no build writes into; remove it from "
                                  "`aliases:`")
+        if len(parts) > ALIAS_PARTS_MAX or _name_bytes(clean) > ALIAS_BYTES_MAX:
+            raise _Invalid(line, f"alias {alias[:60]!r}... is longer than an old URL of the "
+                                 f"site may be ({ALIAS_PARTS_MAX} folders, {ALIAS_BYTES_MAX:,} "
+                                 "bytes); shorten it")
         if any(_name_bytes(p) > NAME_MAX for p in parts):
             raise _Invalid(line, f"alias {alias[:60]!r}... has a part longer than a file's "
                                  f"name may be ({NAME_MAX} bytes); shorten it")

@@ -216,6 +216,18 @@ def test_an_alias_with_a_control_character_or_into_a_repository_is_an_error(
 
 @pytest.mark.parametrize("aliases", ["[/feed.xml/]", "[/entries.json/x.html]",
                                      "[/old.html, /old.html/]", "[/topics/index.html/x/]"])
+@pytest.mark.parametrize("alias", ["/" + "a/" * 1000, "/" + ("b" * 250 + "/") * 20],
+                         ids=["1,000 folders", "5,000 bytes"])
+def test_an_alias_too_deep_or_too_long_for_a_path_is_an_error_naming_its_line(
+        site_dir: Path, capsys: pytest.CaptureFixture[str], alias: str) -> None:
+    # 1,000 folders: RecursionError in os.makedirs, a traceback; 5,000 bytes: "cannot write
+    # the new site (File name too long) ... free some space", naming a staging file.
+    code, out = build(site_dir, {f"{E}/a.md": entry(extra=f"aliases: ['{alias}']\n")}, capsys)
+    assert code == 1 and "Traceback" not in out, out
+    assert "a.md:10: alias" in out and "is longer than an old URL of the site may be" in out
+    assert not (site_dir / "site").exists()
+
+
 def test_an_alias_that_needs_a_file_to_be_a_folder_is_an_error(
         site_dir: Path, capsys: pytest.CaptureFixture[str], aliases: str) -> None:
     # The build failed writing it: "cannot write the new site ... free some space or fix
