@@ -214,8 +214,6 @@ def test_an_alias_with_a_control_character_or_into_a_repository_is_an_error(
     assert not (site_dir / "site").exists()
 
 
-@pytest.mark.parametrize("aliases", ["[/feed.xml/]", "[/entries.json/x.html]",
-                                     "[/old.html, /old.html/]", "[/topics/index.html/x/]"])
 @pytest.mark.parametrize("alias", ["/" + "a/" * 1000, "/" + ("b" * 250 + "/") * 20],
                          ids=["1,000 folders", "5,000 bytes"])
 def test_an_alias_too_deep_or_too_long_for_a_path_is_an_error_naming_its_line(
@@ -228,6 +226,8 @@ def test_an_alias_too_deep_or_too_long_for_a_path_is_an_error_naming_its_line(
     assert not (site_dir / "site").exists()
 
 
+@pytest.mark.parametrize("aliases", ["[/feed.xml/]", "[/entries.json/x.html]",
+                                     "[/old.html, /old.html/]", "[/topics/index.html/x/]"])
 def test_an_alias_that_needs_a_file_to_be_a_folder_is_an_error(
         site_dir: Path, capsys: pytest.CaptureFixture[str], aliases: str) -> None:
     # The build failed writing it: "cannot write the new site ... free some space or fix
