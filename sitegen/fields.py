@@ -26,6 +26,14 @@ class FieldError(Exception):
         self.message = message
 
 
+class FieldErrors(Exception):
+    """Every bad optional field of one entry."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Trust:
     """The optional trust fields of one entry, read and checked."""
@@ -61,13 +69,25 @@ def read_trust(data: dict[str, Any], lines: dict[str, int], start: dt.date,
     def line(key: str) -> int:
         return lines.get(key, 2)
 
-    end, end_precision = _end(data.get("end"), line("end"), start, precision)
-    return Trust(end=end, end_precision=end_precision,
-                 date_basis=_basis(data.get("date_basis"), line("date_basis")),
-                 key=_flag(data.get("key", False), "key", line("key")),
-                 places=_places(data.get("places"), line("places")),
-                 updated=_day(data.get("updated"), "updated", line("updated")),
-                 corrections=_corrections(data.get("corrections"), line("corrections")))
+    problems: list[FieldError] = []
+
+    def read(reader: Any, *args: Any) -> Any:
+        try:
+            return reader(*args)
+        except FieldError as e:
+            problems.append(e)
+            return None
+
+    ends = read(_end, data.get("end"), line("end"), start, precision)
+    trust = Trust(end=ends and ends[0], end_precision=ends[1] if ends else "day",
+                  date_basis=read(_basis, data.get("date_basis"), line("date_basis")),
+                  key=read(_flag, data.get("key", False), "key", line("key")),
+                  places=read(_places, data.get("places"), line("places")),
+                  updated=read(_day, data.get("updated"), "updated", line("updated")),
+                  corrections=read(_corrections, data.get("corrections"), line("corrections")))
+    if problems:  # every bad field at once
+        raise FieldErrors(problems)
+    return trust
 
 
 def _end(value: Any, line: int, start: dt.date,

@@ -263,8 +263,8 @@ def parse_entry(path: Path, raw: bytes, topics: frozenset[str],
         try:
             trust = trust_fields.read_trust(doc.data, doc.key_lines, fields["date"][0],
                                             fields["date"][2])
-        except trust_fields.FieldError as e:
-            problems.append(Problem(path, e.line, e.message))
+        except trust_fields.FieldErrors as e:
+            problems.extend(Problem(path, one.line, one.message) for one in e.errors)
     if problems:
         return ParseOutcome(None, tuple(problems), tuple(warnings), fields.get("slug"))
     day, time, precision = fields["date"]
@@ -413,9 +413,10 @@ def _topics(doc: Document, path: Path, topics: frozenset[str]) -> tuple[str, ...
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _Invalid(line, f"`{key}` must be a list of topic slugs, e.g. "
                              f"`{key}: [belarus, aid]`")
-    for slug in value:
-        if slug not in topics:
-            raise _Invalid(line, f"unknown topic '{slug}'{_suggest(slug, topics)}")
+    unknown = [f"unknown topic '{slug}'{_suggest(slug, topics)}"
+               for slug in dict.fromkeys(value) if slug not in topics]
+    if unknown:  # each of them, not the first alone
+        raise _Invalid(line, "; ".join(unknown))
     # interned: a site has a few topics and 100,000 entries naming them, one string each
     return tuple(dict.fromkeys(map(sys.intern, value)))
 
@@ -425,7 +426,15 @@ def _sources(doc: Document, path: Path, topics: frozenset[str]) -> tuple[Source,
     line = _line(doc, "sources")
     if not isinstance(value, list):
         raise _Invalid(line, "`sources` must be a list of `- publisher: ...` items")
-    return tuple(_source(item, line) for item in value)
+    read, bad = [], []
+    for number, item in enumerate(value, 1):
+        try:
+            read.append(_source(item, line))
+        except _Invalid as e:  # each bad source, not the first alone
+            bad.append(e.message if len(value) == 1 else f"source {number}: {e.message}")
+    if bad:
+        raise _Invalid(line, "; ".join(bad))
+    return tuple(read)
 
 
 def _source(item: Any, line: int) -> Source:
@@ -433,7 +442,8 @@ def _source(item: Any, line: int) -> Source:
         raise _Invalid(line, "each source must be a mapping with at least `publisher:`")
     for key in item:
         if key not in SOURCE_KEYS:
-            raise _Invalid(line, f"unknown source key '{key}'{_suggest(str(key), SOURCE_KEYS)}")
+            raise _Invalid(line, f"unknown source key '{key}'"
+                                 f"{_suggest(str(key), SOURCE_KEYS, fix='use one of')}")
     if not isinstance(item.get("publisher"), str) or not item["publisher"].strip():
         raise _Invalid(line, "each source needs `publisher:` naming who reported it")
     published = None
@@ -520,11 +530,12 @@ def _typo_warnings(data: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _suggest(word: str, known: Iterable[str]) -> str:
+def _suggest(word: str, known: Iterable[str],
+             fix: str = "add it to [[topics]] in the config or use one of") -> str:
     close = difflib.get_close_matches(word, sorted(known), n=1)
     if close:
         return f" (did you mean '{close[0]}'?)"
-    return "; add it to [[topics]] in the config or use one of: " + ", ".join(sorted(known))
+    return f"; {fix}: " + ", ".join(sorted(known))
 
 
 def _kind(value: Any) -> str:

@@ -182,3 +182,21 @@ def test_a_range_to_the_last_month_of_year_9999_builds(
     code, out = run(site_dir, "build", capsys=capsys)
     assert code == 0 and "Traceback" not in out, out
     assert shown in text_of(page(site_dir / "site", "x"))
+
+
+def test_every_bad_field_of_an_entry_is_reported_at_once(
+        site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Only the first was: `end: 1` reported, then `key`, then `places`... one build each.
+    write_files(site_dir, {"content/entries/2022-12-30-x.md": (
+        "---\ntitle: T\ndate: 2022-12-30\ntopics: [nope, belarus, bad2]\n"
+        "end: 1\nkey: 3\nplaces: [1]\nupdated: 2024-13-01\ncorrections: 5\n"
+        "sources:\n  - {publisher: A, colour: red}\n  - {publisher: ''}\n---\nBody.\n")})
+    code, out = run(site_dir, "build", capsys=capsys)
+    assert code == 1, out
+    for said in ("cannot read end date '1'", "`key` must be true or false",
+                 "`places` must be a list", "cannot read `updated`", "`corrections`",
+                 "unknown topic 'nope'", "unknown topic 'bad2'",
+                 "source 1: unknown source key 'colour'; use one of:",
+                 "source 2: each source needs `publisher:`"):
+        assert said in out, (said, out)
+    assert "add it to [[topics]]" not in out.split("colour")[1].split("\n")[0]
