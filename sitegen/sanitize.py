@@ -16,7 +16,7 @@ TAGS = frozenset(nh3.ALLOWED_TAGS | {
 })
 ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
-    "a": {"href", "name", "rel"},
+    "a": {"href", "name"},  # its rel is ours: `LINK_REL`, never the author's `opener`
     "img": {"src", "alt", "width", "height", "loading"},
     "video": {"src", "controls", "width", "height", "poster", "loop", "muted", "preload"},
     "audio": {"src", "controls", "loop", "muted", "preload"},
@@ -32,6 +32,7 @@ ATTRIBUTES = {
 # Only a checkbox, only disabled: what a task list renders.
 INPUT_TYPES = {"input": {"type": {"checkbox"}}}
 SET_ATTRIBUTES = {"input": {"disabled": ""}}
+LINK_REL = "noopener noreferrer"  # as the Markdown renderer gives links to other sites
 STYLES = frozenset({"text-align"})  # markdown-it's table alignment; CSS that cannot run code
 SCHEMES = frozenset({"http", "https", "mailto"})
 IFRAME = re.compile(r"<iframe\b[^>]*?\ssrc\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(?:.*?</iframe\s*>)?",
@@ -51,19 +52,17 @@ def sanitize(fragment: str) -> str:
                       tag_attribute_values=INPUT_TYPES, set_tag_attribute_values=SET_ATTRIBUTES,
                       url_schemes=set(SCHEMES), filter_style_properties=set(STYLES),
                       link_rel=None, strip_comments=True)
-    return LINK_TAG.sub(_rel_needs_href, clean) if 'rel="' in clean else clean
+    return OUTWARD.sub(_with_rel, clean) if ' href="' in clean else clean
 
 
-# nh3 writes every attribute as ` name="value"`, with `"` and `>` escaped inside values
-LINK_TAG = re.compile(r"<a\s[^>]*>")
-REL = re.compile(r'\srel="[^"]*"')
+# nh3 writes every attribute as ` name="value"`, with `"` and `>` escaped inside values: a
+# link to another site (an absolute or scheme-relative address; the renderer's own `rel` was
+# dropped with the author's, `rel` not being allowed)
+OUTWARD = re.compile(r'<a\s[^>]*?href="(?:https?:|//)[^>]*>', re.IGNORECASE)
 
 
-def _rel_needs_href(match: re.Match[str]) -> str:
-    """A link whose address nh3 refused (a host no browser could reach: `http://\u200bx.com`)
-    keeps its text but not its `rel`, which HTML allows only with an `href`."""
-    tag = match.group(0)
-    return tag if " href=" in tag else REL.sub("", tag)
+def _with_rel(match: re.Match[str]) -> str:
+    return f'{match.group(0)[:-1]} rel="{LINK_REL}">'
 
 
 def _frame_link(match: re.Match[str]) -> str:

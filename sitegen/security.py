@@ -16,6 +16,7 @@ CSP = "; ".join((
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: https:",
+    "media-src 'self' https:",  # the <video> and <audio> an entry may show, as its pictures
     "font-src 'self'",
     "connect-src 'self'",
     "worker-src 'self'",

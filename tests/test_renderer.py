@@ -119,8 +119,19 @@ def test_sanitize_keeps_safe_html_and_drops_anything_that_runs() -> None:
         assert bad.lower() not in html.lower(), bad
     assert "<div>kept text</div>" in html
     assert '<img src="x.png">' in html
-    assert '<a class="embed" href="https://www.youtube.com/embed/xyz">' in html
+    assert ('<a class="embed" href="https://www.youtube.com/embed/xyz" '
+            'rel="noopener noreferrer">') in html
     assert '<td style="text-align:right">b</td>' in html
+
+
+def test_sanitize_gives_raw_links_our_rel_and_never_the_authors() -> None:
+    # A raw link to another site had no rel, and an author's `rel="opener"` was kept (the
+    # page opened could then steer this one); the README promises noopener noreferrer.
+    html = render_body('<a href="https://example.org/" rel="opener">there</a> '
+                       '<a href="https://example.net/" target="_blank">new tab</a>\n',
+                       "sanitize")
+    assert html.count('rel="noopener noreferrer"') == 2, html
+    assert "opener\"" not in html.replace('rel="noopener noreferrer"', ""), html
 
 
 def test_escape_is_the_default_and_shows_html_as_text() -> None:
