@@ -70,7 +70,7 @@ def export_parts(config: SiteConfig, export: Export, texts: Fragment | None = No
                 "url": _link(config, "")}
         kind, key = "json", "entries"
     else:
-        head = {"title": {"text": {"headline": export.title, "text": export.description}}}
+        head = {"title": _title_slide(export)}
         kind, key = "event", "events"
     return _parts(_dump(head)[:-1] + f',"{key}":[\n', (text(kind, e) for e in export.entries),
                   ",\n", "\n]}\n")
@@ -186,9 +186,17 @@ def timelinejs(config: SiteConfig, export: Export) -> dict[str, Any]:  # the sam
     """A TimelineJS timeline: a title slide and one event per entry, grouped by first topic."""
     names = {t.slug: t.name for t in config.topics}
     return {
-        "title": {"text": {"headline": export.title, "text": export.description}},
+        "title": _title_slide(export),
         "events": [_event(config, entry, names) for entry in export.entries],
     }
+
+
+# TimelineJS puts every text it shows into the page as HTML (`innerHTML`): a slide's headline,
+# text and date, and an event's group. Each is escaped here, or a title such as
+# `<img src=x onerror=...>` runs script in the page of whoever embeds the timeline.
+
+def _title_slide(export: Export) -> dict[str, Any]:
+    return {"text": {"headline": _html(export.title), "text": _html(export.description)}}
 
 
 def _event(config: SiteConfig, entry: Entry, names: dict[str, str]) -> dict[str, Any]:
@@ -197,14 +205,14 @@ def _event(config: SiteConfig, entry: Entry, names: dict[str, str]) -> dict[str,
     text += f'<p><a href="{_html(link)}">Read the entry and its sources</a></p>'
     event: dict[str, Any] = {
         "start_date": _tl_date(entry.day, entry.precision, entry.time),
-        "display_date": when_text(entry),
-        "text": {"headline": entry.title, "text": text},
+        "display_date": _html(when_text(entry)),
+        "text": {"headline": _html(entry.title), "text": text},
         "unique_id": entry.slug,
     }
     if entry.end is not None:
         event["end_date"] = _tl_date(entry.end, entry.end_precision, None)
     if entry.topics:
-        event["group"] = names.get(entry.topics[0], entry.topics[0])
+        event["group"] = _html(names.get(entry.topics[0], entry.topics[0]))
     return event
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -12,13 +13,21 @@ from sitegen import urls
 from sitegen.config import SiteConfig
 from sitegen.model import Entry, Site
 
-# xml.sax.saxutils's escape and quoteattr, byte for byte: importing it imports urllib.request
-# (http.client, email, ssl...), a tenth of a second of an edit build that renders one feed.
+# xml.sax.saxutils's escape and quoteattr, byte for byte, but for the characters XML 1.0 forbids:
+# importing it imports urllib.request (http.client, email, ssl...), a tenth of a second of an
+# edit build that renders one feed.
 _ATTR_SPACE = str.maketrans({"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+# Every character XML 1.0 forbids, even as a reference (its production 2, Char): C0 controls
+# but tab, LF and CR, lone surrogates, U+FFFE and U+FFFF. One in a feed makes a feed reader
+# refuse the whole feed; a form feed or a vertical tab pasted from a PDF or Word is enough.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
-    """`&`, `<` and `>` as entities, for XML character data."""
+    """`&`, `<` and `>` as entities, for XML character data; a character XML forbids becomes
+    U+FFFD. Replaced, not dropped (as Unicode's UTR #36 advises): the words on either side stay
+    apart, and no markup in an embedded HTML body is joined into a new tag or name."""
+    text = _NOT_XML.sub("\ufffd", text)
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
