@@ -16,13 +16,27 @@ Pygments tries it: one with a back-reference or a named group (group numbers mov
 alternation), or flags that cannot be scoped to its branch. A lexer with its own loop
 (`ExtendedRegexLexer`'s, any lexer not a `RegexLexer`) is left as it is. tests/test_fastlex.py
 holds the two to the same tokens for every lexer Pygments has.
+
+Lexing also runs to a budget of CPU time (`Budget`, `checked`): Pygments' regular expressions
+are quadratic or worse on some text (C#'s on 10,000 lines of `a`, 34 s; Zeek's on a run of
+16,000 digits, 15 s in one match; urbiscript's on a string of 40 backslashes, exponential), and
+no count of tokens or characters tells such text from real code: the work is inside `re`, and
+its tokens come at real code's pace. So in code of MIN_CHECKED characters or more the clock is
+read between tokens, about every CHECK_SPAN characters a rule may have read (each token's match
+may read the rest of the text); and in the main thread a CPU timer's signal stops a single
+match that runs on (`re` runs signal handlers as it matches; in other threads, such as the
+preview's builder, only the checks between tokens can stop lexing).
 """
 
 from __future__ import annotations
 
+import math
 import re
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pygments.lexer import ExtendedRegexLexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
@@ -46,8 +60,101 @@ Matcher = tuple[Any, "dict[int, Rule] | Rule"]  # a joined pattern's match and i
 # group, or a rule alone's match method and that rule
 
 
+CHECK_SPAN = 1 << 20  # characters: a 512 KiB block is checked every 2 tokens, 4 KiB every 256
+MIN_CHECKED = 4096  # characters: shorter code (nearly all of it) is not checked between tokens
+BACKSTOP = 0.5  # seconds past its budget the timer gives a step that has not come back
+
+T = TypeVar("T")
+
+
 class Stalled(Exception):
     """The lexer matched nothing, again and again, where the text is: it would never end."""
+
+
+class OverBudget(Exception):
+    """The lexer took longer than its budget on this text: its rules are slow on it."""
+
+
+_LOCAL = threading.local()  # .deadline: the thread's CPU time (time.thread_time) to stop at
+
+
+class Budget:
+    """`with Budget(seconds) as spent:` lexing (`checked`) in this thread raises OverBudget
+    once `seconds` of its CPU time have passed; `spent.seconds` is then the CPU time taken.
+    One at a time in a thread (a highlighted block's)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.limit, self.seconds = seconds, 0.0
+        self._start, self._timed = 0.0, False
+
+    def __enter__(self) -> Budget:
+        self._start = time.thread_time()
+        _LOCAL.deadline = self._start + self.limit
+        self._timed = _arm(self.limit + BACKSTOP)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        _LOCAL.deadline = math.inf
+        if self._timed:
+            _disarm()
+        self.seconds = time.thread_time() - self._start
+
+
+def checked(tokens: Iterable[T], length: int) -> Iterator[T]:
+    """The tokens of a text of `length` characters, stopped with OverBudget once this
+    thread's budget has passed. Below MIN_CHECKED characters, as they come: were each token's
+    match to read all the rest, that is 1.4 s at worst (C#'s), and the timer still runs."""
+    if length < MIN_CHECKED:
+        return iter(tokens)
+    return _checked(tokens, length)
+
+
+def _checked(tokens: Iterable[T], length: int) -> Iterator[T]:
+    deadline = getattr(_LOCAL, "deadline", math.inf)
+    every = countdown = max(1, CHECK_SPAN // (length + 1))
+    for token in tokens:
+        countdown -= 1
+        if not countdown:
+            countdown = every
+            if time.thread_time() > deadline:
+                raise OverBudget(f"lexing {length:,} characters took longer than its budget")
+        yield token
+
+
+_CPU_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "SIGVTALRM")  # not on Windows
+
+
+class _Timer:
+    armed = False
+
+
+def _ring(signum: int, frame: object) -> None:
+    if _Timer.armed:
+        _Timer.armed = False  # raised once: a ring after this block is done is no error
+        raise OverBudget("one step of the lexer ran past its budget")
+
+
+def _arm(seconds: float) -> bool:
+    """Start the CPU timer whose signal stops lexing; False where it cannot be used."""
+    if not _CPU_TIMER or threading.current_thread() is not threading.main_thread():
+        return False  # a signal's handler runs in the main thread
+    handler = signal.getsignal(signal.SIGVTALRM)
+    if handler is not _ring:
+        if handler is not signal.SIG_DFL:
+            return False  # someone else's timer: left alone
+        signal.signal(signal.SIGVTALRM, _ring)  # left in place: unarmed, it does nothing
+    _Timer.armed = True
+    try:  # the process's CPU time in user mode (a budget spent already: at once)
+        signal.setitimer(signal.ITIMER_VIRTUAL, max(seconds, 1e-3))
+    except BaseException:
+        _Timer.armed = False
+        raise
+    return True
+
+
+def _disarm() -> None:
+    _Timer.armed = False
+    signal.setitimer(signal.ITIMER_VIRTUAL, 0)
 
 
 class _Faster(RegexLexer):

@@ -6,8 +6,10 @@ It takes no Python plugins, so a body goes to it only when nothing in it needs o
 be redone on its HTML: heading ids, highlighted code and external links' `rel` are redone; a
 footnote, a task or definition list, a heading's `{#id}`, an in-page `#link`, a punycode host
 or deep nesting (markdown-it-py stops at 20 levels; the Rust port has no limit and overflows its
-stack on very deep input) send the body to markdown-it-py. So does raw HTML mode, and a missing
-or broken markdown-it-pyrs: it is an optional package (`pip install sitegen[fast]`)."""
+stack on very deep input) send the body to markdown-it-py, as do shapes the Rust port is
+quadratic on (thousands of emphasis marks, footnote marks or link reference definitions). So
+does raw HTML mode, and a missing or broken markdown-it-pyrs: it is an optional package
+(`pip install sitegen[fast]`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ MAX_SOURCE = 512 * 1024  # longer bodies (none real) go to markdown-it-py
 MAX_DELIMITERS = 4000  # emphasis nested thousands deep is quadratic in the Rust port
 MAX_DEPTH = 10  # blockquotes and lists: markdown-it-py's limit of 20 levels is never near
 MAX_NOTE_MARKS = 256  # each `[^` is scanned to the next space or `]`: quadratic past thousands
+# A link reference definition (`[a]: /url`) that opens a paragraph: the Rust port reads on to
+# the paragraph's end for each, ~40 ns a line (20,000 definitions in a row took 33 s). Its
+# definitions (each holds a `]:`) times its lines bound that; markdown-it-py is linear in them.
+MAX_REFERENCE_WORK = 10_000_000  # ~0.4 s at most: 100 definitions in 100,000 lines
 
 # Source that needs a plugin, or that the two read differently. Each rule that can start a
 # line is tried where a line starts (the source is given a "\n" at each end): a definition (`: `
@@ -110,7 +116,8 @@ def render(source: str, highlight: Callable[[str, str, str], str],
             or ("|" in source and _piped_dashes(source))
             or ("%" in source and AUTOLINK_ESCAPE.search(source))
             or ("![" in source and "<" in source and AUTOLINK.search(source))
-            or source.count("*") + source.count("_") + source.count("~") > MAX_DELIMITERS):
+            or source.count("*") + source.count("_") + source.count("~") > MAX_DELIMITERS
+            or source.count("]:") * source.count("\n") > MAX_REFERENCE_WORK):
         return None
     if QUOTE.search(f"\n{source}") and _quote_trouble(source):
         return None

@@ -3,6 +3,7 @@ definition lists, heading ids, highlighted code; raw HTML escaped or sanitized."
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import re
@@ -76,7 +77,16 @@ def _external_links(state: StateCore) -> None:
 def render_body(source: str, html: str = "escape") -> str:
     """Render an entry body to HTML; `html` is "escape" (raw HTML shown as text) or
     "sanitize" (a safe allowlist of raw HTML passes). markdown-it-pyrs renders the bodies it
-    can take to the same bytes, faster (sitegen.fastmd)."""
+    can take to the same bytes, faster (sitegen.fastmd). Its code is highlighted within the
+    entry's budget (`_CodeBudget`)."""
+    entry = _ENTRY_CODE.set(_CodeBudget())
+    try:
+        return _render_body(source, html)
+    finally:
+        _ENTRY_CODE.reset(entry)
+
+
+def _render_body(source: str, html: str) -> str:
     if html == "escape" and (fast := fastmd.render(source, _highlight, heading_slug)) is not None:
         return fast
     out = str(_renderer(html).render(source))
@@ -189,13 +199,14 @@ def _resolve_anchors(state: StateCore) -> None:
             by_key.setdefault(anchor_key(str(t.attrGet("id"))), str(t.attrGet("id")))
     terms = {anchor_key(tokens[i + 1].content): t for i, t in enumerate(tokens[:-1])
              if t.type == "dt_open" and not t.attrGet("id")}
+    lengths = sorted({len(k) for k in by_key if len(k) >= 4}, reverse=True)
     for token in tokens:
         for child in token.children or ():
             href = child.attrGet("href") if child.type == "link_open" else None
             if not isinstance(href, str) or not href.startswith("#") or href[1:] in ids:
                 continue
             key = anchor_key(href[1:])
-            target = by_key.get(key) or _by_prefix(key, by_key)
+            target = by_key.get(key) or _by_prefix(key, by_key, lengths)
             if target:
                 child.attrSet("href", f"#{target}")
             elif key in terms and not terms[key].attrGet("id"):
@@ -203,11 +214,50 @@ def _resolve_anchors(state: StateCore) -> None:
                 ids.add(unquote(href[1:]))
 
 
-def _by_prefix(key: str, by_key: dict[str, str]) -> str | None:
+def _by_prefix(key: str, by_key: dict[str, str], lengths: list[int]) -> str | None:
     """The heading whose key starts the link's: Zola spells emoji out (`issues-crab` for
-    "issues (🦀)") where others drop them. The longest such heading, of 4 or more letters."""
-    found = [k for k in by_key if len(k) >= 4 and key.startswith(k)]
-    return by_key[max(found, key=len)] if found else None
+    "issues (🦀)") where others drop them. The longest such heading, of 4 or more letters:
+    the link's start at each length a key has (`lengths`, longest first), looked up, not
+    every heading compared with every link (10,000 of each took 6 s)."""
+    for n in lengths:
+        if n <= len(key) and (found := by_key.get(key[:n])) is not None:
+            return found
+    return None
+
+
+# Highlighting runs to a budget of CPU time (fastlex.Budget): Pygments' lexers are quadratic or
+# worse on some text, and nothing but the time they take tells it from real code. A block may
+# take CODE_SECONDS and CODE_SECONDS_PER_CHAR a character, an entry's blocks ENTRY_CODE_SECONDS
+# in all. Real code takes 0.2-2.3 us a character (Python, C, JavaScript, CSS, SQL, YAML, HTML,
+# Markdown: files of 20-1,100 KiB), an eighth of that rate at most, and a language's first block up
+# to 0.2 s more to compile its rules (a post in 50 languages: 1 s in all). An entry's code is
+# highlighted up to MAX_CODE characters (as fastmd.MAX_SOURCE, none real has more), so a real
+# entry never nears the budget and its HTML does not depend on the machine. Past it, plain.
+MAX_CODE = 512 * 1024
+CODE_SECONDS = 1.0
+CODE_SECONDS_PER_CHAR = 20e-6
+ENTRY_CODE_SECONDS = 5.0
+
+
+class _CodeBudget:
+    """What is left of an entry's budget for highlighting: characters, CPU seconds."""
+
+    def __init__(self) -> None:
+        self.chars, self.seconds = MAX_CODE, ENTRY_CODE_SECONDS
+
+    def grant(self, code: str) -> float:
+        """The CPU seconds the block may take; none past what is left (and so for the rest
+        of the entry's code)."""
+        seconds = min(CODE_SECONDS + CODE_SECONDS_PER_CHAR * len(code), self.seconds)
+        if len(code) > self.chars or seconds <= 0:
+            self.chars = 0
+            return 0.0
+        self.chars -= len(code)
+        return seconds
+
+
+_ENTRY_CODE: contextvars.ContextVar[_CodeBudget | None] = contextvars.ContextVar(
+    "entry_code", default=None)
 
 
 def _highlight(code: str, lang: str, attrs: str) -> str:
@@ -215,11 +265,22 @@ def _highlight(code: str, lang: str, attrs: str) -> str:
     lexer = _lexer(lang.strip().lower()) if lang else None
     if lexer is None:
         return ""
+    left = _ENTRY_CODE.get() or _CodeBudget()
+    if not (seconds := left.grant(code)):
+        log.debug("code in %s left plain: past the entry's budget for highlighting", lang)
+        return ""
+    from sitegen import fastlex  # imported with the lexer
+
+    spent = fastlex.Budget(seconds)
     try:
-        spans = format_spans(lexer.get_tokens(code))
-    except Exception:  # a lexer that fails, or would never end (fastlex.Stalled), on this code
+        with spent:
+            spans = format_spans(fastlex.checked(lexer.get_tokens(code), len(code)))
+    except Exception:  # a lexer that fails, would never end (fastlex.Stalled) or takes too
+        # long (fastlex.OverBudget) on this code
         log.debug("code in %s left plain: its lexer fails on it", lang, exc_info=True)
         return ""
+    finally:
+        left.seconds -= spent.seconds
     return f'<pre class="highlight"><code class="language-{_attr(lang)}">{spans}</code></pre>\n'
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import signal
+import threading
 from typing import Any
 
 import pytest
@@ -212,3 +213,63 @@ def test_what_pygments_finishes_fastlex_finishes() -> None:
     filtered = get_lexer_by_name("python")
     filtered.add_filter("keywordcase", case="upper")
     assert _tokens(fastlex.faster(filtered), "def f(): pass\n")[0] == (Keyword, "DEF")
+
+
+def test_lexing_past_its_budget_stops_between_tokens() -> None:
+    text = "x = 1\n" * 200_000  # 1.2 MB: the clock is read at every token
+    lexer = markdown._lexer("python")
+    with fastlex.Budget(-1.0), pytest.raises(fastlex.OverBudget):  # spent before it began
+        next(iter(fastlex.checked(lexer.get_tokens(text), len(text))))
+    assert not fastlex._Timer.armed
+    with fastlex.Budget(60.0) as spent:
+        tokens = list(fastlex.checked(lexer.get_tokens(text[:6000]), len(text)))
+    assert tokens == list(lexer.get_tokens(text[:6000])) and 0 < spent.seconds < 60
+
+
+class Backtracking(RegexLexer):
+    """A rule whose one match takes for ever: 2^n ways to split a run of `a` before failing."""
+
+    name = "backtracking"
+    tokens = {"root": [(r"(a+)+b", Text), (r"[\s\S]", Text)]}
+
+
+def test_one_match_that_would_never_return_is_stopped_in_the_main_thread() -> None:
+    text = "a" * 60
+    with fastlex.Budget(0.2), pytest.raises(fastlex.OverBudget):
+        _guarded(lambda: list(fastlex.checked(Backtracking().get_tokens(text), len(text))))
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)  # the timer is off
+    with fastlex.Budget(0.2):
+        assert list(Backtracking().get_tokens("ab")) == [(Text, "ab"), (Text, "\n")]
+    assert not fastlex._Timer.armed
+
+
+def _guarded(run: Any) -> Any:
+    """`run()` under a 60 s alarm: were the timer not to stop it, the test fails, not hangs."""
+    def stop(*_: object) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    try:
+        return run()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_outside_the_main_thread_the_budget_is_kept_between_tokens_without_a_signal() -> None:
+    text = "x = 1\n" * 200_000
+    lexer = markdown._lexer("python")
+    raised: list[BaseException] = []
+
+    def lex() -> None:
+        try:
+            with fastlex.Budget(-1.0):
+                next(iter(fastlex.checked(lexer.get_tokens(text), len(text))))
+        except fastlex.OverBudget as e:
+            raised.append(e)
+
+    thread = threading.Thread(target=lex)
+    thread.start()
+    thread.join()
+    assert len(raised) == 1 and not fastlex._Timer.armed
