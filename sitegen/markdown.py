@@ -81,9 +81,19 @@ def render_body(source: str, html: str = "escape") -> str:
     entry's budget (`_CodeBudget`)."""
     entry = _ENTRY_CODE.set(_CodeBudget())
     try:
-        return _render_body(source, html)
+        out = _render_body(source, html)
     finally:
         _ENTRY_CODE.reset(entry)
+    return ALIGNED.sub(_align_class, out) if ' style="text-align:' in out else out
+
+
+# A table column's alignment as a class the theme's stylesheet aligns: the pages' policy
+# (`style-src 'self'`) blocks the `style=""` markdown-it writes, so every column was left-aligned.
+ALIGNED = re.compile(r'<(td|th) style="text-align:(left|center|right)"')
+
+
+def _align_class(match: re.Match[str]) -> str:
+    return f'<{match.group(1)} class="align-{match.group(2)}"'
 
 
 def _render_body(source: str, html: str) -> str:

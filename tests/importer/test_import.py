@@ -106,7 +106,7 @@ def test_hugo_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "/entries/river-survey-spring/"
     assert redirect_target(out, "survey/index.html") == "/entries/river-survey-spring/"
     readings = page(out, "level-readings")
-    assert '<td style="text-align:right">1.2</td>' in readings and "<dl>" in readings
+    assert '<td class="align-right">1.2</td>' in readings and "<dl>" in readings
     assert not (out / "site/entries/about").exists()
 
 
