@@ -12,12 +12,14 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
 class UnreadableFile(Exception):
-    """`path` is not a regular file, too large, or cannot be opened; `reason` says which."""
+    """`path` is not a regular file, too large, or cannot be opened; `reason` says which, and
+    `mode` is the file's st_mode when its type is what is wrong (0 otherwise)."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, mode: int = 0) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.mode = mode
 
 
 def not_regular_reason(mode: int) -> str:
@@ -44,7 +46,7 @@ def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         info = os.fstat(fd)
         reason = not_regular_reason(info.st_mode)
         if reason:
-            raise UnreadableFile(path, reason)
+            raise UnreadableFile(path, reason, info.st_mode)
         if info.st_size > limit:
             raise UnreadableFile(path, f"is {info.st_size:,} bytes, more than the "
                                        f"{limit // (1024 * 1024)} MiB an input may be")

@@ -37,9 +37,6 @@ MARKDOWN_RE = re.compile(r"^#{1,6}\s+\S|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\n]+\)"
 MAX_ARTICLE_BYTES = safeio.MAX_INPUT_BYTES
 MIB = 1024 * 1024
 TOO_LONG_FIX = "pass the article's own page or text alone (one is rarely over a few MiB)"
-FOLDER = safeio.not_regular_reason(stat.S_IFDIR)
-NOT_REGULAR = frozenset(safeio.not_regular_reason(kind) for kind in (
-    stat.S_IFDIR, stat.S_IFIFO, stat.S_IFCHR, stat.S_IFBLK, stat.S_IFSOCK, 0))
 
 
 @dataclass(frozen=True)
@@ -105,9 +102,9 @@ def _refusal(error: safeio.UnreadableFile) -> str:
     cause = error.__cause__
     if isinstance(cause, OSError):
         return f"cannot read it ({cause.strerror or cause}); check the path and its permissions"
-    if error.reason == FOLDER:
+    if stat.S_ISDIR(error.mode):
         return "is a folder, not an article; pass the article files inside it"
-    if error.reason in NOT_REGULAR:
+    if error.mode:  # a pipe, a device, a socket
         return (f"{error.reason}; save the article as a .txt, .md or .html file and pass that, "
                 "or pipe it in as - (standard input)")
     return f"{error.reason}; {TOO_LONG_FIX}"
